@@ -1,0 +1,228 @@
+using GitOps.Orchestrations.Core.Model;
+
+namespace GitOps.Orchestrations.Core.Expressions;
+
+/// <summary>What a <c>depends</c> expression may ask about an upstream task.</summary>
+public readonly record struct DependencyOutcome(NodePhase Phase, ContinueOnSpec? ContinueOn, bool AnySucceeded, bool AllFailed);
+
+/// <summary>
+/// Argo's enhanced <c>depends</c>: <c>a &amp;&amp; (b.Failed || !c.Succeeded)</c>. It shares <c>&amp;&amp;</c>,
+/// <c>||</c>, <c>!</c> and parentheses with the expression language, but task names may contain
+/// dashes (<c>build-image.Succeeded</c>), so it has its own small grammar. It is parsed once at load
+/// time and evaluated natively, because orchestrators evaluate it on every replay.
+/// </summary>
+public sealed class DependsExpression
+{
+    public static readonly IReadOnlyList<string> Results = ["Succeeded", "Failed", "Errored", "Skipped", "Omitted", "AnySucceeded", "AllFailed"];
+
+    static readonly HashSet<string> FailureResults = ["Failed", "Errored", "AllFailed", "AnySucceeded"];
+
+    readonly Node root;
+
+    DependsExpression(string text, Node root, IReadOnlyList<TaskReference> references)
+    {
+        Text = text;
+        this.root = root;
+        References = references;
+    }
+
+    public string Text { get; }
+
+    public IReadOnlyList<TaskReference> References { get; }
+
+    public IEnumerable<string> Tasks => References.Select(r => r.Task).Distinct(StringComparer.Ordinal);
+
+    /// <summary>True when this expression asks about a failure of <paramref name="task"/>, which makes that failure handled.</summary>
+    public bool HandlesFailureOf(string task) =>
+        References.Any(r => r.Task == task && r.Result is not null && FailureResults.Contains(r.Result));
+
+    public static bool TryParse(string text, out DependsExpression? expression, out string? error, out int column)
+    {
+        var parser = new DependsParser(text);
+        try
+        {
+            Node root = parser.ParseAll();
+            expression = new DependsExpression(text, root, parser.References);
+            error = null;
+            column = 0;
+            return true;
+        }
+        catch (FormatException e)
+        {
+            expression = null;
+            error = e.Message;
+            column = parser.ErrorColumn;
+            return false;
+        }
+    }
+
+    public static DependsExpression Parse(string text) =>
+        TryParse(text, out DependsExpression? expression, out string? error, out int column)
+            ? expression!
+            : throw new FormatException($"depends '{text}' at column {column}: {error}");
+
+    public bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => root.Evaluate(outcomeOf);
+
+    public override string ToString() => Text;
+
+    public sealed record TaskReference(string Task, string? Result, int Column);
+
+    abstract record Node
+    {
+        public abstract bool Evaluate(Func<string, DependencyOutcome> outcomeOf);
+    }
+
+    sealed record And(Node Left, Node Right) : Node
+    {
+        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => Left.Evaluate(outcomeOf) && Right.Evaluate(outcomeOf);
+    }
+
+    sealed record Or(Node Left, Node Right) : Node
+    {
+        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => Left.Evaluate(outcomeOf) || Right.Evaluate(outcomeOf);
+    }
+
+    sealed record Not(Node Operand) : Node
+    {
+        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => !Operand.Evaluate(outcomeOf);
+    }
+
+    sealed record Reference(string Task, string? Result) : Node
+    {
+        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf)
+        {
+            DependencyOutcome outcome = outcomeOf(Task);
+            return Result switch
+            {
+                // A bare name means "finished fine", and with continueOn also "failed in a way we tolerate".
+                null => outcome.Phase is NodePhase.Succeeded or NodePhase.Skipped
+                    || (outcome.Phase == NodePhase.Failed && outcome.ContinueOn?.Failed == true)
+                    || (outcome.Phase == NodePhase.Errored && outcome.ContinueOn?.Error == true),
+                "AnySucceeded" => outcome.AnySucceeded,
+                "AllFailed" => outcome.AllFailed,
+                _ => outcome.Phase.ToString() == Result,
+            };
+        }
+    }
+
+    sealed class DependsParser(string text)
+    {
+        int position;
+
+        public List<TaskReference> References { get; } = [];
+
+        public int ErrorColumn => position + 1;
+
+        public Node ParseAll()
+        {
+            Node node = ParseOr();
+            SkipSpace();
+            if (position < text.Length)
+            {
+                throw new FormatException($"unexpected '{text[position]}'");
+            }
+
+            return node;
+        }
+
+        Node ParseOr()
+        {
+            Node left = ParseAnd();
+            while (Accept("||"))
+            {
+                left = new Or(left, ParseAnd());
+            }
+
+            return left;
+        }
+
+        Node ParseAnd()
+        {
+            Node left = ParseUnary();
+            while (Accept("&&"))
+            {
+                left = new And(left, ParseUnary());
+            }
+
+            return left;
+        }
+
+        Node ParseUnary()
+        {
+            if (Accept("!"))
+            {
+                return new Not(ParseUnary());
+            }
+
+            if (Accept("("))
+            {
+                Node inner = ParseOr();
+                if (!Accept(")"))
+                {
+                    throw new FormatException("expected ')'");
+                }
+
+                return inner;
+            }
+
+            return ParseReference();
+        }
+
+        Node ParseReference()
+        {
+            SkipSpace();
+            int start = position;
+            while (position < text.Length && (char.IsAsciiLetterOrDigit(text[position]) || text[position] is '_' or '-'))
+            {
+                position++;
+            }
+
+            if (start == position)
+            {
+                throw new FormatException(position < text.Length ? $"expected a task name, found '{text[position]}'" : "expected a task name");
+            }
+
+            string task = text[start..position];
+            string? result = null;
+            if (position < text.Length && text[position] == '.')
+            {
+                position++;
+                int resultStart = position;
+                while (position < text.Length && char.IsAsciiLetter(text[position]))
+                {
+                    position++;
+                }
+
+                result = text[resultStart..position];
+                if (!Results.Contains(result))
+                {
+                    position = resultStart;
+                    throw new FormatException($"unknown result '{result}' (use {string.Join(", ", Results)})");
+                }
+            }
+
+            References.Add(new TaskReference(task, result, start + 1));
+            return new Reference(task, result);
+        }
+
+        bool Accept(string token)
+        {
+            SkipSpace();
+            if (string.CompareOrdinal(text, position, token, 0, token.Length) == 0)
+            {
+                position += token.Length;
+                return true;
+            }
+
+            return false;
+        }
+
+        void SkipSpace()
+        {
+            while (position < text.Length && char.IsWhiteSpace(text[position]))
+            {
+                position++;
+            }
+        }
+    }
+}

@@ -1,0 +1,494 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Validation;
+
+namespace GitOps.Orchestrations.Core.Loading;
+
+/// <summary>
+/// Maps YAML documents onto the workflow model. Structural problems (wrong types, unknown or
+/// missing fields, bad durations) are reported here with their positions; cross-references
+/// (depends, templates, cycles) are checked afterwards by <see cref="WorkflowValidator"/>.
+/// </summary>
+public static partial class WorkflowLoader
+{
+    public const string ApiVersion = "gitops.orchestrations/v1";
+
+    /// <summary>Kinds this version knows; documents of other kinds are reported, never skipped silently.</summary>
+    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow" };
+
+    public static LoadResult Load(string file, ReadOnlySpan<byte> bytes, ITaskTypeCatalog catalog, LoadLimits? limits = null)
+    {
+        var diagnostics = new List<Diagnostic>();
+        IReadOnlyList<YNode> documents = YamlTreeReader.Read(file, bytes, limits ?? LoadLimits.Default, diagnostics);
+        return Load(file, documents, catalog, limits ?? LoadLimits.Default, diagnostics);
+    }
+
+    public static LoadResult Load(string file, string text, ITaskTypeCatalog catalog, LoadLimits? limits = null)
+    {
+        var diagnostics = new List<Diagnostic>();
+        IReadOnlyList<YNode> documents = YamlTreeReader.Read(file, text, limits ?? LoadLimits.Default, diagnostics);
+        return Load(file, documents, catalog, limits ?? LoadLimits.Default, diagnostics);
+    }
+
+    static LoadResult Load(string file, IReadOnlyList<YNode> documents, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics)
+    {
+        var workflows = new List<WorkflowDocument>();
+        if (documents.Count == 0 && diagnostics.Count == 0)
+        {
+            diagnostics.Add(new(file, SourcePosition.Start, "file holds no YAML document"));
+        }
+
+        foreach (YNode document in documents)
+        {
+            int before = diagnostics.Count;
+            var context = new LoadContext(file, catalog, limits, diagnostics);
+            WorkflowDocument? workflow = context.ReadDocument(document);
+            if (workflow is not null && diagnostics.Count == before)
+            {
+                WorkflowValidator.Validate(workflow, catalog, diagnostics);
+                if (diagnostics.Count == before)
+                {
+                    workflows.Add(workflow);
+                }
+            }
+        }
+
+        return new LoadResult(workflows, diagnostics);
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    internal static partial Regex WorkflowNamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+    internal static partial Regex TaskNamePattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
+    internal static partial Regex ParamNamePattern();
+
+    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics)
+    {
+        int budget = limits.MaxExpandedNodes;
+        bool budgetSpent;
+        SourceMap map = new(file, SourcePosition.Start);
+
+        public WorkflowDocument? ReadDocument(YNode document)
+        {
+            map = new SourceMap(file, document.Position);
+            MappingReader? root = MappingReader.For(file, document, "the document", diagnostics);
+            if (root is null)
+            {
+                return null;
+            }
+
+            string? apiVersion = root.String("apiVersion", required: true);
+            string? kind = root.String("kind", required: true);
+            if (apiVersion is not null && apiVersion != ApiVersion)
+            {
+                root.Error(root.PositionOf("apiVersion")!.Value, $"apiVersion must be '{ApiVersion}', not '{apiVersion}'");
+            }
+
+            if (kind is not null && !KnownKinds.Contains(kind))
+            {
+                root.Error(root.PositionOf("kind")!.Value, $"unknown kind '{kind}' (known: {string.Join(", ", KnownKinds)})");
+                return null;
+            }
+
+            string? name = ReadMetadata(root.Node("metadata", required: true));
+            MappingReader? spec = MappingReader.For(file, root.Node("spec", required: true), "spec", diagnostics);
+            root.RejectUnknown();
+            if (spec is null || name is null)
+            {
+                return null;
+            }
+
+            IReadOnlyList<ParamSpec> parameters = ReadParams(spec.Node("params"));
+            TimeSpan? timeout = spec.Duration("timeout");
+            bool failFast = spec.Boolean("failFast") ?? true;
+            TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
+            var tasks = new List<TaskSpec>();
+            switch (spec.Node("tasks", required: true))
+            {
+                case YSequence sequence:
+                    if (sequence.Items.Count == 0)
+                    {
+                        spec.Error(sequence.Position, "tasks must list at least one task");
+                    }
+
+                    foreach (YNode item in sequence.Items)
+                    {
+                        if (ReadTask(item, defaultName: null) is TaskSpec task)
+                        {
+                            tasks.Add(task);
+                        }
+                    }
+
+                    break;
+                case YNode other:
+                    spec.Error(other.Position, "tasks must be a list");
+                    break;
+            }
+
+            spec.RejectUnknown();
+            var definition = new WorkflowDefinition
+            {
+                Name = name,
+                Params = parameters,
+                Timeout = timeout,
+                FailFast = failFast,
+                OnExit = onExit,
+                Tasks = tasks,
+            };
+            return new WorkflowDocument(definition, map);
+        }
+
+        string? ReadMetadata(YNode? node)
+        {
+            MappingReader? metadata = MappingReader.For(file, node, "metadata", diagnostics);
+            if (metadata is null)
+            {
+                return null;
+            }
+
+            string? name = metadata.String("name", required: true);
+            metadata.Node("labels");
+            metadata.Node("annotations");
+            metadata.String("description");
+            metadata.RejectUnknown();
+            if (name is not null && !WorkflowNamePattern().IsMatch(name))
+            {
+                metadata.Error(metadata.PositionOf("name")!.Value, $"workflow name '{name}' must be a DNS label: lower-case letters, digits and '-', at most 63 characters");
+                return null;
+            }
+
+            return name;
+        }
+
+        IReadOnlyList<ParamSpec> ReadParams(YNode? node)
+        {
+            var parameters = new List<ParamSpec>();
+            if (node is null)
+            {
+                return parameters;
+            }
+
+            if (node is not YSequence sequence)
+            {
+                diagnostics.Add(new(file, node.Position, "params must be a list of {name, default}"));
+                return parameters;
+            }
+
+            foreach (YNode item in sequence.Items)
+            {
+                MappingReader? reader = MappingReader.For(file, item, "a param", diagnostics);
+                if (reader is null)
+                {
+                    continue;
+                }
+
+                string? name = reader.String("name", required: true);
+                string? defaultValue = reader.Node("default") switch
+                {
+                    null => null,
+                    YScalar scalar => scalar.Value,
+                    YNode structured => Json(structured).GetRawText(),
+                };
+                string? description = reader.String("description");
+                List<string>? allowed = reader.Node("enum") switch
+                {
+                    null => null,
+                    YSequence values => values.Items.OfType<YScalar>().Select(v => v.Value).ToList(),
+                    YNode other => Fail<List<string>>(other.Position, "enum must be a list of strings"),
+                };
+                reader.RejectUnknown();
+                if (name is null)
+                {
+                    continue;
+                }
+
+                if (!ParamNamePattern().IsMatch(name))
+                {
+                    reader.Error(reader.PositionOf("name")!.Value, $"param name '{name}' must start with a letter or '_' and hold only letters, digits, '_' and '-'");
+                }
+                else if (parameters.Any(p => p.Name == name))
+                {
+                    reader.Error(reader.PositionOf("name")!.Value, $"duplicate param '{name}'");
+                }
+                else if (allowed is not null && defaultValue is not null && !allowed.Contains(defaultValue))
+                {
+                    reader.Error(reader.PositionOf("default")!.Value, $"default '{defaultValue}' of param '{name}' is not one of its enum values");
+                }
+                else
+                {
+                    parameters.Add(new ParamSpec(name, defaultValue, description, allowed));
+                }
+            }
+
+            return parameters;
+        }
+
+        TaskSpec? ReadTask(YNode node, string? defaultName)
+        {
+            MappingReader? task = MappingReader.For(file, node, defaultName ?? "a task", diagnostics);
+            if (task is null)
+            {
+                return null;
+            }
+
+            string? name = task.String("name", required: defaultName is null) ?? defaultName;
+            string? uses = task.String("uses", required: true);
+            if (name is not null && !TaskNamePattern().IsMatch(name))
+            {
+                task.Error(task.PositionOf("name")!.Value, $"task name '{name}' must start with a letter or digit and hold only letters, digits, '_' and '-' (at most 63)");
+                name = null;
+            }
+
+            string key = name ?? "?";
+            map.Set(key, null, task.PositionOf("name") ?? node.Position);
+
+            JsonElement? with = null;
+            if (task.Node("with") is YNode withNode)
+            {
+                map.Set(key, "with", withNode.Position);
+                if (withNode is YMapping withMapping)
+                {
+                    foreach (var (field, value) in withMapping.Entries)
+                    {
+                        map.Set(key, $"with.{field.Value}", ValueStart(value));
+                    }
+
+                    with = Json(withNode);
+                }
+                else
+                {
+                    task.Error(withNode.Position, "with must be a mapping of the task type's settings");
+                }
+            }
+
+            string? depends = ScalarWithPosition(task, key, "depends");
+            string? when = ScalarWithPosition(task, key, "when");
+            string? withParam = ScalarWithPosition(task, key, "withParam");
+            JsonElement? withItems = null;
+            if (task.Node("withItems") is YNode itemsNode)
+            {
+                map.Set(key, "withItems", itemsNode.Position);
+                if (itemsNode is YSequence)
+                {
+                    withItems = Json(itemsNode);
+                }
+                else
+                {
+                    task.Error(itemsNode.Position, "withItems must be a list");
+                }
+            }
+
+            SequenceSpec? sequence = ReadSequence(task.Node("withSequence"));
+            RetrySpec? retry = ReadRetry(task.Node("retry"));
+            TimeSpan? timeout = task.Duration("timeout");
+            ContinueOnSpec? continueOn = ReadContinueOn(task.Node("continueOn"));
+            task.RejectUnknown();
+
+            if (name is null || uses is null)
+            {
+                return null;
+            }
+
+            if (!catalog.TryGetSchema(uses, out TaskTypeSchema schema))
+            {
+                task.Error(task.PositionOf("uses")!.Value, $"unknown task type '{uses}' (known: {string.Join(", ", catalog.Names.Order(StringComparer.Ordinal))})");
+                return null;
+            }
+
+            CheckWith(task, key, schema, with);
+            if (withItems is not null && withParam is not null)
+            {
+                task.Error(map.Of(key, "withParam"), "withItems and withParam cannot be used together");
+            }
+
+            if (sequence is not null && (withItems is not null || withParam is not null))
+            {
+                task.Error(task.PositionOf("withSequence")!.Value, "withSequence cannot be combined with withItems or withParam");
+            }
+
+            return new TaskSpec
+            {
+                Name = name,
+                Uses = uses,
+                With = with,
+                Depends = depends,
+                When = when,
+                WithItems = withItems,
+                WithParam = withParam,
+                WithSequence = sequence,
+                Retry = retry,
+                Timeout = timeout,
+                ContinueOn = continueOn,
+            };
+        }
+
+        void CheckWith(MappingReader task, string key, TaskTypeSchema schema, JsonElement? with)
+        {
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            if (with is JsonElement settings)
+            {
+                foreach (JsonProperty property in settings.EnumerateObject())
+                {
+                    present.Add(property.Name);
+                    SourcePosition at = map.Of(key, $"with.{property.Name}");
+                    if (!schema.Fields.TryGetValue(property.Name, out FieldSpec? field))
+                    {
+                        if (!schema.AllowsExtraFields)
+                        {
+                            task.Error(at, $"unknown field '{property.Name}' in with of '{schema.Name}' task (allowed: {string.Join(", ", schema.Fields.Keys.Order(StringComparer.Ordinal))})");
+                        }
+
+                        continue;
+                    }
+
+                    string? problem = FieldChecks.Check(field, property.Value);
+                    if (problem is not null)
+                    {
+                        task.Error(at, $"with.{property.Name}: {problem}");
+                    }
+                }
+            }
+
+            foreach (var (name, field) in schema.Fields)
+            {
+                if (field.Required && !present.Contains(name))
+                {
+                    task.Error(map.Of(key, "with") is var at && at != map.Of(key) ? at : map.Of(key), $"'{schema.Name}' task is missing required field with.{name}");
+                }
+            }
+        }
+
+        string? ScalarWithPosition(MappingReader task, string key, string field)
+        {
+            YNode? node = task.Node(field);
+            switch (node)
+            {
+                case null:
+                    return null;
+                case YScalar scalar:
+                    map.Set(key, field, ValueStart(scalar));
+                    return scalar.Value;
+                default:
+                    task.Error(node.Position, $"'{field}' must be a string");
+                    return null;
+            }
+        }
+
+        SequenceSpec? ReadSequence(YNode? node)
+        {
+            MappingReader? reader = MappingReader.For(file, node, "withSequence", diagnostics);
+            if (reader is null)
+            {
+                return null;
+            }
+
+            int? count = reader.Integer("count", 0, 100_000);
+            int? start = reader.Integer("start");
+            int? end = reader.Integer("end");
+            reader.RejectUnknown();
+            if (count is null && start is null && end is null)
+            {
+                reader.Error(reader.Mapping.Position, "withSequence needs count, or start and end");
+                return null;
+            }
+
+            if (count is not null && (start is not null || end is not null))
+            {
+                reader.Error(reader.Mapping.Position, "withSequence takes count, or start and end, not both");
+                return null;
+            }
+
+            if (start is not null && end is not null && Math.Abs((long)end.Value - start.Value) > 100_000)
+            {
+                reader.Error(reader.Mapping.Position, "withSequence may not hold more than 100000 items");
+                return null;
+            }
+
+            return new SequenceSpec(count, start, end);
+        }
+
+        RetrySpec? ReadRetry(YNode? node)
+        {
+            MappingReader? reader = MappingReader.For(file, node, "retry", diagnostics);
+            if (reader is null)
+            {
+                return null;
+            }
+
+            int limit = reader.Integer("limit", 0, 100) ?? 0;
+            BackoffSpec? backoff = null;
+            if (MappingReader.For(file, reader.Node("backoff"), "backoff", diagnostics) is MappingReader b)
+            {
+                TimeSpan duration = b.Duration("duration") ?? TimeSpan.FromSeconds(1);
+                double factor = 1;
+                if (b.Node("factor") is YScalar f)
+                {
+                    if (!double.TryParse(f.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out factor) || factor < 1 || factor > 100)
+                    {
+                        b.Error(f.Position, "backoff.factor must be a number from 1 to 100");
+                        factor = 1;
+                    }
+                }
+
+                TimeSpan? max = b.Duration("maxDuration");
+                b.RejectUnknown();
+                backoff = new BackoffSpec(duration, factor, max);
+            }
+
+            reader.RejectUnknown();
+            return new RetrySpec(limit, backoff);
+        }
+
+        ContinueOnSpec? ReadContinueOn(YNode? node)
+        {
+            MappingReader? reader = MappingReader.For(file, node, "continueOn", diagnostics);
+            if (reader is null)
+            {
+                return null;
+            }
+
+            var spec = new ContinueOnSpec(reader.Boolean("failed") ?? false, reader.Boolean("error") ?? false);
+            reader.RejectUnknown();
+            return spec;
+        }
+
+        JsonElement Json(YNode node)
+        {
+            if (budgetSpent)
+            {
+                return default;
+            }
+
+            try
+            {
+                return YamlJson.ToJson(node, ref budget);
+            }
+            catch (YamlBudgetExceededException e)
+            {
+                // One report is enough; everything after the bomb is unreadable anyway.
+                diagnostics.Add(new(file, node.Position, e.Message));
+                budgetSpent = true;
+                return default;
+            }
+        }
+
+        T? Fail<T>(SourcePosition position, string message)
+            where T : class
+        {
+            diagnostics.Add(new(file, position, message));
+            return null;
+        }
+
+        static SourcePosition ValueStart(YNode node) =>
+            node is YScalar { IsPlain: false } ? node.Position.Offset(1) : node.Position;
+    }
+}
+
+public sealed record LoadResult(IReadOnlyList<WorkflowDocument> Workflows, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    public bool Succeeded => Diagnostics.Count == 0;
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace GitOps.Orchestrations.Core.Model;
+
+/// <summary>What is known about one DAG node: the unit of run status, CLI output and the HTTP API.</summary>
+public sealed class NodeStatus
+{
+    public required string Name { get; init; }
+
+    public NodePhase Phase { get; set; } = NodePhase.Pending;
+
+    public DateTime? StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public Dictionary<string, JsonElement> Outputs { get; set; } = new(StringComparer.Ordinal);
+
+    public string? Message { get; set; }
+
+    /// <summary>Present for fan-out nodes only.</summary>
+    public FanOutSummary? Items { get; set; }
+
+    /// <summary>Decisions taken at an approval gate, in order.</summary>
+    public List<ApprovalRecord>? Approvals { get; set; }
+}
+
+public sealed record FanOutSummary(int Total, int Succeeded, int Failed, int Errored, int Skipped)
+{
+    public bool AnySucceeded => Succeeded > 0;
+
+    public bool AllFailed => Total > 0 && Failed + Errored == Total;
+
+    /// <summary>Argo's rule: any failure fails the group, otherwise any error errors it.</summary>
+    public NodePhase Phase => Total == 0 ? NodePhase.Skipped
+        : Failed > 0 ? NodePhase.Failed
+        : Errored > 0 ? NodePhase.Errored
+        : NodePhase.Succeeded;
+
+    public static FanOutSummary Of(IEnumerable<NodePhase> phases)
+    {
+        int total = 0, succeeded = 0, failed = 0, errored = 0, skipped = 0;
+        foreach (NodePhase phase in phases)
+        {
+            total++;
+            switch (phase)
+            {
+                case NodePhase.Succeeded: succeeded++; break;
+                case NodePhase.Failed: failed++; break;
+                case NodePhase.Errored: errored++; break;
+                default: skipped++; break;
+            }
+        }
+
+        return new FanOutSummary(total, succeeded, failed, errored, skipped);
+    }
+}
+
+/// <summary>One decision at an approval gate: who, when, what and why.</summary>
+public sealed record ApprovalRecord(string Decision, string By, DateTime At, string? Comment);

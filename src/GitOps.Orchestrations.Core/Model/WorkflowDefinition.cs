@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace GitOps.Orchestrations.Core.Model;
+
+/// <summary>A validated workflow, immutable, and small enough to snapshot into an orchestration input.</summary>
+public sealed record WorkflowDefinition
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<ParamSpec> Params { get; init; } = [];
+    public TimeSpan? Timeout { get; init; }
+    public bool FailFast { get; init; } = true;
+    public TaskSpec? OnExit { get; init; }
+    public required IReadOnlyList<TaskSpec> Tasks { get; init; }
+}
+
+public sealed record ParamSpec(string Name, string? Default, string? Description = null, IReadOnlyList<string>? Enum = null);
+
+public sealed record TaskSpec
+{
+    public required string Name { get; init; }
+    public required string Uses { get; init; }
+
+    /// <summary>The task type's own settings, as a JSON object; string values may hold templates.</summary>
+    public JsonElement? With { get; init; }
+
+    public string? Depends { get; init; }
+    public string? When { get; init; }
+    public JsonElement? WithItems { get; init; }
+    public string? WithParam { get; init; }
+    public SequenceSpec? WithSequence { get; init; }
+    public RetrySpec? Retry { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public ContinueOnSpec? ContinueOn { get; init; }
+
+    public bool IsFanOut => WithItems is not null || WithParam is not null || WithSequence is not null;
+}
+
+/// <summary>Argo's <c>withSequence</c>: either <c>count</c> (0..count-1) or an inclusive <c>start</c>..<c>end</c>.</summary>
+public sealed record SequenceSpec(int? Count, int? Start, int? End)
+{
+    public IEnumerable<int> Values()
+    {
+        if (Count is int count)
+        {
+            return Enumerable.Range(0, count);
+        }
+
+        int start = Start ?? 0, end = End ?? start;
+        return start <= end
+            ? Enumerable.Range(start, end - start + 1)
+            : Enumerable.Range(end, start - end + 1).Reverse();
+    }
+}
+
+public sealed record RetrySpec(int Limit, BackoffSpec? Backoff)
+{
+    /// <summary>The delay before attempt <paramref name="nextAttempt"/> (2 is the first retry).</summary>
+    public TimeSpan DelayBefore(int nextAttempt)
+    {
+        if (Backoff is null || nextAttempt < 2)
+        {
+            return TimeSpan.Zero;
+        }
+
+        double seconds = Backoff.Duration.TotalSeconds * Math.Pow(Backoff.Factor, nextAttempt - 2);
+        TimeSpan delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
+        return Backoff.MaxDuration is TimeSpan max && delay > max ? max : delay;
+    }
+}
+
+public sealed record BackoffSpec(TimeSpan Duration, double Factor = 1, TimeSpan? MaxDuration = null);
+
+/// <summary>Argo's <c>continueOn</c>: a failure or error of this task does not fail the workflow.</summary>
+public sealed record ContinueOnSpec(bool Failed, bool Error);

@@ -1,0 +1,93 @@
+using System.Text.Json;
+
+namespace GitOps.Orchestrations.Core.Templating;
+
+public interface ITemplateScope
+{
+    bool TryResolve(string path, out JsonElement value);
+}
+
+/// <summary>Everything a template can see while a run is in flight.</summary>
+public sealed class TemplateScope(
+    IReadOnlyDictionary<string, string> parameters,
+    WorkflowInfo workflow,
+    Func<string, IReadOnlyDictionary<string, JsonElement>?> outputsOf) : ITemplateScope
+{
+    JsonElement? item;
+
+    /// <summary>A copy that also sees the current fan-out item as <c>{{item}}</c>.</summary>
+    public TemplateScope WithItem(JsonElement value) => new(parameters, workflow, outputsOf) { item = value };
+
+    public TemplateScope WithWorkflowStatus(string status) => new(parameters, workflow with { Status = status }, outputsOf) { item = item };
+
+    public bool TryResolve(string path, out JsonElement value)
+    {
+        value = default;
+        string[] parts = path.Split('.');
+        switch (parts[0])
+        {
+            case "params" when parts.Length == 2:
+                return parameters.TryGetValue(parts[1], out string? text) && Set(JsonSerializer.SerializeToElement(text), out value);
+            case "workflow" when parts.Length == 2:
+                string? field = parts[1] switch
+                {
+                    "name" => workflow.Name,
+                    "id" => workflow.Id,
+                    "revision" => workflow.Revision,
+                    "status" => workflow.Status,
+                    _ => null,
+                };
+                return field is not null && Set(JsonSerializer.SerializeToElement(field), out value);
+            case "item" when item is JsonElement current:
+                return Navigate(current, parts.AsSpan(1), out value);
+            case "tasks" when parts.Length >= 4 && parts[2] == "outputs":
+                IReadOnlyDictionary<string, JsonElement>? outputs = outputsOf(parts[1]);
+                return outputs is not null && outputs.TryGetValue(parts[3], out JsonElement output) && Navigate(output, parts.AsSpan(4), out value);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Walks into JSON: <c>item.name</c>, or <c>outputs.json.version</c> when the output holds an object.</summary>
+    static bool Navigate(JsonElement start, ReadOnlySpan<string> path, out JsonElement value)
+    {
+        value = start;
+        foreach (string step in path)
+        {
+            if (value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.TrimStart().StartsWith('{'))
+            {
+                try
+                {
+                    value = JsonDocument.Parse(text).RootElement.Clone();
+                }
+                catch (JsonException)
+                {
+                    return false;
+                }
+            }
+
+            if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty(step, out JsonElement next))
+            {
+                value = next;
+            }
+            else if (value.ValueKind == JsonValueKind.Array && int.TryParse(step, out int index) && index >= 0 && index < value.GetArrayLength())
+            {
+                value = value[index];
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    static bool Set(JsonElement source, out JsonElement value)
+    {
+        value = source;
+        return true;
+    }
+}
+
+public sealed record WorkflowInfo(string Name, string Id, string Revision, string Status = "Running");

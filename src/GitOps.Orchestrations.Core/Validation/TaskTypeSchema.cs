@@ -1,0 +1,32 @@
+namespace GitOps.Orchestrations.Core.Validation;
+
+/// <summary>What a field of a task type's <c>with</c> block must hold.</summary>
+public enum FieldKind
+{
+    /// <summary>Any YAML value.</summary>
+    Any,
+    String,
+    Number,
+    Boolean,
+    Duration,
+    Expression,
+    StringMap,
+    Object,
+    StringList,
+}
+
+public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyList<string>? AllowedValues = null);
+
+/// <summary>
+/// The shape of one task type's <c>with</c> block. Validation is pure, so the schema lives here,
+/// while the code that runs the task type lives with the engine.
+/// </summary>
+public sealed record TaskTypeSchema(string Name, IReadOnlyDictionary<string, FieldSpec> Fields, bool AllowsExtraFields = false);
+
+/// <summary>The task types a validator may accept; the engine's registry is one.</summary>
+public interface ITaskTypeCatalog
+{
+    bool TryGetSchema(string uses, out TaskTypeSchema schema);
+
+    IEnumerable<string> Names { get; }
+}

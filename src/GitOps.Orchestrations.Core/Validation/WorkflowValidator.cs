@@ -1,0 +1,290 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Expressions;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Templating;
+
+namespace GitOps.Orchestrations.Core.Validation;
+
+/// <summary>
+/// Checks what only makes sense across tasks: unique names, <c>depends</c> that name real tasks and
+/// form no cycle, templates that name real params and upstream outputs, and expressions that parse.
+/// Everything here is reported before a run starts, never first at run time.
+/// </summary>
+public static class WorkflowValidator
+{
+    public static void Validate(WorkflowDocument document, ITaskTypeCatalog catalog, List<Diagnostic> diagnostics)
+    {
+        WorkflowDefinition workflow = document.Definition;
+        SourceMap map = document.Map;
+        var byName = new Dictionary<string, TaskSpec>(StringComparer.Ordinal);
+        foreach (TaskSpec task in workflow.Tasks)
+        {
+            if (!byName.TryAdd(task.Name, task))
+            {
+                diagnostics.Add(new(map.File, map.Of(task.Name), $"duplicate task name '{task.Name}'"));
+            }
+        }
+
+        var dependencies = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (TaskSpec task in byName.Values)
+        {
+            dependencies[task.Name] = CheckDepends(task, byName, map, diagnostics);
+        }
+
+        if (FindCycle(dependencies) is { } cycle)
+        {
+            diagnostics.Add(new(map.File, map.Of(cycle[0], "depends"), $"dependency cycle: {string.Join(" -> ", cycle)}"));
+            return;
+        }
+
+        var ancestors = Ancestors(dependencies);
+        foreach (TaskSpec task in byName.Values)
+        {
+            CheckTemplatesAndExpressions(task, workflow, byName, ancestors[task.Name], map, diagnostics);
+        }
+
+        if (workflow.OnExit is TaskSpec onExit)
+        {
+            if (onExit.Depends is not null)
+            {
+                diagnostics.Add(new(map.File, map.Of(onExit.Name, "depends"), "onExit runs after every task; it cannot have depends"));
+            }
+
+            CheckTemplatesAndExpressions(onExit, workflow, byName, byName.Keys.ToHashSet(StringComparer.Ordinal), map, diagnostics, isExitHandler: true);
+        }
+    }
+
+    static List<string> CheckDepends(TaskSpec task, Dictionary<string, TaskSpec> byName, SourceMap map, List<Diagnostic> diagnostics)
+    {
+        var upstream = new List<string>();
+        if (task.Depends is null)
+        {
+            return upstream;
+        }
+
+        SourcePosition at = map.Of(task.Name, "depends");
+        if (!DependsExpression.TryParse(task.Depends, out DependsExpression? expression, out string? error, out int column))
+        {
+            diagnostics.Add(new(map.File, at.Offset(column - 1), $"invalid depends: {error}"));
+            return upstream;
+        }
+
+        foreach (DependsExpression.TaskReference reference in expression!.References)
+        {
+            if (reference.Task == task.Name)
+            {
+                diagnostics.Add(new(map.File, at.Offset(reference.Column - 1), $"task '{task.Name}' depends on itself"));
+            }
+            else if (!byName.TryGetValue(reference.Task, out TaskSpec? target))
+            {
+                diagnostics.Add(new(map.File, at.Offset(reference.Column - 1), $"depends names unknown task '{reference.Task}'"));
+            }
+            else
+            {
+                if (reference.Result is "AnySucceeded" or "AllFailed" && !target.IsFanOut)
+                {
+                    diagnostics.Add(new(map.File, at.Offset(reference.Column - 1), $"{reference.Task}.{reference.Result} only applies to fan-out tasks (withItems, withParam, withSequence)"));
+                }
+
+                upstream.Add(reference.Task);
+            }
+        }
+
+        return upstream;
+    }
+
+    static void CheckTemplatesAndExpressions(
+        TaskSpec task,
+        WorkflowDefinition workflow,
+        Dictionary<string, TaskSpec> byName,
+        IReadOnlySet<string> ancestors,
+        SourceMap map,
+        List<Diagnostic> diagnostics,
+        bool isExitHandler = false)
+    {
+        void CheckText(string text, SourcePosition at)
+        {
+            foreach (TemplateReference reference in Template.References(text))
+            {
+                string? problem = CheckReference(reference.Path, task, workflow, byName, ancestors, isExitHandler);
+                if (problem is not null)
+                {
+                    diagnostics.Add(new(map.File, at.Offset(reference.Column - 1), problem));
+                }
+            }
+        }
+
+        if (task.When is string when)
+        {
+            SourcePosition at = map.Of(task.Name, "when");
+            CheckText(when, at);
+            string? problem = FieldChecks.CheckExpression(when, out SourcePosition inside);
+            if (problem is not null)
+            {
+                diagnostics.Add(new(map.File, at.Offset(inside.Column - 1), $"invalid when: {problem}"));
+            }
+        }
+
+        if (task.WithParam is string withParam)
+        {
+            CheckText(withParam, map.Of(task.Name, "withParam"));
+            if (!Template.HasReferences(withParam) && !IsJsonArray(withParam))
+            {
+                diagnostics.Add(new(map.File, map.Of(task.Name, "withParam"), "withParam must be a JSON array or a {{...}} reference to one"));
+            }
+        }
+
+        if (task.With is JsonElement with && with.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty property in with.EnumerateObject())
+            {
+                SourcePosition at = map.Of(task.Name, $"with.{property.Name}");
+                foreach (TemplateReference reference in Template.References(property.Value))
+                {
+                    string? problem = CheckReference(reference.Path, task, workflow, byName, ancestors, isExitHandler);
+                    if (problem is not null)
+                    {
+                        // Columns are only exact for one-line strings; the field's place is the useful part.
+                        diagnostics.Add(new(map.File, property.Value.ValueKind == JsonValueKind.String ? at.Offset(reference.Column - 1) : at, $"with.{property.Name}: {problem}"));
+                    }
+                }
+            }
+        }
+    }
+
+    static string? CheckReference(
+        string path,
+        TaskSpec task,
+        WorkflowDefinition workflow,
+        Dictionary<string, TaskSpec> byName,
+        IReadOnlySet<string> ancestors,
+        bool isExitHandler)
+    {
+        if (!Template.IsValidPath(path))
+        {
+            return $"'{{{{{path}}}}}' is not a reference (use params.N, tasks.X.outputs.Y, item, item.field or workflow.name|id|revision|status)";
+        }
+
+        string[] parts = path.Split('.');
+        switch (parts[0])
+        {
+            case "params":
+                if (parts.Length != 2)
+                {
+                    return $"'{{{{{path}}}}}': write params.NAME";
+                }
+
+                return workflow.Params.Any(p => p.Name == parts[1]) ? null : $"unknown param '{parts[1]}'";
+            case "workflow":
+                if (parts.Length != 2 || parts[1] is not ("name" or "id" or "revision" or "status"))
+                {
+                    return $"'{{{{{path}}}}}': workflow offers name, id, revision and status";
+                }
+
+                return parts[1] == "status" && !isExitHandler ? "workflow.status is only known in onExit" : null;
+            case "item":
+                return task.IsFanOut ? null : $"'{{{{{path}}}}}' is only available in a fan-out task (withItems, withParam, withSequence)";
+            case "tasks":
+                if (parts.Length < 4 || parts[2] != "outputs")
+                {
+                    return $"'{{{{{path}}}}}': write tasks.NAME.outputs.OUTPUT";
+                }
+
+                if (!byName.ContainsKey(parts[1]))
+                {
+                    return $"unknown task '{parts[1]}'";
+                }
+
+                return ancestors.Contains(parts[1]) ? null : $"task '{task.Name}' uses outputs of '{parts[1]}' but does not depend on it";
+            default:
+                return $"unknown reference '{parts[0]}' (use params, tasks, item or workflow)";
+        }
+    }
+
+    static bool IsJsonArray(string text)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Array;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Returns one cycle as a path that starts and ends at the same task, or null.</summary>
+    internal static List<string>? FindCycle(IReadOnlyDictionary<string, IReadOnlyList<string>> dependencies)
+    {
+        var state = new Dictionary<string, int>(StringComparer.Ordinal); // 1 = on the path, 2 = done
+        var path = new List<string>();
+        foreach (string start in dependencies.Keys.Order(StringComparer.Ordinal))
+        {
+            if (Visit(start) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+
+        return null;
+
+        List<string>? Visit(string node)
+        {
+            if (state.TryGetValue(node, out int s))
+            {
+                if (s == 1)
+                {
+                    int from = path.IndexOf(node);
+                    return [.. path.Skip(from), node];
+                }
+
+                return null;
+            }
+
+            state[node] = 1;
+            path.Add(node);
+            foreach (string next in dependencies.GetValueOrDefault(node) ?? [])
+            {
+                if (Visit(next) is { } cycle)
+                {
+                    return cycle;
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[node] = 2;
+            return null;
+        }
+    }
+
+    static Dictionary<string, IReadOnlySet<string>> Ancestors(IReadOnlyDictionary<string, IReadOnlyList<string>> dependencies)
+    {
+        var result = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        IReadOnlySet<string> Of(string task)
+        {
+            if (result.TryGetValue(task, out IReadOnlySet<string>? known))
+            {
+                return known;
+            }
+
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string parent in dependencies.GetValueOrDefault(task) ?? [])
+            {
+                set.Add(parent);
+                set.UnionWith(Of(parent));
+            }
+
+            result[task] = set;
+            return set;
+        }
+
+        foreach (string task in dependencies.Keys)
+        {
+            Of(task);
+        }
+
+        return result;
+    }
+}
