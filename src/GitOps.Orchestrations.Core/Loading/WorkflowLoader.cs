@@ -293,7 +293,7 @@ public static partial class WorkflowLoader
                 return null;
             }
 
-            if (!catalog.TryGetSchema(uses, out TaskTypeSchema schema))
+            if (!catalog.TryGetSchema(uses, out TaskTypeSchema? schema))
             {
                 task.Error(task.PositionOf("uses")!.Value, $"unknown task type '{uses}' (known: {string.Join(", ", catalog.Names.Order(StringComparer.Ordinal))})");
                 return null;

@@ -33,7 +33,7 @@ public sealed record FanOutSummary(int Total, int Succeeded, int Failed, int Err
     public bool AllFailed => Total > 0 && Failed + Errored == Total;
 
     /// <summary>Argo's rule: any failure fails the group, otherwise any error errors it.</summary>
-    public NodePhase Phase => Total == 0 ? NodePhase.Skipped
+    public NodePhase Phase => Total == Skipped ? NodePhase.Skipped
         : Failed > 0 ? NodePhase.Failed
         : Errored > 0 ? NodePhase.Errored
         : NodePhase.Succeeded;

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace GitOps.Orchestrations.Core.Model;
 
 /// <summary>Phase of one DAG node. Names follow Argo Workflows.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NodePhase>))]
 public enum NodePhase
 {
     Pending,
@@ -12,6 +15,7 @@ public enum NodePhase
     Omitted,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<WorkflowPhase>))]
 public enum WorkflowPhase
 {
     Pending,

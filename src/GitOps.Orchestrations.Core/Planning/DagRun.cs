@@ -11,25 +11,47 @@ namespace GitOps.Orchestrations.Core.Planning;
 public sealed class DagRun
 {
     readonly WorkflowDefinition workflow;
+    readonly Dictionary<string, TaskSpec> tasks = new(StringComparer.Ordinal);
     readonly Dictionary<string, NodeStatus> nodes = new(StringComparer.Ordinal);
     readonly Dictionary<string, DependsExpression?> depends = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<string>> dependents = new(StringComparer.Ordinal);
     readonly HashSet<string> failureHandled = new(StringComparer.Ordinal);
+
+    // Tasks whose readiness may have changed. Orchestrators rebuild this state on every replay, so
+    // only the dependents of a finished node are looked at again, never the whole DAG.
+    readonly SortedSet<int> candidates = [];
+    readonly Dictionary<string, int> order = new(StringComparer.Ordinal);
     string? stopReason;
 
     public DagRun(WorkflowDefinition workflow)
     {
         this.workflow = workflow;
-        foreach (TaskSpec task in workflow.Tasks)
+        for (int i = 0; i < workflow.Tasks.Count; i++)
         {
+            TaskSpec task = workflow.Tasks[i];
+            tasks[task.Name] = task;
+            order[task.Name] = i;
             nodes[task.Name] = new NodeStatus { Name = task.Name };
-            depends[task.Name] = task.Depends is null ? null : DependsExpression.Parse(task.Depends);
+            dependents[task.Name] = [];
         }
 
-        foreach (DependsExpression expression in depends.Values.OfType<DependsExpression>())
+        foreach (TaskSpec task in workflow.Tasks)
         {
-            foreach (string upstream in expression.Tasks.Where(expression.HandlesFailureOf))
+            DependsExpression? expression = task.Depends is null ? null : DependsExpression.Parse(task.Depends);
+            depends[task.Name] = expression;
+            if (expression is null)
             {
-                failureHandled.Add(upstream);
+                candidates.Add(order[task.Name]);
+                continue;
+            }
+
+            foreach (string upstream in expression.Tasks)
+            {
+                dependents[upstream].Add(task.Name);
+                if (expression.HandlesFailureOf(upstream))
+                {
+                    failureHandled.Add(upstream);
+                }
             }
         }
     }
@@ -49,48 +71,53 @@ public sealed class DagRun
     public IReadOnlyList<TaskSpec> TakeReady()
     {
         var ready = new List<TaskSpec>();
-        bool changed = true;
-        while (changed)
+        while (candidates.Count > 0)
         {
-            changed = false;
-            foreach (TaskSpec task in workflow.Tasks)
+            int index = candidates.Min;
+            candidates.Remove(index);
+            TaskSpec task = workflow.Tasks[index];
+            NodeStatus node = nodes[task.Name];
+            if (node.Phase != NodePhase.Pending)
             {
-                NodeStatus node = nodes[task.Name];
-                if (node.Phase != NodePhase.Pending)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                if (stopReason is not null)
-                {
-                    node.Phase = NodePhase.Omitted;
-                    node.Message = stopReason;
-                    changed = true;
-                    continue;
-                }
-
-                DependsExpression? expression = depends[task.Name];
-                if (expression is not null && !expression.Tasks.All(t => nodes[t].Phase.IsTerminal()))
-                {
-                    continue;
-                }
-
-                if (expression is null || expression.Evaluate(OutcomeOf))
-                {
-                    node.Phase = NodePhase.Running;
-                    ready.Add(task);
-                }
-                else
-                {
-                    node.Phase = NodePhase.Omitted;
-                    node.Message = $"depends '{expression.Text}' is false";
-                }
-
-                changed = true;
+            DependsExpression? expression = depends[task.Name];
+            if (stopReason is not null)
+            {
+                Omit(node, stopReason);
+            }
+            else if (expression is not null && !expression.Tasks.All(t => nodes[t].Phase.IsTerminal()))
+            {
+                continue;
+            }
+            else if (expression is null || expression.Evaluate(OutcomeOf))
+            {
+                node.Phase = NodePhase.Running;
+                ready.Add(task);
+            }
+            else
+            {
+                Omit(node, $"depends '{expression.Text}' is false");
             }
         }
 
         return ready;
+    }
+
+    void Omit(NodeStatus node, string reason)
+    {
+        node.Phase = NodePhase.Omitted;
+        node.Message = reason;
+        Touch(node.Name);
+    }
+
+    void Touch(string finished)
+    {
+        foreach (string dependent in dependents[finished])
+        {
+            candidates.Add(order[dependent]);
+        }
     }
 
     /// <summary>Records how a node ended; with failFast, an unhandled failure stops new work.</summary>
@@ -99,9 +126,14 @@ public sealed class DagRun
         NodeStatus node = nodes[name];
         node.Phase = phase;
         node.Message = message ?? node.Message;
+        Touch(name);
         if (workflow.FailFast && stopReason is null && IsUnhandledFailure(node))
         {
             stopReason = $"not started: failFast after '{name}' {phase.ToString().ToLowerInvariant()}";
+            foreach (NodeStatus pending in nodes.Values.Where(n => n.Phase == NodePhase.Pending))
+            {
+                candidates.Add(order[pending.Name]);
+            }
         }
     }
 
@@ -162,7 +194,7 @@ public sealed class DagRun
             return false;
         }
 
-        ContinueOnSpec? continueOn = workflow.Tasks.First(t => t.Name == node.Name).ContinueOn;
+        ContinueOnSpec? continueOn = tasks[node.Name].ContinueOn;
         return !(node.Phase == NodePhase.Failed && continueOn?.Failed == true)
             && !(node.Phase == NodePhase.Errored && continueOn?.Error == true);
     }
@@ -170,7 +202,7 @@ public sealed class DagRun
     DependencyOutcome OutcomeOf(string task)
     {
         NodeStatus node = nodes[task];
-        ContinueOnSpec? continueOn = workflow.Tasks.First(t => t.Name == task).ContinueOn;
+        ContinueOnSpec? continueOn = tasks[task].ContinueOn;
         return new DependencyOutcome(node.Phase, continueOn, node.Items?.AnySucceeded ?? node.Phase == NodePhase.Succeeded, node.Items?.AllFailed ?? node.Phase.IsFailure());
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace GitOps.Orchestrations.Core.Validation;
 
 /// <summary>What a field of a task type's <c>with</c> block must hold.</summary>
@@ -26,7 +28,7 @@ public sealed record TaskTypeSchema(string Name, IReadOnlyDictionary<string, Fie
 /// <summary>The task types a validator may accept; the engine's registry is one.</summary>
 public interface ITaskTypeCatalog
 {
-    bool TryGetSchema(string uses, out TaskTypeSchema schema);
+    bool TryGetSchema(string uses, [MaybeNullWhen(false)] out TaskTypeSchema schema);
 
     IEnumerable<string> Names { get; }
 }

@@ -1,0 +1,9 @@
+namespace GitOps.Orchestrations.Cli.Commands;
+
+/// <summary>0 only when the run Succeeded; 1 when it did not; 2 when nothing could run at all.</summary>
+internal static class ExitCodes
+{
+    public const int Succeeded = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+}

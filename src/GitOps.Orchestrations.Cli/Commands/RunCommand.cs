@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Hosting.Backends;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Cli.Commands;
+
+/// <summary>
+/// <c>gitops run WORKFLOW</c>: resolves the workflow from Git, runs it in-process on the chosen
+/// backend, shows its nodes live, and exits 0 only if it Succeeded. With <c>--run-id</c> of a run
+/// that already exists on a durable store, it picks that run up again instead of starting another.
+/// </summary>
+internal static class RunCommand
+{
+    static readonly JsonSerializerOptions JsonOutput = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static Command Create()
+    {
+        Argument<string> workflow = new("workflow") { Description = "A workflow file, or a workflow name inside --repo" };
+        Option<string?> repo = new("--repo") { Description = "Git repository (local path or URL) to read the workflow from" };
+        Option<string?> revision = new("--revision") { Description = "Branch, tag or commit SHA (default: HEAD)" };
+        Option<string> folder = new("--path") { Description = "Folder of workflows inside --repo", DefaultValueFactory = _ => "workflows" };
+        Option<string[]> parameters = new("--param", "-p") { Description = "A param as name=value (repeatable)" };
+        Option<string> store = new("--store") { Description = "memory (default), azurite, or an Azure Storage connection string", DefaultValueFactory = _ => "memory" };
+        Option<string> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage", DefaultValueFactory = _ => "gitops" };
+        Option<string[]> approve = new("--approve") { Description = "Approve this approval node in advance (repeatable)" };
+        Option<string?> runId = new("--run-id") { Description = "Run id; an existing run with this id is resumed, not started again" };
+        Option<string?> output = new("--output", "-o") { Description = "json: print the final run status as JSON" };
+        Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
+        Command command = new("run", "Run a workflow in-process and show its progress")
+        {
+            workflow, repo, revision, folder, parameters, store, taskHub, approve, runId, output, verbose,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string? format = parse.GetValue(output);
+            if (format is not (null or "json"))
+            {
+                Console.Error.WriteLine($"error: unknown --output '{format}' (use json)");
+                return ExitCodes.Usage;
+            }
+
+            Dictionary<string, string> given;
+            StoreSpec backend;
+            try
+            {
+                given = ParseParams(parse.GetValue(parameters) ?? []);
+                backend = StoreSpec.Parse(parse.GetValue(store));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            ResolvedWorkflow resolved = WorkflowResolver.Resolve(parse.GetValue(workflow)!, parse.GetValue(repo), parse.GetValue(revision), parse.GetValue(folder)!, TaskTypeRegistry.BuiltIn());
+            if (!resolved.Succeeded)
+            {
+                foreach (var diagnostic in resolved.Diagnostics)
+                {
+                    Console.Error.WriteLine(diagnostic);
+                }
+
+                if (resolved.Error is not null)
+                {
+                    Console.Error.WriteLine($"error: {resolved.Error}");
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            using ILoggerFactory loggerFactory = LoggerFactory.Create(logging =>
+            {
+                logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+                logging.AddFilter("Microsoft", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error);
+                logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);
+            });
+
+            await using EngineHost host = await EngineHost.StartAsync(new EngineHostOptions
+            {
+                Store = backend,
+                TaskHub = parse.GetValue(taskHub)!,
+                LoggerFactory = loggerFactory,
+            }, cancellationToken);
+
+            string id;
+            try
+            {
+                id = await host.Runs.StartAsync(resolved.Snapshot!, given, Environment.UserName, parse.GetValue(runId), cancellationToken);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            var preApproved = new HashSet<string>(parse.GetValue(approve) ?? [], StringComparer.Ordinal);
+            foreach (string node in preApproved)
+            {
+                // Events raised before the gate waits are buffered by the orchestration, so approving early is safe.
+                await host.Runs.DecideAsync(id, node, new ApprovalDecision("approve", $"{Environment.UserName} (--approve)", "approved on the command line"), cancellationToken);
+            }
+
+            bool json = format == "json";
+            var view = new ProgressView(json ? Console.Error : Console.Out, interactive: !Console.IsOutputRedirected && !json);
+            view.Header(resolved.Snapshot!, id, backend);
+            var asked = new HashSet<string>(preApproved, StringComparer.Ordinal);
+            RunStatus final = await host.Runs.WatchAsync(id, async status =>
+            {
+                view.Update(status);
+                foreach (string gate in status.Waiting.Where(asked.Add))
+                {
+                    ApprovalDecision? decision = view.AskApproval(gate);
+                    if (decision is not null)
+                    {
+                        await host.Runs.DecideAsync(id, gate, decision, cancellationToken);
+                    }
+                }
+            }, cancellationToken: cancellationToken);
+
+            view.Finish(final);
+            if (json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(final, JsonOutput));
+            }
+
+            return final.Phase == WorkflowPhase.Succeeded ? ExitCodes.Succeeded : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    static Dictionary<string, string> ParseParams(IEnumerable<string> values)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string value in values)
+        {
+            int equals = value.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"param '{value}' must be written name=value");
+            }
+
+            result[value[..equals]] = value[(equals + 1)..];
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Git;
+
+namespace GitOps.Orchestrations.Cli.Commands;
+
+/// <summary><c>gitops validate PATH...</c>: one <c>file:line:col: error: message</c> line per problem.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        Argument<string[]> paths = new("paths") { Description = "Workflow files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
+        Command command = new("validate", "Check workflow files without running them") { paths };
+        command.SetAction(parse =>
+        {
+            var files = new List<SourceFile>();
+            foreach (string path in parse.GetValue(paths)!)
+            {
+                try
+                {
+                    files.AddRange(WorkflowSource.ReadFromDisk(path));
+                }
+                catch (FileNotFoundException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return ExitCodes.Failed;
+                }
+            }
+
+            WorkflowCatalog catalog = WorkflowCatalog.Load(files, TaskTypeRegistry.BuiltIn());
+            foreach (Diagnostic diagnostic in catalog.Diagnostics)
+            {
+                Console.WriteLine(diagnostic);
+            }
+
+            Console.Error.WriteLine(catalog.Diagnostics.Count == 0
+                ? $"{files.Count} file(s), {catalog.Workflows.Count} workflow(s): ok"
+                : $"{catalog.Diagnostics.Count} problem(s) in {files.Count} file(s)");
+            return catalog.Diagnostics.Count == 0 ? ExitCodes.Succeeded : ExitCodes.Failed;
+        });
+        return command;
+    }
+}

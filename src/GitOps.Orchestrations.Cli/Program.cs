@@ -1,0 +1,22 @@
+using System.CommandLine;
+using GitOps.Orchestrations.Cli.Commands;
+
+RootCommand root = new("gitops: workflows and progressive delivery as durable orchestrations, defined in Git")
+{
+    ValidateCommand.Create(),
+    RunCommand.Create(),
+};
+
+ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"error: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Try 'gitops --help'.");
+    return ExitCodes.Usage;
+}
+
+return await parsed.InvokeAsync();

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Model;
+
+namespace GitOps.Orchestrations.Engine.Orchestrators;
+
+/// <summary>How one item of a node (or a node without fan-out) ended, after all its attempts.</summary>
+public sealed record ItemOutcome(NodePhase Phase, string? Message, Dictionary<string, JsonElement> Outputs, int Attempts, List<ApprovalRecord>? Approvals = null);
+
+/// <summary>How a node ended: its own outcome, or its items' outcomes folded together.</summary>
+public sealed record NodeOutcome(NodePhase Phase, string? Message, Dictionary<string, JsonElement> Outputs, int Attempts, FanOutSummary? Items, List<ApprovalRecord>? Approvals);
+
+/// <summary>The input of one chunk of a large fan-out, run as its own sub-orchestration.</summary>
+public sealed record FanOutChunkInput
+{
+    public required Runs.WorkflowRunInput Run { get; init; }
+
+    public required string RunId { get; init; }
+
+    public required TaskSpec Task { get; init; }
+
+    public required int FirstIndex { get; init; }
+
+    public required IReadOnlyList<JsonElement> Items { get; init; }
+
+    /// <summary>Outputs of the upstream tasks this task's templates read.</summary>
+    public required Dictionary<string, Dictionary<string, JsonElement>> UpstreamOutputs { get; init; }
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Expressions;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Templating;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using Microsoft.DurableTask;
+
+namespace GitOps.Orchestrations.Engine.Orchestrators;
+
+/// <summary>
+/// Runs one node inside an orchestrator: its <c>when</c>, its fan-out, and for each item the attempts
+/// with retry backoff and per-attempt timeout, all on durable timers. Shared by the workflow
+/// orchestrator and the fan-out chunk orchestrator so both follow exactly the same rules.
+/// </summary>
+internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationContext context, WorkflowRunInput run, string runId)
+{
+    /// <summary>Fan-outs wider than this run as sub-orchestrations of this many items each, to keep every history small.</summary>
+    public const int ChunkSize = 100;
+
+    public const int MaxItems = 10_000;
+
+    static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    public Action<string, StepProgress> OnProgress { get; init; } = static (_, _) => { };
+
+    public Action<string, int> OnAttempt { get; init; } = static (_, _) => { };
+
+    public async Task<NodeOutcome> RunNodeAsync(TaskSpec task, TemplateScope scope, Func<IEnumerable<string>, Dictionary<string, Dictionary<string, JsonElement>>> upstreamOutputs)
+    {
+        try
+        {
+            if (!task.IsFanOut)
+            {
+                ItemOutcome single = await RunItemAsync(task, scope, null);
+                return new NodeOutcome(single.Phase, single.Message, single.Outputs, single.Attempts, null, single.Approvals);
+            }
+
+            IReadOnlyList<JsonElement> items = ExpandItems(task, scope);
+            if (items.Count > MaxItems)
+            {
+                return new NodeOutcome(NodePhase.Errored, $"fan-out of {items.Count} items exceeds the limit of {MaxItems}", [], 0, null, null);
+            }
+
+            IReadOnlyList<ItemOutcome> outcomes;
+            if (items.Count <= ChunkSize)
+            {
+                outcomes = await Task.WhenAll(items.Select((item, index) => RunItemAsync(task, scope.WithItem(item), index)));
+            }
+            else
+            {
+                Dictionary<string, Dictionary<string, JsonElement>> upstream = upstreamOutputs(ReferencedTasks(task));
+                var chunks = new List<Task<List<ItemOutcome>>>();
+                for (int first = 0; first < items.Count; first += ChunkSize)
+                {
+                    var input = new FanOutChunkInput
+                    {
+                        Run = run,
+                        RunId = runId,
+                        Task = task,
+                        FirstIndex = first,
+                        Items = items.Skip(first).Take(ChunkSize).ToList(),
+                        UpstreamOutputs = upstream,
+                    };
+                    chunks.Add(context.CallSubOrchestratorAsync<List<ItemOutcome>>(
+                        nameof(FanOutChunkOrchestrator), input, new SubOrchestrationOptions { InstanceId = $"{runId}.{task.Name}.items-{first}" }));
+                }
+
+                outcomes = (await Task.WhenAll(chunks)).SelectMany(c => c).ToList();
+            }
+
+            return Fold(outcomes);
+        }
+        catch (Exception e) when (e is TemplateException or ExpressionException or FormatException)
+        {
+            return new NodeOutcome(NodePhase.Errored, e.Message, [], 0, null, null);
+        }
+    }
+
+    /// <summary>Runs one item: evaluates <c>when</c>, then attempts until success or the retry limit.</summary>
+    public async Task<ItemOutcome> RunItemAsync(TaskSpec task, TemplateScope scope, int? item)
+    {
+        string path = item is int i ? $"{task.Name}.{i}" : task.Name;
+        try
+        {
+            if (task.When is string when && !ExpressionLanguage.EvaluateBoolean(Template.Render(when, scope)))
+            {
+                return new ItemOutcome(NodePhase.Skipped, $"when '{Template.Render(when, scope)}' is false", [], 0);
+            }
+
+            JsonElement with = task.With is JsonElement raw ? Template.Render(raw, scope) : EmptyObject;
+            ITaskType type = registry.Get(task.Uses);
+            int maxAttempts = (task.Retry?.Limit ?? 0) + 1;
+            StepResult result = StepResult.Errored("not run");
+            int attempt = 0;
+            while (++attempt <= maxAttempts)
+            {
+                if (attempt > 1 && task.Retry!.DelayBefore(attempt) is { } delay && delay > TimeSpan.Zero)
+                {
+                    await context.CreateTimer(delay, CancellationToken.None);
+                }
+
+                OnAttempt(path, attempt);
+                var step = new StepInvocation
+                {
+                    RunId = runId,
+                    Node = task.Name,
+                    Item = item,
+                    Attempt = attempt,
+                    With = with,
+                    Snapshot = run.Snapshot,
+                    StartedBy = run.StartedBy,
+                    Report = progress => OnProgress(path, progress),
+                };
+                result = await RunAttemptAsync(type, step, task.Timeout);
+                if (result.Phase is NodePhase.Succeeded or NodePhase.Skipped || !result.Retryable)
+                {
+                    break;
+                }
+            }
+
+            int attempts = Math.Min(attempt, maxAttempts);
+            string? message = result.Message;
+            if (attempts > 1 && result.Phase.IsFailure())
+            {
+                message = $"{message} (after {attempts} attempts)";
+            }
+
+            return new ItemOutcome(result.Phase, message, result.Outputs, attempts, result.Approvals);
+        }
+        catch (Exception e) when (e is TemplateException or ExpressionException or FormatException or KeyNotFoundException)
+        {
+            return new ItemOutcome(NodePhase.Errored, e.Message, [], 0);
+        }
+    }
+
+    async Task<StepResult> RunAttemptAsync(ITaskType type, StepInvocation step, TimeSpan? timeout)
+    {
+        try
+        {
+            Task<StepResult> attempt = type.RunAsync(context, step);
+            if (timeout is not TimeSpan limit)
+            {
+                return await attempt;
+            }
+
+            using var cancelTimer = new CancellationTokenSource();
+            Task timer = context.CreateTimer(limit, cancelTimer.Token);
+            if (await Task.WhenAny(attempt, timer) == timer)
+            {
+                return StepResult.Failed($"timed out after {Durations.Format(limit)}");
+            }
+
+            cancelTimer.Cancel();
+            return await attempt;
+        }
+        catch (TaskFailedException e)
+        {
+            return StepResult.Errored(e.FailureDetails.ErrorMessage);
+        }
+    }
+
+    static IReadOnlyList<JsonElement> ExpandItems(TaskSpec task, TemplateScope scope)
+    {
+        if (task.WithItems is JsonElement items)
+        {
+            return items.EnumerateArray().ToList();
+        }
+
+        if (task.WithSequence is SequenceSpec sequence)
+        {
+            return sequence.Values().Select(v => JsonSerializer.SerializeToElement(v)).ToList();
+        }
+
+        string text = Template.Render(task.WithParam!, scope);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Array
+                ? document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList()
+                : throw new FormatException($"withParam must give a JSON array, but gave {document.RootElement.ValueKind}: {Shorten(text)}");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"withParam is not a JSON array ({e.Message}): {Shorten(text)}");
+        }
+    }
+
+    static NodeOutcome Fold(IReadOnlyList<ItemOutcome> outcomes)
+    {
+        FanOutSummary summary = FanOutSummary.Of(outcomes.Select(o => o.Phase));
+        var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (string key in outcomes.SelectMany(o => o.Outputs.Keys).Distinct(StringComparer.Ordinal))
+        {
+            // A fan-out's output is the list of its items' outputs, in item order.
+            outputs[key] = JsonSerializer.SerializeToElement(outcomes.Select(o => o.Outputs.TryGetValue(key, out JsonElement v) ? v : default(JsonElement?)).ToList());
+        }
+
+        var failures = outcomes.Select((o, i) => (o, i)).Where(x => x.o.Phase.IsFailure()).ToList();
+        string message = summary.Total == 0 ? "no items"
+            : failures.Count == 0 ? $"{summary.Succeeded}/{summary.Total} items succeeded" + (summary.Skipped > 0 ? $", {summary.Skipped} skipped" : string.Empty)
+            : $"{failures.Count}/{summary.Total} items failed; first: item {failures[0].i}: {failures[0].o.Message}";
+        return new NodeOutcome(summary.Phase, message, outputs, outcomes.Count == 0 ? 0 : outcomes.Max(o => o.Attempts), summary, null);
+    }
+
+    static IEnumerable<string> ReferencedTasks(TaskSpec task)
+    {
+        IEnumerable<TemplateReference> references = task.With is JsonElement with ? Template.References(with) : [];
+        references = references.Concat(task.When is string when ? Template.References(when) : []);
+        return references.Select(r => r.Parts).Where(p => p.Length > 1 && p[0] == "tasks").Select(p => p[1]).Distinct(StringComparer.Ordinal);
+    }
+
+    static string Shorten(string text) => text.Length > 120 ? text[..117] + "..." : text;
+}

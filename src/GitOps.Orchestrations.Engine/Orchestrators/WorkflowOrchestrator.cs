@@ -1,0 +1,159 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Planning;
+using GitOps.Orchestrations.Core.Templating;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Engine.Orchestrators;
+
+/// <summary>
+/// Interprets a workflow snapshot as a DAG: starts every ready node at once, waits for whichever
+/// ends first, and repeats; then runs <c>onExit</c>. Deterministic by construction: time comes from
+/// the context, state from <see cref="DagRun"/>, and every effect from an activity, timer or child.
+/// </summary>
+public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrchestrator<WorkflowRunInput, WorkflowRunResult>
+{
+    /// <summary>Durable Task creates orchestrators without DI; this one knows the built-in task types.</summary>
+    public WorkflowOrchestrator()
+        : this(TaskTypeRegistry.BuiltIn())
+    {
+    }
+
+    public override async Task<WorkflowRunResult> RunAsync(TaskOrchestrationContext context, WorkflowRunInput input)
+    {
+        ILogger logger = context.CreateReplaySafeLogger<WorkflowOrchestrator>();
+        WorkflowDefinition workflow = input.Snapshot.Workflow;
+        string runId = context.InstanceId;
+        logger.RunStarted(runId, workflow.Name, input.Snapshot.Revision);
+
+        var dag = new DagRun(workflow);
+        var waiting = new SortedSet<string>(StringComparer.Ordinal);
+        NodeStatus? exitNode = workflow.OnExit is TaskSpec exit ? new NodeStatus { Name = exit.Name } : null;
+        var scope = new TemplateScope(input.Params, new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision), task => dag[task].Outputs);
+
+        void Publish(WorkflowPhase phase)
+        {
+            // Custom status is taken from the end of each episode, so replayed calls would only be overwritten.
+            if (!context.IsReplaying)
+            {
+                List<NodeStatus> nodes = [.. dag.Nodes];
+                if (exitNode is not null)
+                {
+                    nodes.Add(exitNode);
+                }
+
+                context.SetCustomStatus(RunSummary.Create(workflow.Name, input.Snapshot.Revision, phase, nodes, waiting));
+            }
+        }
+
+        var runner = new NodeRunner(registry, context, input, runId)
+        {
+            OnProgress = (path, progress) =>
+            {
+                NodeStatus node = exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
+                node.Message = progress.Message;
+                if (progress.WaitingFor is not null)
+                {
+                    waiting.Add(path);
+                }
+
+                Publish(WorkflowPhase.Running);
+            },
+            OnAttempt = (path, attempt) =>
+            {
+                NodeStatus node = exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
+                node.Attempts = Math.Max(node.Attempts, attempt);
+            },
+        };
+
+        Dictionary<string, Dictionary<string, JsonElement>> UpstreamOutputs(IEnumerable<string> names) =>
+            names.ToDictionary(n => n, n => dag[n].Outputs, StringComparer.Ordinal);
+
+        var running = new Dictionary<Task<NodeOutcome>, string>();
+        using var cancelDeadline = new CancellationTokenSource();
+        Task? deadline = workflow.Timeout is TimeSpan timeout ? context.CreateTimer(timeout, cancelDeadline.Token) : null;
+        while (true)
+        {
+            foreach (TaskSpec task in dag.TakeReady())
+            {
+                NodeStatus node = dag[task.Name];
+                node.StartedAt = context.CurrentUtcDateTime;
+                logger.NodeStarted(runId, task.Name, 1);
+                running[runner.RunNodeAsync(task, scope, UpstreamOutputs)] = task.Name;
+            }
+
+            Publish(WorkflowPhase.Running);
+            if (running.Count == 0)
+            {
+                break;
+            }
+
+            Task finished = deadline is null
+                ? await Task.WhenAny(running.Keys)
+                : await Task.WhenAny(running.Keys.Cast<Task>().Append(deadline));
+            if (finished == deadline)
+            {
+                dag.TimeOut(workflow.Timeout!.Value);
+                foreach (NodeStatus node in dag.Nodes.Where(n => n.FinishedAt is null && n.StartedAt is not null))
+                {
+                    node.FinishedAt = context.CurrentUtcDateTime;
+                }
+
+                break;
+            }
+
+            var done = (Task<NodeOutcome>)finished;
+            string name = running[done];
+            running.Remove(done);
+            NodeOutcome outcome = await done;
+            Apply(dag[name], outcome, context.CurrentUtcDateTime);
+            waiting.RemoveWhere(p => p == name || p.StartsWith(name + ".", StringComparison.Ordinal));
+            dag.Complete(name, outcome.Phase, outcome.Message);
+            logger.NodeEnded(runId, name, outcome.Phase, outcome.Message);
+        }
+
+        cancelDeadline.Cancel();
+        WorkflowPhase phase = dag.Outcome();
+        string? message = dag.OutcomeMessage();
+
+        if (workflow.OnExit is TaskSpec onExit && exitNode is not null)
+        {
+            exitNode.Phase = NodePhase.Running;
+            exitNode.StartedAt = context.CurrentUtcDateTime;
+            Publish(phase);
+            NodeOutcome outcome = await runner.RunNodeAsync(onExit, scope.WithWorkflowStatus(phase.ToString()), UpstreamOutputs);
+            Apply(exitNode, outcome, context.CurrentUtcDateTime);
+            exitNode.Phase = outcome.Phase;
+            exitNode.Message = outcome.Message;
+            if (outcome.Phase.IsFailure() && phase == WorkflowPhase.Succeeded)
+            {
+                // Argo fails a workflow whose exit handler fails; a cleanup that did not clean up is a failure.
+                phase = WorkflowPhase.Failed;
+                message = $"onExit {outcome.Phase.ToString().ToLowerInvariant()}: {outcome.Message}";
+            }
+        }
+
+        Publish(phase);
+        logger.RunEnded(runId, phase);
+        List<NodeStatus> all = [.. dag.Nodes];
+        if (exitNode is not null)
+        {
+            all.Add(exitNode);
+        }
+
+        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all };
+    }
+
+    static void Apply(NodeStatus node, NodeOutcome outcome, DateTime now)
+    {
+        node.FinishedAt = now;
+        node.Attempts = Math.Max(node.Attempts, outcome.Attempts);
+        node.Outputs = outcome.Outputs;
+        node.Items = outcome.Items;
+        node.Approvals = outcome.Approvals;
+        node.Message = outcome.Message;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Expressions;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Activities;
+using Microsoft.DurableTask;
+
+namespace GitOps.Orchestrations.Engine.TaskTypes;
+
+/// <summary>
+/// <c>uses: http</c>: one HTTP request. It succeeds on a 2xx status, or when <c>successCondition</c>
+/// (evaluated over <c>status</c>, <c>body</c>, <c>json</c> and <c>headers</c>) is true. Outputs are
+/// <c>status</c>, <c>body</c> and <c>json</c>, so <c>{{tasks.X.outputs.json.version}}</c> reads a field.
+/// </summary>
+public sealed class HttpTaskType : ITaskType
+{
+    public TaskTypeSchema Schema { get; } = new("http", new Dictionary<string, FieldSpec>
+    {
+        ["url"] = new(FieldKind.String, Required: true),
+        ["method"] = new(FieldKind.String, AllowedValues: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]),
+        ["headers"] = new(FieldKind.StringMap),
+        ["body"] = new(FieldKind.Any),
+        ["successCondition"] = new(FieldKind.Expression),
+    });
+
+    public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (step.With.TryGetProperty("headers", out JsonElement headerValues) && headerValues.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty header in headerValues.EnumerateObject())
+            {
+                headers[header.Name] = Core.Templating.Template.AsText(header.Value);
+            }
+        }
+
+        string? body = step.With.TryGetProperty("body", out JsonElement bodyValue) ? Core.Templating.Template.AsText(bodyValue) : null;
+        var request = new HttpStepRequest(step.GetString("method") ?? "GET", step.GetString("url")!, headers, body, step.IdempotencyKey);
+        HttpStepResponse response = await context.CallActivityAsync<HttpStepResponse>(nameof(HttpRequestActivity), request);
+
+        var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["status"] = JsonSerializer.SerializeToElement(response.Status),
+            ["body"] = JsonSerializer.SerializeToElement(response.Body),
+        };
+        if (response.Json is JsonElement json)
+        {
+            outputs["json"] = json;
+        }
+
+        string? condition = step.GetString("successCondition");
+        bool ok;
+        if (condition is null)
+        {
+            ok = response.Status is >= 200 and < 300;
+        }
+        else
+        {
+            var variables = new Dictionary<string, JsonElement>(outputs, StringComparer.Ordinal)
+            {
+                ["headers"] = JsonSerializer.SerializeToElement(response.Headers),
+            };
+            variables.TryAdd("json", JsonSerializer.SerializeToElement<object?>(null));
+            try
+            {
+                ok = ExpressionLanguage.EvaluateBoolean(condition, variables);
+            }
+            catch (ExpressionException e)
+            {
+                return StepResult.Errored(e.Message) with { Outputs = outputs };
+            }
+        }
+
+        return ok
+            ? StepResult.Succeeded(outputs)
+            : StepResult.Failed(condition is null ? $"{request.Method} {request.Url} returned {response.Status}" : $"successCondition '{condition}' is false (status {response.Status})") with { Outputs = outputs };
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Runs;
+using Microsoft.DurableTask;
+
+namespace GitOps.Orchestrations.Engine.TaskTypes;
+
+/// <summary>
+/// One <c>uses:</c> value. It runs inside the orchestrator, so it must be deterministic: side effects
+/// go through activities, timers and events through <see cref="TaskOrchestrationContext"/>.
+/// </summary>
+public interface ITaskType
+{
+    TaskTypeSchema Schema { get; }
+
+    Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step);
+}
+
+/// <summary>One attempt of one node (or one fan-out item), with its settings already templated.</summary>
+public sealed record StepInvocation
+{
+    public required string RunId { get; init; }
+
+    public required string Node { get; init; }
+
+    public int? Item { get; init; }
+
+    public required int Attempt { get; init; }
+
+    /// <summary>The rendered <c>with</c> block, an empty object when the task has none.</summary>
+    public required JsonElement With { get; init; }
+
+    public required WorkflowSnapshot Snapshot { get; init; }
+
+    public string StartedBy { get; init; } = "anonymous";
+
+    /// <summary>Tells watchers what the step is doing now, such as waiting at a gate; published in the run's status.</summary>
+    public Action<StepProgress> Report { get; init; } = static _ => { };
+
+    /// <summary>Stable across replays and crashes, different for each attempt: what an activity uses to make its effect happen once.</summary>
+    public string IdempotencyKey => Item is int item ? $"{RunId}/{Node}/{item}/{Attempt}" : $"{RunId}/{Node}/{Attempt}";
+
+    /// <summary>A name unique within the run, for child instance ids and event names.</summary>
+    public string Path => Item is int item ? $"{Node}.{item}" : Node;
+
+    public string? GetString(string field) =>
+        With.ValueKind == JsonValueKind.Object && With.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null
+            ? Core.Templating.Template.AsText(value)
+            : null;
+
+    public TimeSpan? GetDuration(string field) => GetString(field) is string text ? Durations.Parse(text) : null;
+}
+
+/// <param name="WaitingFor">The name of the event the step waits for, when a person must act.</param>
+public sealed record StepProgress(string Message, string? WaitingFor = null);
+
+public sealed record StepResult(NodePhase Phase, string? Message = null)
+{
+    public Dictionary<string, JsonElement> Outputs { get; init; } = new(StringComparer.Ordinal);
+
+    public List<ApprovalRecord>? Approvals { get; init; }
+
+    /// <summary>False for outcomes a retry cannot change, such as a person rejecting an approval.</summary>
+    public bool Retryable { get; init; } = true;
+
+    public static StepResult Succeeded(Dictionary<string, JsonElement>? outputs = null) =>
+        new(NodePhase.Succeeded) { Outputs = outputs ?? new(StringComparer.Ordinal) };
+
+    public static StepResult Failed(string message) => new(NodePhase.Failed, message);
+
+    public static StepResult Errored(string message) => new(NodePhase.Errored, message);
+}

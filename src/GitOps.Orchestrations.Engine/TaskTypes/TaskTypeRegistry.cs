@@ -1,0 +1,48 @@
+using System.Diagnostics.CodeAnalysis;
+using GitOps.Orchestrations.Core.Validation;
+
+namespace GitOps.Orchestrations.Engine.TaskTypes;
+
+/// <summary>
+/// Maps <c>uses:</c> to the task type that runs it. Later capabilities (git, render, apply, rollout,
+/// promote) add themselves here through DI. An unknown name is an error, never a fallback.
+/// </summary>
+public sealed class TaskTypeRegistry : ITaskTypeCatalog
+{
+    readonly Dictionary<string, ITaskType> types = new(StringComparer.Ordinal);
+
+    public TaskTypeRegistry(IEnumerable<ITaskType> taskTypes)
+    {
+        foreach (ITaskType type in taskTypes)
+        {
+            if (!types.TryAdd(type.Schema.Name, type))
+            {
+                throw new InvalidOperationException($"task type '{type.Schema.Name}' is registered twice");
+            }
+        }
+    }
+
+    /// <summary>The registry of built-in task types, for tools that validate without a host.</summary>
+    public static TaskTypeRegistry BuiltIn() => BuiltInRegistry.Value;
+
+    static readonly Lazy<TaskTypeRegistry> BuiltInRegistry = new(() => new(BuiltInTaskTypes.Create()));
+
+    public IEnumerable<string> Names => types.Keys;
+
+    public ITaskType Get(string uses) =>
+        types.TryGetValue(uses, out ITaskType? type)
+            ? type
+            : throw new KeyNotFoundException($"unknown task type '{uses}' (known: {string.Join(", ", types.Keys.Order(StringComparer.Ordinal))})");
+
+    public bool TryGetSchema(string uses, [MaybeNullWhen(false)] out TaskTypeSchema schema)
+    {
+        schema = types.TryGetValue(uses, out ITaskType? type) ? type.Schema : null;
+        return schema is not null;
+    }
+}
+
+public static class BuiltInTaskTypes
+{
+    public static IReadOnlyList<ITaskType> Create() =>
+        [new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType()];
+}

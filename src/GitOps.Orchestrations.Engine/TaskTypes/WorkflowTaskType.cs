@@ -1,0 +1,65 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Runs;
+using Microsoft.DurableTask;
+
+namespace GitOps.Orchestrations.Engine.TaskTypes;
+
+/// <summary>
+/// <c>uses: workflow</c>: runs another workflow of the same repository and revision as a
+/// sub-orchestration. The child's definition was snapshotted with the parent, so it is pinned too.
+/// </summary>
+public sealed class WorkflowTaskType : ITaskType
+{
+    public TaskTypeSchema Schema { get; } = new("workflow", new Dictionary<string, FieldSpec>
+    {
+        ["name"] = new(FieldKind.String, Required: true),
+        ["params"] = new(FieldKind.StringMap),
+    });
+
+    public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
+    {
+        string name = step.GetString("name")!;
+        if (!step.Snapshot.Library.TryGetValue(name, out WorkflowDefinition? child))
+        {
+            return StepResult.Errored($"workflow '{name}' is not in the run's snapshot of {step.Snapshot.Source}") with { Retryable = false };
+        }
+
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (step.With.TryGetProperty("params", out JsonElement parameters) && parameters.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty parameter in parameters.EnumerateObject())
+            {
+                given[parameter.Name] = Core.Templating.Template.AsText(parameter.Value);
+            }
+        }
+
+        IReadOnlyDictionary<string, string> bound = Core.Planning.ParamBinder.Bind(child, given, out List<string> errors);
+        if (errors.Count > 0)
+        {
+            return StepResult.Errored(string.Join("; ", errors)) with { Retryable = false };
+        }
+
+        string childId = $"{step.RunId}.{step.Path}.{step.Attempt}";
+        var input = new WorkflowRunInput
+        {
+            Snapshot = step.Snapshot with { Workflow = child },
+            Params = bound,
+            StartedBy = step.StartedBy,
+            Parent = $"{step.RunId}/{step.Path}",
+        };
+        WorkflowRunResult result = await context.CallSubOrchestratorAsync<WorkflowRunResult>(
+            nameof(WorkflowOrchestrator), input, new SubOrchestrationOptions { InstanceId = childId });
+
+        var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["runId"] = JsonSerializer.SerializeToElement(childId),
+            ["phase"] = JsonSerializer.SerializeToElement(result.Phase.ToString()),
+        };
+        return result.Phase == WorkflowPhase.Succeeded
+            ? StepResult.Succeeded(outputs)
+            : new StepResult(result.Phase == WorkflowPhase.Errored ? NodePhase.Errored : NodePhase.Failed, $"workflow '{name}' ({childId}) ended {result.Phase}: {result.Message}") { Outputs = outputs };
+    }
+}

@@ -1,0 +1,179 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using GitOps.Orchestrations.Engine;
+using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Hosting.Backends;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitOps.Orchestrations.Hosting;
+
+public sealed record EngineHostOptions
+{
+    public StoreSpec Store { get; init; } = new MemoryStore();
+
+    /// <summary>Workers that share a task hub on Azure Storage share its runs: this is how the engine scales out.</summary>
+    public string TaskHub { get; init; } = "gitops";
+
+    /// <summary>Start the worker that executes orchestrations; false gives a client-only process.</summary>
+    public bool RunWorker { get; init; } = true;
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Services the engine's activities and task types need beyond the built-ins.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>Orchestrators and activities to register beyond the engine's own.</summary>
+    public Action<DurableTaskRegistry>? ConfigureTasks { get; init; }
+
+    public AzureStorageTuning AzureStorage { get; init; } = AzureStorageTuning.FromEnvironment();
+}
+
+/// <summary>
+/// How quickly the Azure Storage backend notices a dead worker: its partition leases expire after
+/// <see cref="LeaseInterval"/>, and the messages it had taken reappear after <see cref="VisibilityTimeout"/>.
+/// </summary>
+public sealed record AzureStorageTuning(TimeSpan LeaseInterval, TimeSpan VisibilityTimeout, int PartitionCount)
+{
+    public static AzureStorageTuning FromEnvironment() => new(
+        Seconds("GITOPS_AZURE_STORAGE_LEASE_SECONDS") ?? TimeSpan.FromSeconds(30),
+        Seconds("GITOPS_AZURE_STORAGE_VISIBILITY_SECONDS") ?? TimeSpan.FromMinutes(2),
+        int.TryParse(Environment.GetEnvironmentVariable("GITOPS_AZURE_STORAGE_PARTITIONS"), out int partitions) ? partitions : 4);
+
+    static TimeSpan? Seconds(string variable) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), out int seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+}
+
+/// <summary>
+/// The engine in one process: a Durable Task backend, the gRPC sidecar in front of it (bound to
+/// loopback), the worker running the engine's orchestrators and activities, and a client. The CLI
+/// and the self-hosted server both start exactly this.
+/// </summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    readonly WebApplication sidecar;
+    readonly IHost worker;
+    readonly GrpcChannel channel;
+
+    EngineHost(WebApplication sidecar, IHost worker, GrpcChannel channel)
+    {
+        this.sidecar = sidecar;
+        this.worker = worker;
+        this.channel = channel;
+        Client = worker.Services.GetRequiredService<DurableTaskClient>();
+        Runs = new WorkflowRunClient(Client);
+    }
+
+    public DurableTaskClient Client { get; }
+
+    public WorkflowRunClient Runs { get; }
+
+    public IServiceProvider Services => worker.Services;
+
+    public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
+    {
+        (IOrchestrationService service, IEffectJournal journal) = await CreateBackendAsync(options, cancellationToken);
+
+        WebApplicationBuilder sidecarBuilder = WebApplication.CreateSlimBuilder();
+        sidecarBuilder.Logging.ClearProviders();
+        sidecarBuilder.Services.AddSingleton(options.LoggerFactory);
+        sidecarBuilder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        sidecarBuilder.Services.AddGrpc();
+        sidecarBuilder.Services.AddSingleton(service);
+        sidecarBuilder.Services.AddSingleton((IOrchestrationServiceClient)service);
+        sidecarBuilder.Services.AddSingleton<TaskHubGrpcServer>();
+        WebApplication sidecar = sidecarBuilder.Build();
+        sidecar.MapGrpcService<TaskHubGrpcServer>();
+        await sidecar.StartAsync(cancellationToken);
+        string address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        GrpcChannel channel = GrpcChannel.ForAddress(address);
+
+        HostApplicationBuilder workerBuilder = Host.CreateApplicationBuilder();
+        workerBuilder.Logging.ClearProviders();
+        workerBuilder.Services.AddSingleton(options.LoggerFactory);
+        workerBuilder.Services.AddGitOpsEngine();
+        workerBuilder.Services.AddSingleton(journal);
+        options.ConfigureServices?.Invoke(workerBuilder.Services);
+        if (options.RunWorker)
+        {
+            workerBuilder.Services.AddDurableTaskWorker(builder =>
+            {
+                builder.UseGrpc(channel);
+                builder.AddTasks(registry =>
+                {
+                    registry.AddGitOpsEngineTasks();
+                    options.ConfigureTasks?.Invoke(registry);
+                });
+            });
+        }
+
+        workerBuilder.Services.AddDurableTaskClient(builder => builder.UseGrpc(channel));
+        IHost worker = workerBuilder.Build();
+        await worker.StartAsync(cancellationToken);
+        return new EngineHost(sidecar, worker, channel);
+    }
+
+    static async Task<(IOrchestrationService, IEffectJournal)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)
+    {
+        switch (options.Store)
+        {
+            case MemoryStore:
+                return (new HighConcurrencyOrchestrationService(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal());
+            case AzureStorageStore azure:
+                AzureStorageTuning tuning = options.AzureStorage;
+                var settings = new AzureStorageOrchestrationServiceSettings
+                {
+                    StorageAccountClientProvider = new StorageAccountClientProvider(azure.ConnectionString),
+                    TaskHubName = options.TaskHub,
+                    PartitionCount = tuning.PartitionCount,
+                    LeaseInterval = tuning.LeaseInterval,
+                    LeaseRenewInterval = tuning.LeaseInterval / 3,
+                    LeaseAcquireInterval = tuning.LeaseInterval / 3,
+                    WorkItemQueueVisibilityTimeout = tuning.VisibilityTimeout,
+                    ControlQueueVisibilityTimeout = tuning.VisibilityTimeout,
+                    MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+                    LoggerFactory = options.LoggerFactory,
+                };
+                var service = new AzureStorageOrchestrationService(settings);
+                await service.CreateIfNotExistsAsync();
+                IEffectJournal journal = await TableEffectJournal.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                return (new HighConcurrencyOrchestrationService(service, concurrency: 100), journal);
+            default:
+                throw new ArgumentException($"unsupported store {options.Store}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await worker.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping is best effort; whatever the worker had in flight is redelivered by the backend.
+        }
+
+        worker.Dispose();
+        await channel.ShutdownAsync();
+        channel.Dispose();
+        await sidecar.StopAsync(timeout.Token);
+        await sidecar.DisposeAsync();
+    }
+}

@@ -1,0 +1,69 @@
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Git;
+
+namespace GitOps.Orchestrations.Hosting;
+
+/// <summary>The outcome of resolving a workflow: a snapshot ready to run, or the problems that prevent it.</summary>
+public sealed record ResolvedWorkflow(WorkflowSnapshot? Snapshot, IReadOnlyList<Diagnostic> Diagnostics, string? Error = null)
+{
+    public bool Succeeded => Snapshot is not null;
+}
+
+/// <summary>
+/// Turns "which workflow" (a file, or a name in a repository at a revision) into a pinned
+/// <see cref="WorkflowSnapshot"/>: read from Git, validated with its siblings, and carrying the
+/// workflows it calls. Every host resolves workflows through here.
+/// </summary>
+public static class WorkflowResolver
+{
+    public static ResolvedWorkflow Resolve(string workflow, string? repository, string? revision, string folder, ITaskTypeCatalog taskTypes)
+    {
+        WorkflowFiles files;
+        try
+        {
+            files = repository is null
+                ? File.Exists(workflow)
+                    ? WorkflowSource.FromFile(workflow)
+                    : throw new FileNotFoundException($"no workflow file '{workflow}' (to run a workflow by name, give --repo)")
+                : WorkflowSource.FromRepository(repository, revision, folder);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or LibGit2Sharp.LibGit2SharpException or IOException)
+        {
+            return new ResolvedWorkflow(null, [], e.Message);
+        }
+
+        WorkflowCatalog catalog = WorkflowCatalog.Load(files.Files, taskTypes);
+        WorkflowDocument? found = repository is null
+            ? catalog.Workflows.FirstOrDefault(w => SamePath(w.Map.File, workflow))
+            : catalog.Find(workflow) ?? catalog.Workflows.FirstOrDefault(w => w.Map.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal));
+
+        // Problems in unrelated sibling files must not block this run, but its own file's must.
+        List<Diagnostic> relevant = catalog.Diagnostics
+            .Where(d => found is null ? RelatesTo(d, workflow) : d.File == found.Map.File || IsCalledBy(catalog, found, d))
+            .ToList();
+        if (relevant.Count > 0 || found is null)
+        {
+            return new ResolvedWorkflow(null, relevant, found is null && relevant.Count == 0 ? $"workflow '{workflow}' not found in {files.Source}" : null);
+        }
+
+        var snapshot = new WorkflowSnapshot
+        {
+            Workflow = found.Definition,
+            Library = catalog.LibraryFor(found.Definition),
+            Revision = files.Revision,
+            Source = files.Source,
+        };
+        return new ResolvedWorkflow(snapshot, []);
+    }
+
+    static bool RelatesTo(Diagnostic diagnostic, string workflow) =>
+        SamePath(diagnostic.File, workflow) || diagnostic.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal);
+
+    static bool IsCalledBy(WorkflowCatalog catalog, WorkflowDocument root, Diagnostic diagnostic) =>
+        catalog.LibraryFor(root.Definition).Keys.Any(name => catalog.Find(name)?.Map.File == diagnostic.File);
+
+    static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+}
