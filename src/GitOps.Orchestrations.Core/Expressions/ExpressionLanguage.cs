@@ -55,7 +55,7 @@ public static class ExpressionLanguage
             return $"invalid expression: {e.Description}";
         }
 
-        if (script.Body.Count != 1 || script.Body[0] is not NonSpecialExpressionStatement)
+        if (script.Body.Count != 1 || script.Body[0] is not ExpressionStatement)
         {
             return "must be a single expression";
         }

@@ -44,8 +44,9 @@ public static partial class WorkflowLoader
             int before = diagnostics.Count;
             var context = new LoadContext(file, catalog, limits, diagnostics);
             WorkflowDocument? workflow = context.ReadDocument(document);
-            if (workflow is not null && diagnostics.Count == before)
+            if (workflow is not null)
             {
+                // Cross-checks run even after structural errors, so one pass reports everything it can.
                 WorkflowValidator.Validate(workflow, catalog, diagnostics);
                 if (diagnostics.Count == before)
                 {
@@ -254,10 +255,12 @@ public static partial class WorkflowLoader
                 {
                     foreach (var (field, value) in withMapping.Entries)
                     {
-                        map.Set(key, $"with.{field.Value}", ValueStart(value));
+                        map.Set(key, $"with.{field.Value}", field.Position);
+                        map.Set(key, $"with.{field.Value}:value", ValueStart(value));
                     }
 
-                    with = Json(withNode);
+                    JsonElement converted = Json(withNode);
+                    with = converted.ValueKind == JsonValueKind.Object ? converted : null;
                 }
                 else
                 {
@@ -274,7 +277,8 @@ public static partial class WorkflowLoader
                 map.Set(key, "withItems", itemsNode.Position);
                 if (itemsNode is YSequence)
                 {
-                    withItems = Json(itemsNode);
+                    JsonElement converted = Json(itemsNode);
+                    withItems = converted.ValueKind == JsonValueKind.Array ? converted : null;
                 }
                 else
                 {
@@ -348,7 +352,7 @@ public static partial class WorkflowLoader
                     string? problem = FieldChecks.Check(field, property.Value);
                     if (problem is not null)
                     {
-                        task.Error(at, $"with.{property.Name}: {problem}");
+                        task.Error(map.Of(key, $"with.{property.Name}:value"), $"with.{property.Name}: {problem}");
                     }
                 }
             }

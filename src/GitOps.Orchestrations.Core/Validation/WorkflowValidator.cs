@@ -139,7 +139,7 @@ public static class WorkflowValidator
         {
             foreach (JsonProperty property in with.EnumerateObject())
             {
-                SourcePosition at = map.Of(task.Name, $"with.{property.Name}");
+                SourcePosition at = map.Of(task.Name, $"with.{property.Name}:value");
                 foreach (TemplateReference reference in Template.References(property.Value))
                 {
                     string? problem = CheckReference(reference.Path, task, workflow, byName, ancestors, isExitHandler);

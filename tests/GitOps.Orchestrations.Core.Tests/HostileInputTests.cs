@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Engine.TaskTypes;
+
+namespace GitOps.Orchestrations.Core.Tests;
+
+public class HostileInputTests
+{
+    [Fact]
+    public void Billion_laughs_is_refused_quickly()
+    {
+        var yaml = new StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: bomb}\nspec:\n  tasks:\n    - name: a\n      uses: log\n      with:\n        message: x\n        l0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int i = 1; i < 10; i++)
+        {
+            yaml.Append($"        l{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        }
+
+        var watch = Stopwatch.StartNew();
+        string[] errors = Load.Errors(yaml.ToString());
+        Assert.Contains(errors, e => e.Contains("expands to too many nodes", StringComparison.Ordinal));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "an alias bomb must not be expanded");
+    }
+
+    [Fact]
+    public void Deep_nesting_is_refused_without_overflowing_the_stack()
+    {
+        string yaml = "a: " + new string('[', 100_000) + new string(']', 100_000);
+        string error = Assert.Single(Load.Errors(yaml));
+        Assert.Contains("nesting is deeper than 64 levels", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Oversized_files_are_refused()
+    {
+        byte[] big = Encoding.UTF8.GetBytes("# " + new string('x', 2 * 1024 * 1024));
+        LoadResult result = WorkflowLoader.Load("big.yaml", big, TaskTypeRegistry.BuiltIn());
+        Assert.Contains("big.yaml:1:1: error: file is", Assert.Single(result.Diagnostics).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Binary_files_are_refused()
+    {
+        LoadResult result = WorkflowLoader.Load("bin.yaml", [0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01], TaskTypeRegistry.BuiltIn());
+        Assert.Equal("bin.yaml:1:5: error: file is binary (it contains a NUL byte), not YAML text", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_refused_with_its_position()
+    {
+        byte[] bytes = [.. Encoding.UTF8.GetBytes("kind: Workflow\nname: caf"), 0xC3, 0x28, (byte)'\n'];
+        LoadResult result = WorkflowLoader.Load("latin.yaml", bytes, TaskTypeRegistry.BuiltIn());
+        Assert.Equal("latin.yaml:2:10: error: file is not valid UTF-8 text", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void Empty_and_scalar_documents_are_errors_not_crashes()
+    {
+        Assert.Contains("error: file holds no YAML document", Assert.Single(Load.Errors("")), StringComparison.Ordinal);
+        Assert.Contains("error: the document must be a mapping", Assert.Single(Load.Errors("just text")), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace GitOps.Orchestrations.Testing;
+
+/// <summary>
+/// A real HTTP server on loopback for workflow tests: an echo, a flaky endpoint that fails a set
+/// number of times, status codes, slow responses, and an "effects" endpoint that applies each
+/// Idempotency-Key once, the way payment and deployment APIs do, and counts every delivery.
+/// </summary>
+public sealed class TestHttpServer : IAsyncLifetime
+{
+    WebApplication? app;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public ConcurrentDictionary<string, int> FlakyCalls { get; } = new();
+
+    /// <summary>Idempotency-Key → how many requests carried it.</summary>
+    public ConcurrentDictionary<string, int> Deliveries { get; } = new();
+
+    /// <summary>Effect name → how many times it was applied (once per distinct key).</summary>
+    public ConcurrentDictionary<string, int> Applied { get; } = new();
+
+    public ConcurrentQueue<string> Keys { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        app = builder.Build();
+        app.MapGet("/echo/{value}", (string value) => Results.Json(new { echo = value, length = value.Length }));
+        app.MapGet("/status/{code:int}", (int code) => Results.Json(new { code }, statusCode: code));
+        app.MapGet("/flaky/{name}", (string name, int failures) =>
+        {
+            int call = FlakyCalls.AddOrUpdate(name, 1, (_, n) => n + 1);
+            return call <= failures ? Results.Json(new { call }, statusCode: 503) : Results.Json(new { call, ok = true });
+        });
+        app.MapGet("/slow", async (int ms) =>
+        {
+            await Task.Delay(ms);
+            return Results.Json(new { slept = ms });
+        });
+        app.MapPost("/effects/{name}", (string name, HttpRequest request) =>
+        {
+            string key = request.Headers["Idempotency-Key"].ToString();
+            Keys.Enqueue(key);
+            bool first = Deliveries.AddOrUpdate(key, 1, (_, n) => n + 1) == 1;
+            if (first)
+            {
+                Applied.AddOrUpdate(name, 1, (_, n) => n + 1);
+            }
+
+            return Results.Json(new { name, key, applied = first });
+        });
+        await app.StartAsync();
+        BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
