@@ -26,6 +26,9 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
 
     public Action<string, int> OnAttempt { get; init; } = static (_, _) => { };
 
+    /// <summary>Cancelled when the run stops waiting for its nodes (the workflow timed out).</summary>
+    public CancellationToken RunCancellation { get; init; }
+
     public async Task<NodeOutcome> RunNodeAsync(TaskSpec task, TemplateScope scope, Func<IEnumerable<string>, Dictionary<string, Dictionary<string, JsonElement>>> upstreamOutputs)
     {
         try
@@ -97,10 +100,11 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
             {
                 if (attempt > 1 && task.Retry!.DelayBefore(attempt) is { } delay && delay > TimeSpan.Zero)
                 {
-                    await context.CreateTimer(delay, CancellationToken.None);
+                    await context.CreateTimer(delay, RunCancellation);
                 }
 
                 OnAttempt(path, attempt);
+                using var cancelAttempt = CancellationTokenSource.CreateLinkedTokenSource(RunCancellation);
                 var step = new StepInvocation
                 {
                     RunId = runId,
@@ -111,8 +115,9 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
                     Snapshot = run.Snapshot,
                     StartedBy = run.StartedBy,
                     Report = progress => OnProgress(path, progress),
+                    Cancellation = cancelAttempt.Token,
                 };
-                result = await RunAttemptAsync(type, step, task.Timeout);
+                result = await RunAttemptAsync(type, step, task.Timeout, cancelAttempt);
                 if (result.Phase is NodePhase.Succeeded or NodePhase.Skipped || !result.Retryable)
                 {
                     break;
@@ -132,9 +137,13 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
         {
             return new ItemOutcome(NodePhase.Errored, e.Message, [], 0);
         }
+        catch (TaskCanceledException)
+        {
+            return new ItemOutcome(NodePhase.Failed, "cancelled", [], 0);
+        }
     }
 
-    async Task<StepResult> RunAttemptAsync(ITaskType type, StepInvocation step, TimeSpan? timeout)
+    async Task<StepResult> RunAttemptAsync(ITaskType type, StepInvocation step, TimeSpan? timeout, CancellationTokenSource cancelAttempt)
     {
         try
         {
@@ -144,10 +153,12 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
                 return await attempt;
             }
 
-            using var cancelTimer = new CancellationTokenSource();
+            using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(RunCancellation);
             Task timer = context.CreateTimer(limit, cancelTimer.Token);
             if (await Task.WhenAny(attempt, timer) == timer)
             {
+                // Stop the step's own timers and waits; a durable timer left behind keeps the instance from completing.
+                cancelAttempt.Cancel();
                 return StepResult.Failed($"timed out after {Durations.Format(limit)}");
             }
 
@@ -157,6 +168,10 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
         catch (TaskFailedException e)
         {
             return StepResult.Errored(e.FailureDetails.ErrorMessage);
+        }
+        catch (TaskCanceledException)
+        {
+            return StepResult.Failed("cancelled");
         }
     }
 

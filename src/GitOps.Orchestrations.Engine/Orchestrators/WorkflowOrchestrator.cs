@@ -49,8 +49,9 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             }
         }
 
-        var runner = new NodeRunner(registry, context, input, runId)
+        NodeRunner Runner(CancellationToken cancellation) => new(registry, context, input, runId)
         {
+            RunCancellation = cancellation,
             OnProgress = (path, progress) =>
             {
                 NodeStatus node = exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
@@ -68,6 +69,9 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
                 node.Attempts = Math.Max(node.Attempts, attempt);
             },
         };
+
+        using var cancelNodes = new CancellationTokenSource();
+        NodeRunner runner = Runner(cancelNodes.Token);
 
         Dictionary<string, Dictionary<string, JsonElement>> UpstreamOutputs(IEnumerable<string> names) =>
             names.ToDictionary(n => n, n => dag[n].Outputs, StringComparer.Ordinal);
@@ -96,6 +100,7 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
                 : await Task.WhenAny(running.Keys.Cast<Task>().Append(deadline));
             if (finished == deadline)
             {
+                cancelNodes.Cancel();
                 dag.TimeOut(workflow.Timeout!.Value);
                 foreach (NodeStatus node in dag.Nodes.Where(n => n.FinishedAt is null && n.StartedAt is not null))
                 {
@@ -124,7 +129,7 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             exitNode.Phase = NodePhase.Running;
             exitNode.StartedAt = context.CurrentUtcDateTime;
             Publish(phase);
-            NodeOutcome outcome = await runner.RunNodeAsync(onExit, scope.WithWorkflowStatus(phase.ToString()), UpstreamOutputs);
+            NodeOutcome outcome = await Runner(CancellationToken.None).RunNodeAsync(onExit, scope.WithWorkflowStatus(phase.ToString()), UpstreamOutputs);
             Apply(exitNode, outcome, context.CurrentUtcDateTime);
             exitNode.Phase = outcome.Phase;
             exitNode.Message = outcome.Message;

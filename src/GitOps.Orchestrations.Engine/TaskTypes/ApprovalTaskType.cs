@@ -31,15 +31,20 @@ public sealed class ApprovalTaskType : ITaskType
         DateTime deadline = context.CurrentUtcDateTime + timeout;
         var records = new List<ApprovalRecord>();
 
-        using var cancelTimer = new CancellationTokenSource();
+        using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
         Task timer = context.CreateTimer(deadline, cancelTimer.Token);
         step.Report(new StepProgress(step.GetString("message") ?? "waiting for approval", EventName(step.Path)));
         while (true)
         {
-            using var cancelWait = new CancellationTokenSource();
+            using var cancelWait = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
             Task<ApprovalDecision> decision = context.WaitForExternalEvent<ApprovalDecision>(EventName(step.Path), cancelWait.Token);
             if (await Task.WhenAny(decision, timer) == timer)
             {
+                if (step.Cancellation.IsCancellationRequested)
+                {
+                    return StepResult.Failed("cancelled while waiting for approval");
+                }
+
                 cancelWait.Cancel();
                 bool approve = onTimeout == "approve";
                 records.Add(new ApprovalRecord(approve ? "approve" : "reject", "timeout", context.CurrentUtcDateTime, $"no decision within {Durations.Format(timeout)}"));

@@ -35,6 +35,12 @@ public sealed record StepInvocation
 
     public string StartedBy { get; init; } = "anonymous";
 
+    /// <summary>
+    /// Cancelled when the attempt times out or the workflow ends without it; timers and event waits
+    /// must observe it, so that no durable timer outlives the step that created it.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Tells watchers what the step is doing now, such as waiting at a gate; published in the run's status.</summary>
     public Action<StepProgress> Report { get; init; } = static _ => { };
 

@@ -14,7 +14,15 @@ public sealed class WaitTaskType : ITaskType
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
         TimeSpan duration = step.GetDuration("duration") ?? TimeSpan.Zero;
-        await context.CreateTimer(duration, CancellationToken.None);
+        try
+        {
+            await context.CreateTimer(duration, step.Cancellation);
+        }
+        catch (TaskCanceledException)
+        {
+            return StepResult.Failed("cancelled");
+        }
+
         return StepResult.Succeeded();
     }
 }

@@ -1,0 +1,84 @@
+using System.Text;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Hosting.Backends;
+using GitOps.Orchestrations.Testing;
+
+namespace GitOps.Orchestrations.Engine.Tests;
+
+/// <summary>A running engine on one backend, plus the HTTP server its workflows call.</summary>
+public abstract class EngineBackend : IAsyncLifetime
+{
+    public EngineHost Engine { get; private set; } = null!;
+
+    public TestHttpServer Http { get; } = new();
+
+    public abstract string Name { get; }
+
+    protected abstract Task<EngineHostOptions> OptionsAsync();
+
+    public virtual async Task InitializeAsync()
+    {
+        await Http.InitializeAsync();
+        Engine = await EngineHost.StartAsync(await OptionsAsync());
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        await Http.DisposeAsync();
+    }
+
+    /// <summary>Loads the YAML (all its documents form the library), starts the first workflow, and waits for the end.</summary>
+    public async Task<RunStatus> RunAsync(string yaml, Dictionary<string, string>? parameters = null, Func<string, RunStatus, Task>? onChange = null, string? runId = null)
+    {
+        WorkflowSnapshot snapshot = Snapshot(yaml.Replace("{{http}}", Http.BaseUrl, StringComparison.Ordinal));
+        string id = await Engine.Runs.StartAsync(snapshot, parameters, "tester", runId ?? $"{snapshot.Workflow.Name}-{Guid.NewGuid():N}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        return await Engine.Runs.WatchAsync(id, status => onChange?.Invoke(id, status) ?? Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+    }
+
+    public static WorkflowSnapshot Snapshot(string yaml)
+    {
+        WorkflowCatalog catalog = WorkflowCatalog.Load([new SourceFile("test.yaml", Encoding.UTF8.GetBytes(yaml))], TaskTypeRegistry.BuiltIn());
+        Assert.Empty(catalog.Diagnostics);
+        string rootName = WorkflowLoader.Load("test.yaml", yaml, TaskTypeRegistry.BuiltIn()).Workflows[0].Definition.Name;
+        WorkflowDocument first = catalog.Find(rootName)!;
+        return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), Revision = "test", Source = "test.yaml" };
+    }
+}
+
+public sealed class MemoryBackend : EngineBackend
+{
+    public override string Name => "memory";
+
+    protected override Task<EngineHostOptions> OptionsAsync() => Task.FromResult(new EngineHostOptions { Store = new MemoryStore() });
+}
+
+public sealed class AzuriteBackend : EngineBackend
+{
+    readonly AzuriteFixture azurite = new();
+
+    public override string Name => "azurite";
+
+    public override async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    protected override Task<EngineHostOptions> OptionsAsync() => Task.FromResult(new EngineHostOptions
+    {
+        Store = new AzureStorageStore(azurite.ConnectionString),
+        TaskHub = $"dag{Guid.NewGuid():N}"[..20],
+        AzureStorage = new AzureStorageTuning(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), PartitionCount: 2),
+    });
+}

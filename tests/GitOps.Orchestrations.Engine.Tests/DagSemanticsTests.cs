@@ -1,0 +1,344 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+
+namespace GitOps.Orchestrations.Engine.Tests;
+
+/// <summary>
+/// DAG semantics driven through real orchestrations: the engine host, the gRPC sidecar, the worker
+/// and the backend. Every case runs on both backends (see the two classes at the end).
+/// </summary>
+public abstract class DagSemanticsTests(EngineBackend backend)
+{
+    const string Header = "apiVersion: gitops.orchestrations/v1\nkind: Workflow\n";
+
+    static NodeStatus Node(RunStatus run, string name) => run.Nodes.Single(n => n.Name == name);
+
+    static string Output(RunStatus run, string node, string output) => Node(run, node).Outputs[output].ValueKind == JsonValueKind.String
+        ? Node(run, node).Outputs[output].GetString()!
+        : Node(run, node).Outputs[output].GetRawText();
+
+    [Fact]
+    public async Task Diamond_runs_each_node_once_after_its_parents()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: diamond}
+            spec:
+              tasks:
+                - {name: a, uses: log, with: {message: top}}
+                - {name: b, uses: log, depends: a, with: {message: "left after {{tasks.a.outputs.message}}"}}
+                - {name: c, uses: wait, depends: a, with: {duration: 1s}}
+                - {name: d, uses: log, depends: b && c, with: {message: "bottom after {{tasks.b.outputs.message}}"}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.All(run.Nodes, n => Assert.Equal(NodePhase.Succeeded, n.Phase));
+        Assert.Equal("bottom after left after top", Output(run, "d", "message"));
+        Assert.True(Node(run, "d").StartedAt >= Node(run, "c").FinishedAt);
+        Assert.True(Node(run, "b").StartedAt >= Node(run, "a").FinishedAt);
+    }
+
+    [Fact]
+    public async Task Fan_out_with_param_calls_each_item_and_collects_outputs()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: fanout}
+            spec:
+              params: [{name: targets, default: '["a","bb","ccc"]'}]
+              tasks:
+                - name: fan
+                  uses: http
+                  withParam: "{{params.targets}}"
+                  with: {url: "{{http}}/echo/{{item}}"}
+                - name: after
+                  uses: log
+                  depends: fan
+                  with: {message: "{{tasks.fan.outputs.status}}"}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(new FanOutSummary(3, 3, 0, 0, 0), Node(run, "fan").Items);
+        Assert.Equal("[200,200,200]", Output(run, "after", "message"));
+        Assert.Equal("[1,2,3]", JsonSerializer.Serialize(Node(run, "fan").Outputs["json"].EnumerateArray().Select(j => j.GetProperty("length").GetInt32())));
+    }
+
+    [Fact]
+    public async Task Wide_fan_out_is_split_into_chunks_and_folded_back_in_order()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: wide}
+            spec:
+              tasks:
+                - name: fan
+                  uses: log
+                  withSequence: {count: 250}
+                  with: {message: "item {{item}}"}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(250, Node(run, "fan").Items!.Succeeded);
+        string[] messages = Node(run, "fan").Outputs["message"].EnumerateArray().Select(m => m.GetString()!).ToArray();
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"item {i}"), messages);
+    }
+
+    [Fact]
+    public async Task When_false_skips_and_bare_depends_still_proceeds()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: skips}
+            spec:
+              params: [{name: mode, default: skip}]
+              tasks:
+                - {name: maybe, uses: log, when: "'{{params.mode}}' != 'skip'", with: {message: ran}}
+                - {name: next, uses: log, depends: maybe, with: {message: next}}
+                - {name: only-if-ran, uses: log, depends: maybe.Succeeded, with: {message: x}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(NodePhase.Skipped, Node(run, "maybe").Phase);
+        Assert.Equal(NodePhase.Succeeded, Node(run, "next").Phase);
+        Assert.Equal(NodePhase.Omitted, Node(run, "only-if-ran").Phase);
+    }
+
+    [Fact]
+    public async Task Depends_on_a_failed_branch_runs_the_handler_and_the_run_succeeds()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: onfail}
+            spec:
+              tasks:
+                - {name: deploy, uses: http, with: {url: "{{http}}/status/500"}}
+                - {name: rollback, uses: log, depends: deploy.Failed, with: {message: "rolling back after {{tasks.deploy.outputs.status}}"}}
+                - {name: announce, uses: log, depends: deploy, with: {message: shipped}}
+            """);
+        Assert.Equal(NodePhase.Failed, Node(run, "deploy").Phase);
+        Assert.Contains("returned 500", Node(run, "deploy").Message, StringComparison.Ordinal);
+        Assert.Equal("rolling back after 500", Output(run, "rollback", "message"));
+        Assert.Equal(NodePhase.Omitted, Node(run, "announce").Phase);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+    }
+
+    [Fact]
+    public async Task Unhandled_failure_fails_the_run_and_failFast_omits_the_rest()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: failfast}
+            spec:
+              tasks:
+                - {name: broken, uses: http, with: {url: "{{http}}/status/404"}}
+                - {name: slow, uses: wait, with: {duration: 1s}}
+                - {name: later, uses: log, depends: slow, with: {message: x}}
+            """);
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+        Assert.Equal("broken failed", run.Message);
+        Assert.Equal(NodePhase.Succeeded, Node(run, "slow").Phase);
+        Assert.Equal(NodePhase.Omitted, Node(run, "later").Phase);
+    }
+
+    [Fact]
+    public async Task ContinueOn_failed_lets_dependents_run_and_the_run_succeed()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: continueon}
+            spec:
+              tasks:
+                - {name: optional, uses: http, continueOn: {failed: true}, with: {url: "{{http}}/status/503"}}
+                - {name: next, uses: log, depends: optional, with: {message: "went on"}}
+            """);
+        Assert.Equal(NodePhase.Failed, Node(run, "optional").Phase);
+        Assert.Equal(NodePhase.Succeeded, Node(run, "next").Phase);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+    }
+
+    [Fact]
+    public async Task Retry_with_backoff_succeeds_on_the_third_attempt()
+    {
+        string name = $"flaky{Guid.NewGuid():N}";
+        RunStatus run = await backend.RunAsync(Header + $$$"""
+            metadata: {name: retry}
+            spec:
+              tasks:
+                - name: call
+                  uses: http
+                  with: {url: "{{http}}/flaky/{{{name}}}?failures=2"}
+                  retry: {limit: 3, backoff: {duration: 1s, factor: 2, maxDuration: 5s}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        NodeStatus call = Node(run, "call");
+        Assert.Equal(3, call.Attempts);
+        Assert.Equal(3, backend.Http.FlakyCalls[name]);
+        Assert.Equal("3", call.Outputs["json"].GetProperty("call").GetRawText());
+        // Backoff waited 1s then 2s between the three attempts.
+        Assert.True(call.FinishedAt - call.StartedAt >= TimeSpan.FromSeconds(3), $"took {call.FinishedAt - call.StartedAt}");
+    }
+
+    [Fact]
+    public async Task Retries_give_up_at_the_limit()
+    {
+        string name = $"down{Guid.NewGuid():N}";
+        RunStatus run = await backend.RunAsync(Header + $$$"""
+            metadata: {name: retrylimit}
+            spec:
+              tasks:
+                - {name: call, uses: http, retry: {limit: 1}, with: {url: "{{http}}/flaky/{{{name}}}?failures=10"}}
+            """);
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+        Assert.Equal(2, Node(run, "call").Attempts);
+        Assert.Contains("after 2 attempts", Node(run, "call").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Task_timeout_fails_the_task()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: tasktimeout}
+            spec:
+              tasks:
+                - {name: stuck, uses: wait, timeout: 1s, with: {duration: 1h}}
+            """);
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+        Assert.Equal("timed out after 1s", Node(run, "stuck").Message);
+    }
+
+    [Fact]
+    public async Task Workflow_timeout_fails_running_nodes_omits_pending_and_still_runs_onExit()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: wftimeout}
+            spec:
+              timeout: 2s
+              onExit: {uses: log, with: {message: "exit saw {{workflow.status}}"}}
+              tasks:
+                - {name: stuck, uses: wait, with: {duration: 1h}}
+                - {name: never, uses: log, depends: stuck, with: {message: x}}
+            """);
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+        Assert.Equal("workflow timeout of 2s exceeded", run.Message);
+        Assert.Equal(NodePhase.Failed, Node(run, "stuck").Phase);
+        Assert.Equal(NodePhase.Omitted, Node(run, "never").Phase);
+        Assert.Equal("exit saw Failed", Output(run, "onExit", "message"));
+    }
+
+    [Fact]
+    public async Task OnExit_sees_success_and_its_failure_fails_the_run()
+    {
+        RunStatus ok = await backend.RunAsync(Header + """
+            metadata: {name: exitok}
+            spec:
+              onExit: {uses: log, with: {message: "status {{workflow.status}}"}}
+              tasks: [{name: a, uses: log, with: {message: x}}]
+            """);
+        Assert.Equal("status Succeeded", Output(ok, "onExit", "message"));
+
+        RunStatus bad = await backend.RunAsync(Header + """
+            metadata: {name: exitbad}
+            spec:
+              onExit: {uses: http, with: {url: "{{http}}/status/500"}}
+              tasks: [{name: a, uses: log, with: {message: x}}]
+            """);
+        Assert.Equal(WorkflowPhase.Failed, bad.Phase);
+        Assert.StartsWith("onExit failed", bad.Message, StringComparison.Ordinal);
+    }
+
+    const string GateWorkflow = Header + """
+        metadata: {name: gated}
+        spec:
+          tasks:
+            - {name: gate, uses: approval, with: {timeout: 1h, onTimeout: reject}}
+            - {name: ship, uses: log, depends: gate, with: {message: "approved by {{tasks.gate.outputs.decidedBy}}: {{tasks.gate.outputs.comment}}"}}
+            - {name: cleanup, uses: log, depends: gate.Failed, with: {message: cleanup}}
+        """;
+
+    [Fact]
+    public async Task Approval_approved_records_who_and_why()
+    {
+        RunStatus run = await backend.RunAsync(GateWorkflow, onChange: async (id, status) =>
+        {
+            if (status.Waiting.Contains("gate"))
+            {
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "alice", "looks good"));
+            }
+        });
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("approved by alice: looks good", Output(run, "ship", "message"));
+        ApprovalRecord record = Assert.Single(Node(run, "gate").Approvals!);
+        Assert.Equal(("approve", "alice", "looks good"), (record.Decision, record.By, record.Comment));
+        Assert.Equal(NodePhase.Omitted, Node(run, "cleanup").Phase);
+    }
+
+    [Fact]
+    public async Task Approval_rejected_fails_the_gate_and_runs_the_failure_path()
+    {
+        RunStatus run = await backend.RunAsync(GateWorkflow, onChange: async (id, status) =>
+        {
+            if (status.Waiting.Contains("gate"))
+            {
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("maybe", "mallory"));
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("reject", "bob", "not today"));
+            }
+        });
+        NodeStatus gate = Node(run, "gate");
+        Assert.Equal(NodePhase.Failed, gate.Phase);
+        Assert.Equal("rejected by bob: not today", gate.Message);
+        Assert.Equal(["invalid:maybe", "reject"], gate.Approvals!.Select(a => a.Decision));
+        Assert.Equal(NodePhase.Succeeded, Node(run, "cleanup").Phase);
+        Assert.Equal(NodePhase.Omitted, Node(run, "ship").Phase);
+        Assert.Equal(1, gate.Attempts);
+    }
+
+    [Theory]
+    [InlineData("reject", NodePhase.Failed)]
+    [InlineData("approve", NodePhase.Succeeded)]
+    public async Task Approval_timeout_applies_onTimeout(string onTimeout, NodePhase expected)
+    {
+        RunStatus run = await backend.RunAsync(Header + $$$"""
+            metadata: {name: gatetimeout}
+            spec:
+              tasks:
+                - {name: gate, uses: approval, with: {timeout: 1s, onTimeout: {{{onTimeout}}}}}
+            """);
+        NodeStatus gate = Node(run, "gate");
+        Assert.Equal(expected, gate.Phase);
+        Assert.Equal("timeout", Assert.Single(gate.Approvals!).By);
+        Assert.Equal("timeout", gate.Outputs["decidedBy"].GetString());
+    }
+
+    [Fact]
+    public async Task Sub_workflow_runs_with_params_and_its_failure_propagates()
+    {
+        const string Yaml = Header + """
+            metadata: {name: parent}
+            spec:
+              tasks:
+                - {name: child-ok, uses: workflow, with: {name: child, params: {code: "200"}}}
+                - {name: child-bad, uses: workflow, depends: child-ok, with: {name: child, params: {code: "500"}}}
+            ---
+            """ + "\n" + Header + """
+            metadata: {name: child}
+            spec:
+              params: [{name: code}]
+              tasks:
+                - {name: call, uses: http, with: {url: "{{http}}/status/{{params.code}}"}}
+            """;
+        RunStatus run = await backend.RunAsync(Yaml, runId: $"parent-{Guid.NewGuid():N}");
+        Assert.Equal(NodePhase.Succeeded, Node(run, "child-ok").Phase);
+        Assert.Equal("Succeeded", Output(run, "child-ok", "phase"));
+        Assert.Equal(NodePhase.Failed, Node(run, "child-bad").Phase);
+        Assert.Contains("ended Failed: call failed", Node(run, "child-bad").Message, StringComparison.Ordinal);
+        RunStatus? child = await backend.Engine.Runs.GetAsync(Output(run, "child-ok", "runId"));
+        Assert.Equal(WorkflowPhase.Succeeded, child!.Phase);
+        Assert.Equal("child", child.Workflow);
+    }
+
+    [Fact]
+    public async Task Starting_with_an_existing_run_id_returns_the_same_run()
+    {
+        string id = $"same-{Guid.NewGuid():N}";
+        WorkflowSnapshot snapshot = EngineBackend.Snapshot(Header + "metadata: {name: once}\nspec:\n  tasks: [{name: a, uses: log, with: {message: x}}]\n");
+        Assert.Equal(id, await backend.Engine.Runs.StartAsync(snapshot, null, "tester", id));
+        Assert.Equal(id, await backend.Engine.Runs.StartAsync(snapshot, null, "tester", id));
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => backend.Engine.Runs.StartAsync(snapshot, new Dictionary<string, string> { ["nope"] = "1" }, "tester"));
+        Assert.Contains("has no param 'nope'", ex.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class MemoryDagSemanticsTests(MemoryBackend backend) : DagSemanticsTests(backend), IClassFixture<MemoryBackend>;
+
+public sealed class AzuriteDagSemanticsTests(AzuriteBackend backend) : DagSemanticsTests(backend), IClassFixture<AzuriteBackend>;
