@@ -133,7 +133,7 @@ public sealed class EngineHost : IAsyncDisposable
         switch (options.Store)
         {
             case MemoryStore:
-                return (new HighConcurrencyOrchestrationService(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal());
+                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal());
             case AzureStorageStore azure:
                 AzureStorageTuning tuning = options.AzureStorage;
                 var settings = new AzureStorageOrchestrationServiceSettings
@@ -152,7 +152,7 @@ public sealed class EngineHost : IAsyncDisposable
                 var service = new AzureStorageOrchestrationService(settings);
                 await service.CreateIfNotExistsAsync();
                 IEffectJournal journal = await TableEffectJournal.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                return (new HighConcurrencyOrchestrationService(service, concurrency: 100), journal);
+                return (new SidecarServiceAdapter(service, concurrency: 100), journal);
             default:
                 throw new ArgumentException($"unsupported store {options.Store}");
         }

@@ -23,6 +23,9 @@ public sealed class TestHttpServer : IAsyncLifetime
 
     public ConcurrentDictionary<string, int> FlakyCalls { get; } = new();
 
+    /// <summary>When each flaky call arrived, by the server's clock: what backoff really looks like from outside.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<DateTime>> FlakyCallTimes { get; } = new();
+
     /// <summary>Idempotency-Key → how many requests carried it.</summary>
     public ConcurrentDictionary<string, int> Deliveries { get; } = new();
 
@@ -42,6 +45,7 @@ public sealed class TestHttpServer : IAsyncLifetime
         app.MapGet("/flaky/{name}", (string name, int failures) =>
         {
             int call = FlakyCalls.AddOrUpdate(name, 1, (_, n) => n + 1);
+            FlakyCallTimes.GetOrAdd(name, _ => new()).Enqueue(DateTime.UtcNow);
             return call <= failures ? Results.Json(new { call }, statusCode: 503) : Results.Json(new { call, ok = true });
         });
         app.MapGet("/slow", async (int ms) =>

@@ -1,16 +1,29 @@
 using DurableTask.Core;
+using DurableTask.Core.History;
 using DurableTask.Core.Query;
 
 namespace GitOps.Orchestrations.Hosting.Backends;
 
 /// <summary>
-/// Wraps a backend to report a high work-item concurrency. The sidecar's dispatcher takes
+/// Adapts a DurableTask.Core backend to the in-process gRPC sidecar, fixing two things the sidecar
+/// gets wrong on its own.
+/// <para>
+/// Throughput: it reports a high work-item concurrency. The sidecar's dispatcher takes
 /// <see cref="MaxConcurrentTaskActivityWorkItems"/> items at a time and then waits for a 500 ms poll
 /// before taking more; the in-memory service reports the core count, so on two cores a fan-out crawled
 /// at about four activities a second. The real limit is the worker's own concurrency, so the
 /// dispatcher need not throttle at all.
+/// </para>
+/// <para>
+/// Sub-orchestrations: the sidecar hands the child's start event a protobuf map as its tags. The
+/// Azure Storage backend serializes messages with Newtonsoft type names and then cannot load that
+/// type back, so every child start message was abandoned forever. Tags are copied into a plain
+/// dictionary before the backend sees them. Likewise the sidecar records a child's creation with
+/// its own subclass of <see cref="SubOrchestrationInstanceCreatedEvent"/>, which the Azure Storage
+/// history table cannot write; it is replaced by the plain event.
+/// </para>
 /// </summary>
-public sealed class HighConcurrencyOrchestrationService(IOrchestrationService inner, int concurrency = 1000)
+public sealed class SidecarServiceAdapter(IOrchestrationService inner, int concurrency = 1000)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     IOrchestrationServiceClient Client => inner as IOrchestrationServiceClient
@@ -61,8 +74,38 @@ public sealed class HighConcurrencyOrchestrationService(IOrchestrationService in
         IList<TaskMessage> orchestratorMessages,
         IList<TaskMessage> timerMessages,
         TaskMessage continuedAsNewMessage,
-        OrchestrationState orchestrationState) =>
-        inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+        OrchestrationState orchestrationState)
+    {
+        ReplaceSubclassedEvents(newOrchestrationRuntimeState.NewEvents);
+        ReplaceSubclassedEvents(newOrchestrationRuntimeState.Events);
+        foreach (TaskMessage message in orchestratorMessages)
+        {
+            if (message.Event is ExecutionStartedEvent started && started.Tags is not null && started.Tags is not Dictionary<string, string>)
+            {
+                started.Tags = new Dictionary<string, string>(started.Tags);
+            }
+        }
+
+        return inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    }
+
+    static void ReplaceSubclassedEvents(IList<HistoryEvent> events)
+    {
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (events[i] is SubOrchestrationInstanceCreatedEvent created && created.GetType() != typeof(SubOrchestrationInstanceCreatedEvent))
+            {
+                events[i] = new SubOrchestrationInstanceCreatedEvent(created.EventId)
+                {
+                    Name = created.Name,
+                    Version = created.Version,
+                    InstanceId = created.InstanceId,
+                    Input = created.Input,
+                    Timestamp = created.Timestamp,
+                };
+            }
+        }
+    }
 
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
 
