@@ -79,6 +79,6 @@ public sealed class AzuriteBackend : EngineBackend
     {
         Store = new AzureStorageStore(azurite.ConnectionString),
         TaskHub = $"dag{Guid.NewGuid():N}"[..20],
-        AzureStorage = new AzureStorageTuning(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), PartitionCount: 2),
+        AzureStorage = new AzureStorageTuning(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), PartitionCount: 4),
     });
 }

@@ -32,7 +32,8 @@ public sealed class TestHttpServer : IAsyncLifetime
     /// <summary>Effect name → how many times it was applied (once per distinct key).</summary>
     public ConcurrentDictionary<string, int> Applied { get; } = new();
 
-    public ConcurrentQueue<string> Keys { get; } = new();
+    /// <summary>Every effect request in arrival order: when, which effect, which key.</summary>
+    public ConcurrentQueue<(DateTime At, string Effect, string Key)> EffectLog { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -56,7 +57,7 @@ public sealed class TestHttpServer : IAsyncLifetime
         app.MapPost("/effects/{name}", (string name, HttpRequest request) =>
         {
             string key = request.Headers["Idempotency-Key"].ToString();
-            Keys.Enqueue(key);
+            EffectLog.Enqueue((DateTime.UtcNow, name, key));
             bool first = Deliveries.AddOrUpdate(key, 1, (_, n) => n + 1) == 1;
             if (first)
             {

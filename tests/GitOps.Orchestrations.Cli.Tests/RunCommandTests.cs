@@ -1,0 +1,121 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Testing;
+
+namespace GitOps.Orchestrations.Cli.Tests;
+
+public class RunCommandTests
+{
+    const string Header = "apiVersion: gitops.orchestrations/v1\nkind: Workflow\n";
+
+    static string WriteWorkflow(string yaml)
+    {
+        string dir = Directory.CreateTempSubdirectory("gitops-run").FullName;
+        string file = Path.Combine(dir, "workflow.yaml");
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+
+    [Fact]
+    public async Task The_sample_runs_to_Succeeded_and_prints_the_final_status_as_json()
+    {
+        CliResult result = await Gitops.RunAsync(["run", "workflows/hello-dag.yaml", "--approve", "gate", "--output", "json", "-p", "greeting=hi"]);
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        JsonElement run = json.RootElement;
+        Assert.Equal("hello-dag", run.GetProperty("workflow").GetString());
+        Assert.Equal("Succeeded", run.GetProperty("phase").GetString());
+        Assert.False(string.IsNullOrEmpty(run.GetProperty("id").GetString()));
+        Assert.False(string.IsNullOrEmpty(run.GetProperty("revision").GetString()));
+        JsonElement[] nodes = [.. run.GetProperty("nodes").EnumerateArray()];
+        Assert.Equal(["start", "fan", "pause", "gate", "report", "cleanup", "onExit"], nodes.Select(n => n.GetProperty("name").GetString()));
+        JsonElement start = nodes[0];
+        Assert.Equal("Succeeded", start.GetProperty("phase").GetString());
+        Assert.Equal(1, start.GetProperty("attempts").GetInt32());
+        Assert.True(start.GetProperty("finishedAt").GetDateTime() >= start.GetProperty("startedAt").GetDateTime());
+        Assert.StartsWith("hi from hello-dag at ", start.GetProperty("outputs").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Omitted", nodes[5].GetProperty("phase").GetString());
+        Assert.Equal("hello-dag finished Succeeded", nodes[6].GetProperty("outputs").GetProperty("message").GetString());
+        // Progress goes to stderr when stdout carries JSON, so the JSON stays parseable.
+        Assert.Contains("✓ start", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_run_exits_1()
+    {
+        string file = WriteWorkflow(Header + "metadata: {name: fails}\nspec:\n  tasks:\n    - {name: gate, uses: approval, with: {timeout: 1s}}\n");
+        CliResult result = await Gitops.RunAsync(["run", file]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("✗ gate", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("waits for approval", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Failed gate failed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--store", "postgres://nope", "unknown store 'postgres://nope'")]
+    [InlineData("-p", "novalue", "must be written name=value")]
+    [InlineData("-p", "nope=1", "has no param 'nope'")]
+    [InlineData("--output", "yaml", "unknown --output 'yaml'")]
+    public async Task Usage_errors_exit_2(string option, string value, string message)
+    {
+        CliResult result = await Gitops.RunAsync(["run", "workflows/hello-dag.yaml", option, value]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_invalid_workflow_exits_2_with_positioned_errors()
+    {
+        string file = WriteWorkflow(Header + "metadata: {name: bad}\nspec:\n  tasks:\n    - {name: a, uses: nope}\n");
+        CliResult result = await Gitops.RunAsync(["run", file]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("workflow.yaml:6:23: error: unknown task type 'nope'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_outside_git_runs_as_local()
+    {
+        string file = WriteWorkflow(Header + "metadata: {name: loose}\nspec:\n  tasks: [{name: a, uses: log, with: {message: '{{workflow.revision}}'}}]\n");
+        CliResult result = await Gitops.RunAsync(["run", file, "-o", "json"]);
+        Assert.Equal(0, result.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("local", json.RootElement.GetProperty("revision").GetString());
+    }
+
+    [Fact]
+    public async Task A_workflow_from_git_is_pinned_to_the_commit_it_was_resolved_from()
+    {
+        using var repo = new GitRepository();
+        string v1 = repo.Commit("v1", ("workflows/hello.yaml", Header + "metadata: {name: hello}\nspec:\n  tasks: [{name: say, uses: log, with: {message: 'version one'}}]\n"));
+        repo.Tag("v1");
+        string v2 = repo.Commit("v2", ("workflows/hello.yaml", Header + "metadata: {name: hello}\nspec:\n  tasks: [{name: say, uses: log, with: {message: 'version two'}}]\n"));
+        // An uncommitted edit must not leak into a run pinned to a revision.
+        File.WriteAllText(Path.Combine(repo.Path, "workflows", "hello.yaml"), "not even yaml: [");
+
+        CliResult atTag = await Gitops.RunAsync(["run", "hello", "--repo", repo.Path, "--revision", "v1", "-o", "json"]);
+        CliResult atHead = await Gitops.RunAsync(["run", "hello", "--repo", repo.Path, "-o", "json"]);
+        Assert.True(atTag.ExitCode == 0, atTag.Stderr);
+        Assert.True(atHead.ExitCode == 0, atHead.Stderr);
+        using JsonDocument tag = JsonDocument.Parse(atTag.Stdout);
+        using JsonDocument head = JsonDocument.Parse(atHead.Stdout);
+        Assert.Equal(v1, tag.RootElement.GetProperty("revision").GetString());
+        Assert.Equal(v2, head.RootElement.GetProperty("revision").GetString());
+        Assert.Equal("version one", tag.RootElement.GetProperty("nodes")[0].GetProperty("outputs").GetProperty("message").GetString());
+        Assert.Equal("version two", head.RootElement.GetProperty("nodes")[0].GetProperty("outputs").GetProperty("message").GetString());
+
+        CliResult missing = await Gitops.RunAsync(["run", "hello", "--repo", repo.Path, "--revision", "v9"]);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("revision 'v9' does not exist", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_workflow_can_be_read_from_a_repository_url()
+    {
+        using var repo = new GitRepository();
+        string sha = repo.Commit("init", ("workflows/hello.yaml", Header + "metadata: {name: hello}\nspec:\n  tasks: [{name: say, uses: log, with: {message: hi}}]\n"));
+        string cache = Directory.CreateTempSubdirectory("gitops-cache").FullName;
+        CliResult result = await Gitops.RunAsync(["run", "hello", "--repo", new Uri(repo.Path).AbsoluteUri, "-o", "json"], new Dictionary<string, string> { ["XDG_DATA_HOME"] = cache, ["HOME"] = cache });
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(sha, json.RootElement.GetProperty("revision").GetString());
+    }
+}
