@@ -3,6 +3,7 @@ using DurableTask.Core;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Hosting.Backends;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -36,6 +37,9 @@ public sealed record EngineHostOptions
 
     /// <summary>Services the engine's activities and task types need beyond the built-ins.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>The task types workflows may use; the built-in ones unless a capability adds its own.</summary>
+    public TaskTypeRegistry TaskTypes { get; init; } = TaskTypeRegistry.BuiltIn();
 
     /// <summary>Orchestrators and activities to register beyond the engine's own.</summary>
     public Action<DurableTaskRegistry>? ConfigureTasks { get; init; }
@@ -116,7 +120,7 @@ public sealed class EngineHost : IAsyncDisposable
                 builder.UseGrpc(channel);
                 builder.AddTasks(registry =>
                 {
-                    registry.AddGitOpsEngineTasks();
+                    registry.AddGitOpsEngineTasks(options.TaskTypes);
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });

@@ -61,6 +61,11 @@ public sealed class DependsExpression
             ? expression!
             : throw new FormatException($"depends '{text}' at column {column}: {error}");
 
+    /// <summary>Parsed expressions are immutable, and orchestrators rebuild their DAG on every replay, so parses are shared.</summary>
+    public static DependsExpression ParseCached(string text) => Cache.GetOrAdd(text, Parse);
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DependsExpression> Cache = new(StringComparer.Ordinal);
+
     public bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => root.Evaluate(outcomeOf);
 
     public override string ToString() => Text;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace GitOps.Orchestrations.Core.Model;
 
@@ -9,20 +10,25 @@ public sealed class NodeStatus
 
     public NodePhase Phase { get; set; } = NodePhase.Pending;
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? StartedAt { get; set; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? FinishedAt { get; set; }
 
     public int Attempts { get; set; }
 
     public Dictionary<string, JsonElement> Outputs { get; set; } = new(StringComparer.Ordinal);
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Message { get; set; }
 
     /// <summary>Present for fan-out nodes only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FanOutSummary? Items { get; set; }
 
     /// <summary>Decisions taken at an approval gate, in order.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<ApprovalRecord>? Approvals { get; set; }
 }
 

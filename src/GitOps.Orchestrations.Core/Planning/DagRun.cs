@@ -37,7 +37,7 @@ public sealed class DagRun
 
         foreach (TaskSpec task in workflow.Tasks)
         {
-            DependsExpression? expression = task.Depends is null ? null : DependsExpression.Parse(task.Depends);
+            DependsExpression? expression = task.Depends is null ? null : DependsExpression.ParseCached(task.Depends);
             depends[task.Name] = expression;
             if (expression is null)
             {
@@ -54,6 +54,34 @@ public sealed class DagRun
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Rebuilds a run from the nodes it had when it continued as new. Nothing was running then, so
+    /// every node is either finished or still pending, and failFast is re-derived from the failures.
+    /// </summary>
+    public static DagRun Restore(WorkflowDefinition workflow, IEnumerable<NodeStatus> saved)
+    {
+        var run = new DagRun(workflow);
+        foreach (NodeStatus node in saved)
+        {
+            if (run.nodes.ContainsKey(node.Name))
+            {
+                run.nodes[node.Name] = node;
+            }
+        }
+
+        for (int i = 0; i < workflow.Tasks.Count; i++)
+        {
+            run.candidates.Add(i);
+        }
+
+        if (workflow.FailFast && run.nodes.Values.FirstOrDefault(run.IsUnhandledFailure) is NodeStatus failed)
+        {
+            run.stopReason = $"not started: failFast after '{failed.Name}' {failed.Phase.ToString().ToLowerInvariant()}";
+        }
+
+        return run;
     }
 
     public IEnumerable<NodeStatus> Nodes => workflow.Tasks.Select(t => nodes[t.Name]);

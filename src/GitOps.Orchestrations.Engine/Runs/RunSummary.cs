@@ -34,7 +34,9 @@ public sealed record RunSummary
         var counts = nodes.GroupBy(n => n.Phase).ToDictionary(g => g.Key, g => g.Count());
         List<NodeSummary> all = nodes.Select(NodeSummary.Of).ToList();
         var summary = new RunSummary { Phase = phase, Workflow = workflow, Revision = revision, Counts = counts, Nodes = all, Waiting = [.. waiting] };
-        if (Size(summary) <= MaxBytes)
+
+        // A node summary is well under 150 bytes unless its message is long; only measure when it might not fit.
+        if (all.Count * 150 < MaxBytes / 2 || Size(summary) <= MaxBytes)
         {
             return summary;
         }

@@ -30,7 +30,13 @@ public sealed record WorkflowRunInput
 
     /// <summary>Set when this run is a sub-workflow: the run and node that called it.</summary>
     public string? Parent { get; init; }
+
+    /// <summary>Where a long run stood when it continued as new to shed its history; null on the first execution.</summary>
+    public RunProgress? Progress { get; init; }
 }
+
+/// <summary>The state a run carries across <c>ContinueAsNew</c>: every node so far, and the absolute deadline.</summary>
+public sealed record RunProgress(IReadOnlyList<NodeStatus> Nodes, DateTime? Deadline, int Generation);
 
 /// <summary>The final record of a run: its phase and every node, as the orchestration's output.</summary>
 public sealed record WorkflowRunResult

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using GitOps.Orchestrations.Benchmarks;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Hosting.Backends;
+using GitOps.Orchestrations.Testing;
+using Microsoft.DurableTask.Client;
+
+// Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --repeat 3] [--memory-only]
+int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
+bool memoryOnly = args.Contains("--memory-only");
+const int ChainLength = 200, FanOutWidth = 1000;
+
+var registry = new TaskTypeRegistry([.. BuiltInTaskTypes.Create(), new NoOpTaskType()]);
+var rows = new List<string>();
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; median of {repeat}");
+
+await using (var memory = await Start(new MemoryStore()))
+{
+    await Measure("memory", memory);
+}
+
+if (!memoryOnly)
+{
+    var azurite = new AzuriteFixture();
+    await azurite.InitializeAsync();
+    try
+    {
+        await using var azure = await Start(new AzureStorageStore(azurite.ConnectionString));
+        await Measure($"Azure Storage (Azurite via {azurite.How.Split(' ')[0]})", azure);
+    }
+    finally
+    {
+        await azurite.DisposeAsync();
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("| backend | shape | engine s | raw s | engine tasks/s | raw tasks/s | engine/raw |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+rows.ForEach(Console.WriteLine);
+return 0;
+
+async Task<EngineHost> Start(StoreSpec store) => await EngineHost.StartAsync(new EngineHostOptions
+{
+    Store = store,
+    TaskHub = $"bench{Guid.NewGuid():N}"[..16],
+    TaskTypes = registry,
+    ConfigureTasks = tasks => tasks
+        .AddActivity<NoOpActivity>()
+        .AddOrchestrator<RawChainOrchestrator>()
+        .AddOrchestrator<RawFanOutOrchestrator>(),
+});
+
+async Task Measure(string backend, EngineHost host)
+{
+    WorkflowSnapshot chain = Snapshot(ChainYaml(ChainLength));
+    WorkflowSnapshot fan = Snapshot(FanYaml(FanOutWidth));
+
+    // Warm up JIT (tiered compilation needs a few rounds), connections and queues on the real shapes first.
+    for (int i = 0; i < 8; i++)
+    {
+        await TimeEngine(host, chain);
+        await TimeRaw(host, nameof(RawChainOrchestrator), ChainLength);
+        await TimeEngine(host, fan);
+        await TimeRaw(host, nameof(RawFanOutOrchestrator), FanOutWidth);
+    }
+
+    foreach (var (shape, snapshot, raw, count) in new[]
+    {
+        ($"chain of {ChainLength}", chain, nameof(RawChainOrchestrator), ChainLength),
+        ($"fan-out of {FanOutWidth}", fan, nameof(RawFanOutOrchestrator), FanOutWidth),
+    })
+    {
+        var engineTimes = new List<double>();
+        var rawTimes = new List<double>();
+        for (int i = 0; i < repeat; i++)
+        {
+            // Alternate the order so neither side always runs on a warmer process.
+            if (i % 2 == 0)
+            {
+                engineTimes.Add(await TimeEngine(host, snapshot));
+                rawTimes.Add(await TimeRaw(host, raw, count));
+            }
+            else
+            {
+                rawTimes.Add(await TimeRaw(host, raw, count));
+                engineTimes.Add(await TimeEngine(host, snapshot));
+            }
+        }
+
+        double engine = Median(engineTimes), baseline = Median(rawTimes);
+        Console.WriteLine($"{backend,-28} {shape,-16} engine {string.Join(" ", engineTimes.Select(F))} s; raw {string.Join(" ", rawTimes.Select(F))} s");
+        rows.Add($"| {backend} | {shape} | {F(engine)} | {F(baseline)} | {count / engine:0} | {count / baseline:0} | {engine / baseline:0.00} |");
+    }
+}
+
+async Task<double> TimeEngine(EngineHost host, WorkflowSnapshot snapshot)
+{
+    var watch = Stopwatch.StartNew();
+    string id = await host.Runs.StartAsync(snapshot, null, "bench");
+    OrchestrationMetadata done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
+    watch.Stop();
+    WorkflowRunResult result = done.ReadOutputAs<WorkflowRunResult>()!;
+    if (result.Phase != WorkflowPhase.Succeeded)
+    {
+        throw new InvalidOperationException($"engine run {id} ended {result.Phase}: {result.Message}");
+    }
+
+    return watch.Elapsed.TotalSeconds;
+}
+
+async Task<double> TimeRaw(EngineHost host, string orchestrator, int count)
+{
+    var watch = Stopwatch.StartNew();
+    string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(orchestrator, count);
+    OrchestrationMetadata done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
+    watch.Stop();
+    if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+    {
+        throw new InvalidOperationException($"raw run {id} ended {done.RuntimeStatus}");
+    }
+
+    return watch.Elapsed.TotalSeconds;
+}
+
+WorkflowSnapshot Snapshot(string yaml)
+{
+    LoadResult loaded = WorkflowLoader.Load("bench.yaml", yaml, registry);
+    if (!loaded.Succeeded)
+    {
+        throw new InvalidOperationException(string.Join(Environment.NewLine, loaded.Diagnostics));
+    }
+
+    return new WorkflowSnapshot { Workflow = loaded.Workflows[0].Definition, Revision = "bench", Source = "bench" };
+}
+
+static string ChainYaml(int length)
+{
+    var yaml = new StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: chain}\nspec:\n  tasks:\n    - {name: t0, uses: noop}\n");
+    for (int i = 1; i < length; i++)
+    {
+        yaml.Append(CultureInfo.InvariantCulture, $"    - {{name: t{i}, uses: noop, depends: t{i - 1}}}\n");
+    }
+
+    return yaml.ToString();
+}
+
+static string FanYaml(int width) =>
+    $"apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {{name: fan}}\nspec:\n  tasks:\n    - {{name: fan, uses: noop, withSequence: {{count: {width}}}}}\n";
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
+
+static string F(double seconds) => seconds.ToString("0.00", CultureInfo.InvariantCulture);
