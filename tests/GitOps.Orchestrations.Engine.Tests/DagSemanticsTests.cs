@@ -346,3 +346,49 @@ public abstract class DagSemanticsTests(EngineBackend backend)
 public sealed class MemoryDagSemanticsTests(MemoryBackend backend) : DagSemanticsTests(backend), IClassFixture<MemoryBackend>;
 
 public sealed class AzuriteDagSemanticsTests(AzuriteBackend backend) : DagSemanticsTests(backend), IClassFixture<AzuriteBackend>;
+
+public sealed class LongRunTests(MemoryBackend backend) : IClassFixture<MemoryBackend>
+{
+    [Fact]
+    public async Task A_long_chain_continues_as_new_and_keeps_every_output()
+    {
+        int length = Orchestrators.WorkflowOrchestrator.CheckpointEvery * 3 + 5;
+        var yaml = new System.Text.StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: long}\nspec:\n  timeout: 10m\n  onExit: {uses: log, with: {message: 'end {{workflow.status}}'}}\n  tasks:\n    - {name: t0, uses: log, with: {message: '0'}}\n");
+        for (int i = 1; i < length; i++)
+        {
+            yaml.Append($"    - {{name: t{i}, uses: log, depends: t{i - 1}, with: {{message: '{{{{tasks.t{i - 1}.outputs.message}}}}.{i}'}}}}\n");
+        }
+
+        RunStatus run = await backend.RunAsync(yaml.ToString());
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(length + 1, run.Nodes.Count);
+        string last = run.Nodes[length - 1].Outputs["message"].GetString()!;
+        Assert.Equal(string.Join('.', Enumerable.Range(0, length)), last);
+        Assert.All(run.Nodes, n => Assert.Equal(1, n.Attempts));
+        Assert.Equal("end Succeeded", run.Nodes[^1].Outputs["message"].GetString());
+    }
+
+    [Fact]
+    public async Task FailFast_survives_a_checkpoint()
+    {
+        // bad fails as the run's CheckpointEvery-th completion while w still runs; when w ends the run
+        // continues as new, and the restored run must still refuse to start 'after'.
+        int chain = Orchestrators.WorkflowOrchestrator.CheckpointEvery - 1;
+        var yaml = new System.Text.StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: longfail}\nspec:\n  tasks:\n    - {name: t0, uses: log, with: {message: x}}\n");
+        for (int i = 1; i < chain; i++)
+        {
+            yaml.Append($"    - {{name: t{i}, uses: log, depends: t{i - 1}, with: {{message: x}}}}\n");
+        }
+
+        yaml.Append($"    - {{name: bad, uses: http, depends: t{chain - 1}, with: {{url: 'http://127.0.0.1:1/'}}}}\n");
+        yaml.Append($"    - {{name: w, uses: wait, depends: t{chain - 1}, with: {{duration: 2s}}}}\n");
+        yaml.Append("    - {name: after, uses: log, depends: w, with: {message: x}}\n");
+
+        RunStatus run = await backend.RunAsync(yaml.ToString());
+        Assert.Equal(WorkflowPhase.Errored, run.Phase);
+        NodeStatus after = run.Nodes.Single(n => n.Name == "after");
+        Assert.Equal(NodePhase.Omitted, after.Phase);
+        Assert.StartsWith("not started: failFast after 'bad'", after.Message, StringComparison.Ordinal);
+        Assert.Equal(NodePhase.Succeeded, run.Nodes.Single(n => n.Name == "w").Phase);
+    }
+}
