@@ -45,6 +45,13 @@ public sealed record EngineHostOptions
     public Action<DurableTaskRegistry>? ConfigureTasks { get; init; }
 
     public AzureStorageTuning AzureStorage { get; init; } = AzureStorageTuning.FromEnvironment();
+
+    /// <summary>
+    /// How many finished nodes a run replays before it continues as new; null picks per backend:
+    /// 10 in memory, where a checkpoint is nearly free, and 100 on Azure Storage, where each one
+    /// waits for a queue poll (docs/performance.md).
+    /// </summary>
+    public int? CheckpointEvery { get; init; }
 }
 
 /// <summary>
@@ -73,13 +80,13 @@ public sealed class EngineHost : IAsyncDisposable
     readonly IHost worker;
     readonly GrpcChannel channel;
 
-    EngineHost(WebApplication sidecar, IHost worker, GrpcChannel channel)
+    EngineHost(WebApplication sidecar, IHost worker, GrpcChannel channel, int checkpointEvery)
     {
         this.sidecar = sidecar;
         this.worker = worker;
         this.channel = channel;
         Client = worker.Services.GetRequiredService<DurableTaskClient>();
-        Runs = new WorkflowRunClient(Client);
+        Runs = new WorkflowRunClient(Client, checkpointEvery);
     }
 
     public DurableTaskClient Client { get; }
@@ -129,7 +136,8 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Services.AddDurableTaskClient(builder => builder.UseGrpc(channel));
         IHost worker = workerBuilder.Build();
         await worker.StartAsync(cancellationToken);
-        return new EngineHost(sidecar, worker, channel);
+        int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : 100);
+        return new EngineHost(sidecar, worker, channel, checkpointEvery);
     }
 
     static async Task<(IOrchestrationService, IEffectJournal)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)

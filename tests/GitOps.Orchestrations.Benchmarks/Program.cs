@@ -12,10 +12,11 @@ using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Testing;
 using Microsoft.DurableTask.Client;
 
-// Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --repeat 3] [--memory-only]
+// Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 int warmup = args.SkipWhile(a => a != "--warmup").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(8);
 bool memoryOnly = args.Contains("--memory-only");
+int? checkpointEvery = args.SkipWhile(a => a != "--checkpoint-every").Skip(1).Select(a => (int?)int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();
 const int ChainLength = 200, FanOutWidth = 1000;
 
 var registry = new TaskTypeRegistry([.. BuiltInTaskTypes.Create(), new NoOpTaskType()]);
@@ -54,6 +55,7 @@ async Task<EngineHost> Start(StoreSpec store) => await EngineHost.StartAsync(new
     Store = store,
     TaskHub = $"bench{Guid.NewGuid():N}"[..16],
     TaskTypes = registry,
+    CheckpointEvery = checkpointEvery,
     ConfigureTasks = tasks => tasks
         .AddActivity<NoOpActivity>()
         .AddOrchestrator<RawChainOrchestrator>()

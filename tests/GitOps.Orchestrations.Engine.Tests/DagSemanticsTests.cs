@@ -352,7 +352,7 @@ public sealed class LongRunTests(MemoryBackend backend) : IClassFixture<MemoryBa
     [Fact]
     public async Task A_long_chain_continues_as_new_and_keeps_every_output()
     {
-        int length = Orchestrators.WorkflowOrchestrator.CheckpointEvery * 3 + 5;
+        int length = WorkflowRunClient.DefaultCheckpointEvery * 3 + 5;
         var yaml = new System.Text.StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: long}\nspec:\n  timeout: 10m\n  onExit: {uses: log, with: {message: 'end {{workflow.status}}'}}\n  tasks:\n    - {name: t0, uses: log, with: {message: '0'}}\n");
         for (int i = 1; i < length; i++)
         {
@@ -373,7 +373,7 @@ public sealed class LongRunTests(MemoryBackend backend) : IClassFixture<MemoryBa
     {
         // bad fails as the run's CheckpointEvery-th completion while w still runs; when w ends the run
         // continues as new, and the restored run must still refuse to start 'after'.
-        int chain = Orchestrators.WorkflowOrchestrator.CheckpointEvery - 1;
+        int chain = WorkflowRunClient.DefaultCheckpointEvery - 1;
         var yaml = new System.Text.StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: longfail}\nspec:\n  tasks:\n    - {name: t0, uses: log, with: {message: x}}\n");
         for (int i = 1; i < chain; i++)
         {

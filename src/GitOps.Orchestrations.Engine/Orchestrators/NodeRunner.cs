@@ -112,8 +112,7 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
                     Item = item,
                     Attempt = attempt,
                     With = with,
-                    Snapshot = run.Snapshot,
-                    StartedBy = run.StartedBy,
+                    Run = run,
                     Report = progress => OnProgress(path, progress),
                     Cancellation = cancelAttempt.Token,
                 };

@@ -16,12 +16,6 @@ namespace GitOps.Orchestrations.Engine.Orchestrators;
 /// </summary>
 public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrchestrator<WorkflowRunInput, WorkflowRunResult>
 {
-    /// <summary>
-    /// After this many nodes finish in one execution, the run continues as new at the next moment
-    /// nothing is in flight, carrying its node states forward. Replaying stays proportional to this
-    /// number instead of to the whole run, which keeps long chains as fast as hand-written code.
-    /// </summary>
-    public const int CheckpointEvery = 10;
 
     /// <summary>Durable Task creates orchestrators without DI; this one knows the built-in task types.</summary>
     public WorkflowOrchestrator()
@@ -93,9 +87,10 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
         int finishedHere = 0;
         while (true)
         {
-            if (finishedHere >= CheckpointEvery && running.Count == 0 && !dag.IsFinished)
+            // After enough finished nodes, when nothing is in flight and so nothing can be lost, carry
+            // the node states into a fresh history: replays then stay short however long the run is.
+            if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && !dag.IsFinished)
             {
-                // Nothing is in flight, so nothing can be lost: shed the history and carry on.
                 cancelDeadline.Cancel();
                 context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) }, preserveUnprocessedEvents: true);
                 return null!;

@@ -12,8 +12,11 @@ namespace GitOps.Orchestrations.Engine.Runs;
 /// Starting, watching and steering runs through a <see cref="DurableTaskClient"/>. Every host (CLI,
 /// server, Functions app) goes through this one class, so they agree on ids, params and status.
 /// </summary>
-public sealed class WorkflowRunClient(DurableTaskClient client)
+public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEvery = WorkflowRunClient.DefaultCheckpointEvery)
 {
+    /// <summary>Measured best on the embedded backend (docs/performance.md).</summary>
+    public const int DefaultCheckpointEvery = 10;
+
     /// <summary>Binds params and schedules a run. With a <paramref name="runId"/> that already exists, returns it unchanged.</summary>
     public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, CancellationToken cancellationToken = default)
     {
@@ -28,7 +31,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client)
             return runId;
         }
 
-        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy };
+        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery };
         return await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,

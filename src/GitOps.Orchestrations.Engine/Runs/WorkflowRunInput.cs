@@ -31,6 +31,14 @@ public sealed record WorkflowRunInput
     /// <summary>Set when this run is a sub-workflow: the run and node that called it.</summary>
     public string? Parent { get; init; }
 
+    /// <summary>
+    /// Continue as new after this many finished nodes, when nothing is in flight; 0 never does. Each
+    /// checkpoint shortens every later replay but costs one more trip through the backend's queue,
+    /// which is nearly free in memory and about a polling interval on Azure Storage, so the host
+    /// chooses (see EngineHostOptions).
+    /// </summary>
+    public int CheckpointEvery { get; init; }
+
     /// <summary>Where a long run stood when it continued as new to shed its history; null on the first execution.</summary>
     public RunProgress? Progress { get; init; }
 }

@@ -31,9 +31,12 @@ public sealed record StepInvocation
     /// <summary>The rendered <c>with</c> block, an empty object when the task has none.</summary>
     public required JsonElement With { get; init; }
 
-    public required WorkflowSnapshot Snapshot { get; init; }
+    /// <summary>The run this step belongs to: its snapshot, params, who started it, how it checkpoints.</summary>
+    public required WorkflowRunInput Run { get; init; }
 
-    public string StartedBy { get; init; } = "anonymous";
+    public WorkflowSnapshot Snapshot => Run.Snapshot;
+
+    public string StartedBy => Run.StartedBy;
 
     /// <summary>
     /// Cancelled when the attempt times out or the workflow ends without it; timers and event waits

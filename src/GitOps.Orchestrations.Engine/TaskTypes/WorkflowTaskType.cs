@@ -43,12 +43,12 @@ public sealed class WorkflowTaskType : ITaskType
         }
 
         string childId = $"{step.RunId}.{step.Path}.{step.Attempt}";
-        var input = new WorkflowRunInput
+        var input = step.Run with
         {
             Snapshot = step.Snapshot with { Workflow = child },
             Params = bound,
-            StartedBy = step.StartedBy,
             Parent = $"{step.RunId}/{step.Path}",
+            Progress = null,
         };
         WorkflowRunResult result = await context.CallSubOrchestratorAsync<WorkflowRunResult>(
             nameof(WorkflowOrchestrator), input, new SubOrchestrationOptions { InstanceId = childId });

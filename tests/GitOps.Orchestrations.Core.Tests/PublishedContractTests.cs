@@ -1,0 +1,74 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+
+namespace GitOps.Orchestrations.Core.Tests;
+
+/// <summary>What the project publishes (the JSON Schema, the status summary) must agree with the code.</summary>
+public class PublishedContractTests
+{
+    static readonly string Root = FindRoot();
+
+    [Fact]
+    public void The_schema_lists_exactly_the_registered_task_types_and_their_fields()
+    {
+        using JsonDocument schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "docs", "workflow.schema.json")));
+        JsonElement task = schema.RootElement.GetProperty("$defs").GetProperty("task");
+        string[] uses = task.GetProperty("properties").GetProperty("uses").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order().ToArray();
+        TaskTypeRegistry registry = TaskTypeRegistry.BuiltIn();
+        Assert.Equal(registry.Names.Order(), uses);
+        foreach (JsonElement rule in task.GetProperty("allOf").EnumerateArray())
+        {
+            string type = rule.GetProperty("if").GetProperty("properties").GetProperty("uses").GetProperty("const").GetString()!;
+            string[] fields = rule.GetProperty("then").GetProperty("properties").GetProperty("with").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToArray();
+            Assert.True(registry.TryGetSchema(type, out var taskSchema));
+            Assert.Equal(taskSchema!.Fields.Keys.Order(), fields);
+        }
+    }
+
+    [Fact]
+    public void The_schema_names_every_task_field_the_loader_accepts()
+    {
+        using JsonDocument schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "docs", "workflow.schema.json")));
+        string[] fields = schema.RootElement.GetProperty("$defs").GetProperty("task").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToArray();
+        string error = Assert.Single(Load.Errors(Load.Workflow("    - {name: a, uses: log, with: {message: x}, bogus: 1}\n")));
+        string allowed = error[(error.IndexOf("(allowed: ", StringComparison.Ordinal) + 10)..].TrimEnd(')');
+        Assert.Equal(allowed.Split(", ").Order(), fields);
+    }
+
+    [Fact]
+    public void The_status_summary_stays_under_the_custom_status_limit()
+    {
+        var nodes = Enumerable.Range(0, 2000)
+            .Select(i => new NodeStatus { Name = $"task-with-a-long-name-{i}", Phase = i % 7 == 0 ? NodePhase.Running : NodePhase.Succeeded, Message = new string('m', 300), Attempts = 1 })
+            .ToList();
+        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, ["gate"]);
+        Assert.True(JsonSerializer.SerializeToUtf8Bytes(summary).Length <= 16 * 1024);
+        Assert.True(summary.Truncated > 0);
+        Assert.Equal(2000, summary.Counts.Values.Sum());
+        Assert.All(summary.Nodes.Take(10), n => Assert.Equal(NodePhase.Running, n.Phase));
+        Assert.Equal(["gate"], summary.Waiting);
+    }
+
+    [Fact]
+    public void Every_shipped_workflow_loads()
+    {
+        var files = Directory.GetFiles(Path.Combine(Root, "workflows"), "*.yaml").Select(f => new SourceFile(f, File.ReadAllBytes(f)));
+        WorkflowCatalog catalog = WorkflowCatalog.Load(files, TaskTypeRegistry.BuiltIn());
+        Assert.Empty(catalog.Diagnostics);
+        Assert.NotEmpty(catalog.Workflows);
+    }
+
+    static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "GitOps.Orchestrations.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir.FullName;
+    }
+}
