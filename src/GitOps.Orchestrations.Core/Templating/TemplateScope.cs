@@ -58,7 +58,8 @@ public sealed class TemplateScope(
             {
                 try
                 {
-                    value = JsonDocument.Parse(text).RootElement.Clone();
+                    using JsonDocument document = JsonDocument.Parse(text);
+                    value = document.RootElement.Clone();
                 }
                 catch (JsonException)
                 {
