@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GitOps.Orchestrations.Core.Model;
@@ -33,33 +34,42 @@ public sealed record RunSummary
     {
         var counts = nodes.GroupBy(n => n.Phase).ToDictionary(g => g.Key, g => g.Count());
         List<NodeSummary> all = nodes.Select(NodeSummary.Of).ToList();
-        var summary = new RunSummary { Phase = phase, Workflow = workflow, Revision = revision, Counts = counts, Nodes = all, Waiting = [.. waiting] };
 
-        // A node summary is well under 150 bytes unless its message is long; only measure when it might not fit.
-        if (all.Count * 150 < MaxBytes / 2 || Size(summary) <= MaxBytes)
-        {
-            return summary;
-        }
-
-        // Keep what a person watching wants first: running and failed nodes, then the rest in order.
-        List<NodeSummary> ranked = all.OrderBy(n => n.Phase switch
+        // Orchestrators publish this on every step, so the size is estimated rather than measured
+        // by serializing. When not everything fits, keep what a person watching wants first:
+        // running and failed nodes, then the rest in workflow order.
+        int budget = MaxBytes - HeaderBytes - waiting.Sum(w => Encoding.UTF8.GetByteCount(w) + 3);
+        var keep = new HashSet<NodeSummary>(ReferenceEqualityComparer.Instance);
+        foreach (NodeSummary node in all.OrderBy(n => n.Phase switch
         {
             NodePhase.Running => 0,
             NodePhase.Failed or NodePhase.Errored => 1,
             _ => 2,
-        }).ToList();
-        int keep = ranked.Count;
-        do
+        }))
         {
-            keep /= 2;
-            summary = summary with { Nodes = ranked.Take(keep).ToList(), Truncated = ranked.Count - keep };
-        }
-        while (keep > 0 && Size(summary) > MaxBytes);
+            budget -= node.EstimatedBytes;
+            if (budget < 0)
+            {
+                break;
+            }
 
-        return summary;
+            keep.Add(node);
+        }
+
+        return new RunSummary
+        {
+            Phase = phase,
+            Workflow = workflow,
+            Revision = revision,
+            Counts = counts,
+            Nodes = keep.Count == all.Count ? all : all.Where(keep.Contains).ToList(),
+            Waiting = [.. waiting],
+            Truncated = all.Count - keep.Count,
+        };
     }
 
-    static int Size(RunSummary summary) => JsonSerializer.SerializeToUtf8Bytes(summary).Length;
+    // Phase, workflow, revision, the counts of seven phases and the property names around them.
+    const int HeaderBytes = 600;
 }
 
 public sealed record NodeSummary(
@@ -71,6 +81,13 @@ public sealed record NodeSummary(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTime? FinishedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FanOutSummary? Items)
 {
+    /// <summary>
+    /// An upper bound of this node's JSON size: property names, phase, attempts and two timestamps
+    /// take about 130 bytes, fan-out counts about 110; a message is counted twice for escaping.
+    /// </summary>
+    [JsonIgnore]
+    public int EstimatedBytes => 150 + Encoding.UTF8.GetByteCount(Name) + (Message is null ? 0 : 2 * Encoding.UTF8.GetByteCount(Message)) + (Items is null ? 0 : 120);
+
     public static NodeSummary Of(NodeStatus node) =>
         new(node.Name, node.Phase, node.Attempts, Shorten(node.Message), node.StartedAt, node.FinishedAt, node.Items);
 
