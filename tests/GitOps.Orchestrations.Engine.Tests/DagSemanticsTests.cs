@@ -116,6 +116,28 @@ public abstract class DagSemanticsTests(EngineBackend backend)
     }
 
     [Fact]
+    public async Task Http_success_condition_reads_status_and_json_and_a_bad_condition_errors()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: conditions}
+            spec:
+              failFast: false
+              tasks:
+                - {name: ok, uses: http, with: {url: "{{http}}/echo/abc", successCondition: "status == 200 && json.length == 3"}}
+                - {name: wrong, uses: http, with: {url: "{{http}}/echo/abcd", successCondition: "json.length == 3"}}
+                - {name: accepts-404, uses: http, with: {url: "{{http}}/status/404", successCondition: "status == 404"}}
+                - {name: broken, uses: http, with: {url: "{{http}}/echo/x", successCondition: "json.missing.deeper == 1"}}
+            """);
+        Assert.Equal(NodePhase.Succeeded, Node(run, "ok").Phase);
+        Assert.Equal(NodePhase.Failed, Node(run, "wrong").Phase);
+        Assert.Equal("successCondition 'json.length == 3' is false (status 200)", Node(run, "wrong").Message);
+        Assert.Equal(NodePhase.Succeeded, Node(run, "accepts-404").Phase);
+        Assert.Equal(NodePhase.Errored, Node(run, "broken").Phase);
+        Assert.Contains("failed", Node(run, "broken").Message, StringComparison.Ordinal);
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+    }
+
+    [Fact]
     public async Task Unhandled_failure_fails_the_run_and_failFast_omits_the_rest()
     {
         RunStatus run = await backend.RunAsync(Header + """
