@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
@@ -18,8 +17,8 @@ public sealed class NoOpTaskType : ITaskType
 
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
-        int result = await context.CallActivityAsync<int>(nameof(NoOpActivity), step.Item ?? 0);
-        return StepResult.Succeeded(new() { ["n"] = JsonSerializer.SerializeToElement(result) });
+        await context.CallActivityAsync<int>(nameof(NoOpActivity), step.Item ?? 0);
+        return StepResult.Succeeded();
     }
 }
 
