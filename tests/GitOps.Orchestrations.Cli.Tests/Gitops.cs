@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GitOps.Orchestrations.Testing;
 
 namespace GitOps.Orchestrations.Cli.Tests;
 
@@ -7,7 +8,7 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 /// <summary>Runs the built <c>gitops</c> binary in its own process.</summary>
 public static class Gitops
 {
-    public static readonly string RepoRoot = FindRepoRoot();
+    public static readonly string RepoRoot = RepositoryRoot.Path;
 
     public static Process Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
@@ -50,16 +51,5 @@ public static class Gitops
         }
 
         return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "GitOps.Orchestrations.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
     }
 }

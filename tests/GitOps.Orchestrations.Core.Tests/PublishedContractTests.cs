@@ -9,7 +9,7 @@ namespace GitOps.Orchestrations.Core.Tests;
 /// <summary>What the project publishes (the JSON Schema, the status summary) must agree with the code.</summary>
 public class PublishedContractTests
 {
-    static readonly string Root = FindRoot();
+    static readonly string Root = Testing.RepositoryRoot.Path;
 
     [Fact]
     public void The_schema_lists_exactly_the_registered_task_types_and_their_fields()
@@ -71,16 +71,5 @@ public class PublishedContractTests
         WorkflowCatalog catalog = WorkflowCatalog.Load(files, TaskTypeRegistry.BuiltIn());
         Assert.Empty(catalog.Diagnostics);
         Assert.NotEmpty(catalog.Workflows);
-    }
-
-    static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "GitOps.Orchestrations.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
     }
 }

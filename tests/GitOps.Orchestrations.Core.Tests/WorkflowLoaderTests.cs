@@ -8,7 +8,7 @@ public class WorkflowLoaderTests
     [Fact]
     public void Loads_the_readme_example_with_every_field()
     {
-        string yaml = File.ReadAllText(Path.Combine(RepoRoot(), "workflows", "hello-dag.yaml"));
+        string yaml = File.ReadAllText(Path.Combine(Testing.RepositoryRoot.Path, "workflows", "hello-dag.yaml"));
         LoadResult result = Load.Text(yaml);
         Assert.Empty(result.Diagnostics);
         WorkflowDefinition workflow = Assert.Single(result.Workflows).Definition;
@@ -127,17 +127,6 @@ public class WorkflowLoaderTests
         string[] errors = Load.Errors("apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata: {name: x}\nspec: {}\n");
         Assert.Contains(errors, e => e.Contains("1:13: error: apiVersion must be 'gitops.orchestrations/v1'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("2:7: error: unknown kind 'CronWorkflow'", StringComparison.Ordinal));
-    }
-
-    static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "GitOps.Orchestrations.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir.FullName;
     }
 }
 

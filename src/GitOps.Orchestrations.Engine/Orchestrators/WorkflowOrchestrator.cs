@@ -53,13 +53,15 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             }
         }
 
+        // A progress path is a node name, or "node.item" inside a fan-out; onExit is not in the DAG.
+        NodeStatus NodeAt(string path) => exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
+
         NodeRunner Runner(CancellationToken cancellation) => new(registry, context, input, runId)
         {
             RunCancellation = cancellation,
             OnProgress = (path, progress) =>
             {
-                NodeStatus node = exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
-                node.Message = progress.Message;
+                NodeAt(path).Message = progress.Message;
                 if (progress.WaitingFor is not null)
                 {
                     waiting.Add(path);
@@ -67,11 +69,7 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
 
                 Publish(WorkflowPhase.Running);
             },
-            OnAttempt = (path, attempt) =>
-            {
-                NodeStatus node = exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
-                node.Attempts = Math.Max(node.Attempts, attempt);
-            },
+            OnAttempt = (path, attempt) => NodeAt(path).Attempts = Math.Max(NodeAt(path).Attempts, attempt),
         };
 
         using var cancelNodes = new CancellationTokenSource();
