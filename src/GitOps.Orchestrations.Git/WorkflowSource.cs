@@ -26,12 +26,8 @@ public static class WorkflowSource
     {
         bool isUrl = repository.Contains("://", StringComparison.Ordinal) || repository.StartsWith("git@", StringComparison.Ordinal);
         string path = isUrl ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory) : Path.GetFullPath(repository);
-        if (!isUrl && Repository.Discover(path) is null)
-        {
-            throw new ArgumentException($"'{repository}' is not a Git repository");
-        }
-
-        using var repo = new Repository(isUrl ? path : Repository.Discover(path));
+        string gitDir = isUrl ? path : Repository.Discover(path) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        using var repo = new Repository(gitDir);
         Commit commit = Resolve(repo, revision ?? "HEAD", isUrl);
         string prefix = isUrl ? string.Empty : RelativePrefix(repo, path);
         string root = string.Join('/', new[] { prefix.TrimEnd('/'), folder.Trim('/') }.Where(p => p.Length > 0));

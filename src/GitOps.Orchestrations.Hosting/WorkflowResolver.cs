@@ -39,9 +39,10 @@ public static class WorkflowResolver
             ? catalog.Workflows.FirstOrDefault(w => SamePath(w.Map.File, workflow))
             : catalog.Find(workflow) ?? catalog.Workflows.FirstOrDefault(w => w.Map.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal));
 
-        // Problems in unrelated sibling files must not block this run, but its own file's must.
+        // Problems in unrelated sibling files must not block this run, but its own and its callees' must.
+        HashSet<string>? ownFiles = found is null ? null : [found.Map.File, .. catalog.LibraryFor(found.Definition).Keys.Select(name => catalog.Find(name)!.Map.File)];
         List<Diagnostic> relevant = catalog.Diagnostics
-            .Where(d => found is null ? RelatesTo(d, workflow) : d.File == found.Map.File || IsCalledBy(catalog, found, d))
+            .Where(d => ownFiles?.Contains(d.File) ?? RelatesTo(d, workflow))
             .ToList();
         if (relevant.Count > 0 || found is null)
         {
@@ -60,9 +61,6 @@ public static class WorkflowResolver
 
     static bool RelatesTo(Diagnostic diagnostic, string workflow) =>
         SamePath(diagnostic.File, workflow) || diagnostic.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal);
-
-    static bool IsCalledBy(WorkflowCatalog catalog, WorkflowDocument root, Diagnostic diagnostic) =>
-        catalog.LibraryFor(root.Definition).Keys.Any(name => catalog.Find(name)?.Map.File == diagnostic.File);
 
     static bool SamePath(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);

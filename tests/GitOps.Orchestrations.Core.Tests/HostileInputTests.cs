@@ -60,3 +60,22 @@ public class HostileInputTests
         Assert.Contains("error: the document must be a mapping", Assert.Single(Load.Errors("just text")), StringComparison.Ordinal);
     }
 }
+
+public class LargeInputTests
+{
+    [Fact]
+    public void An_invalid_byte_at_the_end_of_a_large_file_is_located()
+    {
+        // The first version of this check decoded a growing prefix per byte, quadratic in the file size.
+        byte[] bytes = [.. Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("# padding line\n", 60_000))), 0xFF];
+        LoadResult result = WorkflowLoader.Load("big.yaml", bytes, TaskTypeRegistry.BuiltIn());
+        Assert.Equal("big.yaml:60001:1: error: file is not valid UTF-8 text", Assert.Single(result.Diagnostics).ToString());
+    }
+
+    [Fact]
+    public void A_byte_order_mark_is_accepted()
+    {
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: bom}\nspec:\n  tasks: [{name: a, uses: log, with: {message: x}}]\n")];
+        Assert.Empty(WorkflowLoader.Load("bom.yaml", bytes, TaskTypeRegistry.BuiltIn()).Diagnostics);
+    }
+}

@@ -154,13 +154,8 @@ public static class ExpressionLanguage
 
     static string? FindForbidden(Node node, ref SourcePosition position)
     {
-        string? name = node switch
-        {
-            Identifier identifier => identifier.Name,
-            StringLiteral literal when node is not null => null,
-            _ => null,
-        };
-        if (Forbidden.Contains(node!.Type) || (name is not null && ForbiddenNames.Contains(name)))
+        string? name = (node as Identifier)?.Name;
+        if (Forbidden.Contains(node.Type) || (name is not null && ForbiddenNames.Contains(name)))
         {
             position = new(node.Location.Start.Line, node.Location.Start.Column + 1);
             return Forbidden.Contains(node.Type)

@@ -361,7 +361,7 @@ public static partial class WorkflowLoader
             {
                 if (field.Required && !present.Contains(name))
                 {
-                    task.Error(map.Of(key, "with") is var at && at != map.Of(key) ? at : map.Of(key), $"'{schema.Name}' task is missing required field with.{name}");
+                    task.Error(map.Of(key, "with"), $"'{schema.Name}' task is missing required field with.{name}");
                 }
             }
         }

@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using System.Text.Unicode;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
 using YamlDotNet.Core;
@@ -129,48 +130,18 @@ public static class YamlTreeReader
             return false;
         }
 
-        try
+        // One pass that also says where the first invalid sequence starts, so the error can point at it.
+        char[] buffer = new char[bytes.Length];
+        OperationStatus status = Utf8.ToUtf16(bytes, buffer, out int bytesRead, out int charsWritten, replaceInvalidSequences: false);
+        if (status != OperationStatus.Done)
         {
-            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
-            if (text.Length > 0 && text[0] == '\uFEFF')
-            {
-                text = text[1..];
-            }
-
-            return true;
-        }
-        catch (DecoderFallbackException e)
-        {
-            int offset = Math.Max(0, e.Index);
-            diagnostics.Add(new(file, PositionOf(bytes, ValidPrefixLength(bytes, offset)), "file is not valid UTF-8 text"));
+            diagnostics.Add(new(file, PositionOf(bytes, bytesRead), "file is not valid UTF-8 text"));
             return false;
         }
-    }
 
-    static int ValidPrefixLength(ReadOnlySpan<byte> bytes, int hint)
-    {
-        // DecoderFallbackException.Index is relative to the decoder's internal buffer; find the first bad byte ourselves.
-        var decoder = new UTF8Encoding(false, true).GetDecoder();
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            try
-            {
-                decoder.GetCharCount(bytes[..(i + 1)], flush: true);
-            }
-            catch (DecoderFallbackException)
-            {
-                // The byte at i completes an invalid sequence; the sequence may have started a little before it.
-                int start = i;
-                while (start > 0 && start > i - 3 && (bytes[start] & 0xC0) == 0x80)
-                {
-                    start--;
-                }
-
-                return start;
-            }
-        }
-
-        return hint;
+        int start = charsWritten > 0 && buffer[0] == '\uFEFF' ? 1 : 0;
+        text = new string(buffer, start, charsWritten - start);
+        return true;
     }
 
     static SourcePosition PositionOf(ReadOnlySpan<byte> bytes, int offset)
