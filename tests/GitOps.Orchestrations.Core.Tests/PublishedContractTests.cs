@@ -44,12 +44,32 @@ public class PublishedContractTests
         var nodes = Enumerable.Range(0, 2000)
             .Select(i => new NodeStatus { Name = $"task-with-a-long-name-{i}", Phase = i % 7 == 0 ? NodePhase.Running : NodePhase.Succeeded, Message = new string('m', 300), Attempts = 1 })
             .ToList();
-        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, ["gate"]);
+        var gate = new PendingGate { Node = "gate", Policy = new ApprovalPolicy(["alice", "group:sre"], Quorum: 2) };
+        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, [gate], seq: 7);
         Assert.True(JsonSerializer.SerializeToUtf8Bytes(summary).Length <= 16 * 1024);
         Assert.True(summary.Truncated > 0);
         Assert.Equal(2000, summary.Counts.Values.Sum());
         Assert.All(summary.Nodes.Take(10), n => Assert.Equal(NodePhase.Running, n.Phase));
         Assert.Equal(["gate"], summary.Waiting);
+        Assert.Equal(2, Assert.Single(summary.Gates).Policy.Quorum);
+        Assert.Equal(7, summary.Seq);
+    }
+
+    [Fact]
+    public void Outputs_are_left_out_before_any_node_is()
+    {
+        var nodes = Enumerable.Range(0, 40)
+            .Select(i => new NodeStatus { Name = $"t{i}", Phase = NodePhase.Succeeded, Attempts = 1, Outputs = new(StringComparer.Ordinal) { ["body"] = JsonSerializer.SerializeToElement(new string('x', 1000)) } })
+            .ToList();
+        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, [], seq: 1);
+        Assert.True(JsonSerializer.SerializeToUtf8Bytes(summary).Length <= 16 * 1024);
+        Assert.True(summary.OutputsOmitted);
+        Assert.Equal(0, summary.Truncated);
+        Assert.All(summary.Nodes, n => Assert.Null(n.Outputs));
+
+        RunSummary small = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes.Take(3).ToList(), [], seq: 1);
+        Assert.False(small.OutputsOmitted);
+        Assert.All(small.Nodes, n => Assert.Equal(1000, n.Outputs!["body"].GetString()!.Length));
     }
 
     [Fact]
@@ -58,7 +78,7 @@ public class PublishedContractTests
         var nodes = Enumerable.Range(0, 60)
             .Select(i => new NodeStatus { Name = $"t{i}", Phase = NodePhase.Succeeded, Attempts = 1, StartedAt = DateTime.UtcNow, FinishedAt = DateTime.UtcNow, Message = i % 2 == 0 ? "3/3 items \"ok\"" : null, Items = i % 2 == 0 ? new FanOutSummary(3, 3, 0, 0, 0) : null })
             .ToList();
-        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, []);
+        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, [], seq: 1);
         Assert.Equal(0, summary.Truncated);
         Assert.Equal(nodes.Select(n => n.Name), summary.Nodes.Select(n => n.Name));
         Assert.All(summary.Nodes, n => Assert.True(JsonSerializer.SerializeToUtf8Bytes(n).Length <= n.EstimatedBytes));

@@ -303,10 +303,83 @@ public abstract class DagSemanticsTests(EngineBackend backend)
         NodeStatus gate = Node(run, "gate");
         Assert.Equal(NodePhase.Failed, gate.Phase);
         Assert.Equal("rejected by bob: not today", gate.Message);
-        Assert.Equal(["invalid:maybe", "reject"], gate.Approvals!.Select(a => a.Decision));
+        Assert.Equal(["refused:maybe", "reject"], gate.Approvals!.Select(a => a.Decision));
         Assert.Equal(NodePhase.Succeeded, Node(run, "cleanup").Phase);
         Assert.Equal(NodePhase.Omitted, Node(run, "ship").Phase);
         Assert.Equal(1, gate.Attempts);
+    }
+
+    [Fact]
+    public async Task Approval_quorum_counts_distinct_listed_approvers_and_refuses_the_starter_and_strangers()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: quorum}
+            spec:
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: [alice, bob, "group:sre"], quorum: 2}}
+            """, onChange: async (id, status) =>
+        {
+            if (status.Gates.Any(g => g.Node == "gate" && g.Decisions.Count == 0))
+            {
+                Assert.Equal(["alice", "bob", "group:sre"], status.Gates[0].Policy.Approvers);
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "tester", "my own run"));
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "mallory"));
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "alice"));
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "alice", "again"));
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "carol", "on call", ["sre"]));
+            }
+        });
+        NodeStatus gate = Node(run, "gate");
+        Assert.Equal(NodePhase.Succeeded, gate.Phase);
+        Assert.Equal(["refused:approve", "refused:approve", "approve", "approve", "approve"], gate.Approvals!.Select(a => a.Decision));
+        Assert.Contains("started this run", gate.Approvals![0].Comment);
+        Assert.Contains("not among the gate's approvers", gate.Approvals![1].Comment);
+        Assert.Equal("alice, carol", Output(run, "gate", "decidedBy"));
+    }
+
+    [Fact]
+    public async Task Retry_reruns_only_what_failed_and_keeps_earlier_outputs()
+    {
+        string flaky = $"retry-{Guid.NewGuid():N}";
+        string effect = $"effect-{Guid.NewGuid():N}";
+        RunStatus first = await backend.RunAsync(Header + $$$"""
+            metadata: {name: retried}
+            spec:
+              tasks:
+                - {name: build, uses: http, with: {url: "{{http}}/effects/{{{effect}}}", method: POST}}
+                - {name: deploy, uses: http, depends: build, with: {url: "{{http}}/flaky/{{{flaky}}}?failures=1"}}
+                - {name: report, uses: log, depends: deploy, with: {message: "built {{tasks.build.outputs.status}}"}}
+            """);
+        Assert.Equal(WorkflowPhase.Failed, first.Phase);
+
+        string retryId = await backend.Engine.Runs.RetryAsync(first.Id, "operator");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        RunStatus second = await backend.Engine.Runs.WatchAsync(retryId, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+        Assert.Equal(WorkflowPhase.Succeeded, second.Phase);
+        Assert.Equal(first.Id, second.RetryOf);
+        Assert.Equal("operator", second.StartedBy);
+        Assert.Equal("built 200", Output(second, "report", "message"));
+        Assert.Single(backend.Http.EffectLog, e => e.Effect == effect);
+        Assert.Equal(2, backend.Http.FlakyCallTimes[flaky].Count);
+        await Assert.ThrowsAsync<RunStateException>(() => backend.Engine.Runs.RetryAsync(retryId, "operator"));
+    }
+
+    [Fact]
+    public async Task Change_numbers_grow_with_every_change_and_the_final_phase_is_the_last()
+    {
+        // Longer than one checkpoint, so numbering must carry across ContinueAsNew.
+        string tasks = string.Join("\n", Enumerable.Range(0, 14).Select(i => i == 0
+            ? "    - {name: s0, uses: log, with: {message: go}}"
+            : $"    - {{name: s{i}, uses: log, depends: s{i - 1}, with: {{message: go}}}}"));
+        var seen = new List<int>();
+        RunStatus run = await backend.RunAsync(Header + "metadata: {name: numbered}\nspec:\n  tasks:\n" + tasks.Replace("\n    -", "\n    -") + "\n", onChange: (_, status) =>
+        {
+            seen.Add(status.Seq);
+            return Task.CompletedTask;
+        });
+        Assert.Equal(seen.Order(), seen);
+        Assert.Equal(run.Nodes.Max(n => n.Seq) + 1, run.Seq);
+        Assert.Equal(run.Nodes.Count, run.Nodes.Select(n => n.Seq).Distinct().Count());
     }
 
     [Theory]

@@ -97,7 +97,7 @@ internal static class RunCommand
             string id;
             try
             {
-                id = await host.Runs.StartAsync(resolved.Snapshot!, given, Environment.UserName, parse.GetValue(runId), cancellationToken);
+                id = await host.Runs.StartAsync(resolved.Snapshot!, given, Environment.UserName, parse.GetValue(runId), cancellationToken: cancellationToken);
             }
             catch (ArgumentException e)
             {

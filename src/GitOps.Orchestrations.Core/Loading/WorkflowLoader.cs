@@ -107,6 +107,8 @@ public static partial class WorkflowLoader
             TimeSpan? timeout = spec.Duration("timeout");
             bool failFast = spec.Boolean("failFast") ?? true;
             TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
+            IReadOnlyList<ScheduleSpec> schedules = ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
+            IReadOnlyList<GitTriggerSpec> triggers = ReadList(spec.Node("triggers"), "triggers", "a trigger", ReadTrigger);
             var tasks = new List<TaskSpec>();
             switch (spec.Node("tasks", required: true))
             {
@@ -139,6 +141,8 @@ public static partial class WorkflowLoader
                 FailFast = failFast,
                 OnExit = onExit,
                 Tasks = tasks,
+                Schedules = schedules,
+                Triggers = triggers,
             };
             return new WorkflowDocument(definition, map);
         }
@@ -163,6 +167,85 @@ public static partial class WorkflowLoader
             }
 
             return name;
+        }
+
+        List<T> ReadList<T>(YNode? node, string field, string what, Func<MappingReader, T?> read)
+            where T : class
+        {
+            var items = new List<T>();
+            if (node is null)
+            {
+                return items;
+            }
+
+            if (node is not YSequence sequence)
+            {
+                diagnostics.Add(new(file, node.Position, $"{field} must be a list"));
+                return items;
+            }
+
+            foreach (YNode item in sequence.Items)
+            {
+                if (MappingReader.For(file, item, what, diagnostics) is MappingReader reader && read(reader) is T value)
+                {
+                    items.Add(value);
+                }
+            }
+
+            return items;
+        }
+
+        ScheduleSpec? ReadSchedule(MappingReader reader)
+        {
+            string? cron = reader.String("cron", required: true);
+            string timezone = reader.String("timezone") ?? "UTC";
+            string? policy = reader.String("concurrencyPolicy");
+            TimeSpan? deadline = reader.Duration("startingDeadline");
+            reader.RejectUnknown();
+            bool valid = cron is not null;
+            if (cron is not null && !Triggers.ScheduleCalendar.TryParseCron(cron, out string? cronError))
+            {
+                reader.Error(reader.PositionOf("cron")!.Value, $"cron '{cron}': {cronError}");
+                valid = false;
+            }
+
+            if (!Triggers.ScheduleCalendar.TryFindTimeZone(timezone, out _))
+            {
+                reader.Error(reader.PositionOf("timezone")!.Value, $"unknown timezone '{timezone}' (use an IANA name such as Europe/Berlin)");
+                valid = false;
+            }
+
+            ConcurrencyPolicy concurrency = ConcurrencyPolicy.Allow;
+            if (policy is not null && !Enum.TryParse(policy, ignoreCase: false, out concurrency))
+            {
+                reader.Error(reader.PositionOf("concurrencyPolicy")!.Value, $"concurrencyPolicy must be Allow, Forbid or Replace, not '{policy}'");
+                valid = false;
+            }
+
+            return valid ? new ScheduleSpec(cron!, timezone, concurrency, deadline) : null;
+        }
+
+        GitTriggerSpec? ReadTrigger(MappingReader reader)
+        {
+            MappingReader? git = MappingReader.For(file, reader.Node("git", required: true), "a git trigger", diagnostics);
+            reader.RejectUnknown();
+            if (git is null)
+            {
+                return null;
+            }
+
+            YNode? pathsNode = git.Node("paths", required: true);
+            git.RejectUnknown();
+            switch (pathsNode)
+            {
+                case YSequence { Items.Count: > 0 } paths when paths.Items.All(p => p is YScalar { Value.Length: > 0 }):
+                    return new GitTriggerSpec(paths.Items.Cast<YScalar>().Select(p => p.Value).ToList());
+                case YNode other:
+                    git.Error(other.Position, "paths must be a non-empty list of glob patterns");
+                    return null;
+                default:
+                    return null;
+            }
         }
 
         IReadOnlyList<ParamSpec> ReadParams(YNode? node)

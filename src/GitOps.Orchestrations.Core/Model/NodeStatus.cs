@@ -30,6 +30,12 @@ public sealed class NodeStatus
     /// <summary>Decisions taken at an approval gate, in order.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<ApprovalRecord>? Approvals { get; set; }
+
+    /// <summary>
+    /// The run-wide change number of this node's latest change. Numbers only grow, so a watcher that
+    /// saw change N asks for the nodes above N (the event stream's <c>Last-Event-ID</c>).
+    /// </summary>
+    public int Seq { get; set; }
 }
 
 public sealed record FanOutSummary(int Total, int Succeeded, int Failed, int Errored, int Skipped)
@@ -63,5 +69,9 @@ public sealed record FanOutSummary(int Total, int Succeeded, int Failed, int Err
     }
 }
 
-/// <summary>One decision at an approval gate: who, when, what and why.</summary>
+/// <summary>
+/// One decision at an approval gate: who, when, what and why. <paramref name="Decision"/> is
+/// <c>approve</c> or <c>reject</c>; a decision the gate did not accept is kept as <c>refused:approve</c>
+/// or <c>refused:reject</c>, with the reason in <paramref name="Comment"/>.
+/// </summary>
 public sealed record ApprovalRecord(string Decision, string By, DateTime At, string? Comment);

@@ -12,7 +12,32 @@ public sealed record WorkflowDefinition
     public bool FailFast { get; init; } = true;
     public TaskSpec? OnExit { get; init; }
     public required IReadOnlyList<TaskSpec> Tasks { get; init; }
+
+    /// <summary>Cron schedules that start this workflow, as Argo's CronWorkflow does.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<ScheduleSpec> Schedules { get; init; } = [];
+
+    /// <summary>Paths whose change on the watched branch starts this workflow.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<GitTriggerSpec> Triggers { get; init; } = [];
 }
+
+/// <summary>What to do when a slot comes while an earlier scheduled run is still going: Argo's CronWorkflow policies.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConcurrencyPolicy>))]
+public enum ConcurrencyPolicy
+{
+    Allow,
+    Forbid,
+    Replace,
+}
+
+/// <param name="Cron">A five-field cron expression, or a macro such as <c>@hourly</c>.</param>
+/// <param name="Timezone">An IANA time zone; slots follow its wall clock, daylight saving included.</param>
+/// <param name="StartingDeadline">How late a slot may still start, after downtime; null means the default grace.</param>
+public sealed record ScheduleSpec(string Cron, string Timezone = "UTC", ConcurrencyPolicy ConcurrencyPolicy = ConcurrencyPolicy.Allow, TimeSpan? StartingDeadline = null);
+
+/// <param name="Paths">Glob patterns relative to the repository root (<c>*</c> within a segment, <c>**</c> across).</param>
+public sealed record GitTriggerSpec(IReadOnlyList<string> Paths);
 
 public sealed record ParamSpec(string Name, string? Default, string? Description = null, IReadOnlyList<string>? Enum = null);
 

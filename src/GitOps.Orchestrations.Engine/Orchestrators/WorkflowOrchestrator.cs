@@ -34,22 +34,25 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
         }
 
         DagRun dag = input.Progress is null ? new DagRun(workflow) : DagRun.Restore(workflow, input.Progress.Nodes);
-        var waiting = new SortedSet<string>(StringComparer.Ordinal);
+        var gates = new SortedDictionary<string, PendingGate>(StringComparer.Ordinal);
         NodeStatus? exitNode = workflow.OnExit is TaskSpec exit ? new NodeStatus { Name = exit.Name } : null;
         var scope = new TemplateScope(input.Params, new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision), task => dag[task].Outputs);
+        var changes = new ChangeTracker(input.Progress);
 
         void Publish(WorkflowPhase phase)
         {
-            // Custom status is taken from the end of each episode, so replayed calls would only be overwritten.
+            // Change numbers are counted on replays too, so every episode numbers changes alike;
+            // custom status is taken from the end of each episode, so only the live one sets it.
+            List<NodeStatus> nodes = [.. dag.Nodes];
+            if (exitNode is not null)
+            {
+                nodes.Add(exitNode);
+            }
+
+            changes.Track(nodes, gates, phase);
             if (!context.IsReplaying)
             {
-                List<NodeStatus> nodes = [.. dag.Nodes];
-                if (exitNode is not null)
-                {
-                    nodes.Add(exitNode);
-                }
-
-                context.SetCustomStatus(RunSummary.Create(workflow.Name, input.Snapshot.Revision, phase, nodes, waiting));
+                context.SetCustomStatus(RunSummary.Create(workflow.Name, input.Snapshot.Revision, phase, nodes, gates.Values, changes.Seq));
             }
         }
 
@@ -62,9 +65,9 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             OnProgress = (path, progress) =>
             {
                 NodeAt(path).Message = progress.Message;
-                if (progress.WaitingFor is not null)
+                if (progress.Gate is not null)
                 {
-                    waiting.Add(path);
+                    gates[path] = progress.Gate;
                 }
 
                 Publish(WorkflowPhase.Running);
@@ -90,7 +93,7 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && !dag.IsFinished)
             {
                 cancelDeadline.Cancel();
-                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) }, preserveUnprocessedEvents: true);
+                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq } }, preserveUnprocessedEvents: true);
                 return null!;
             }
 
@@ -128,10 +131,18 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             running.Remove(done);
             NodeOutcome outcome = await done;
             Apply(dag[name], outcome, context.CurrentUtcDateTime);
-            waiting.RemoveWhere(p => p == name || p.StartsWith(name + ".", StringComparison.Ordinal));
+            foreach (string path in gates.Keys.Where(p => p == name || p.StartsWith(name + ".", StringComparison.Ordinal)).ToList())
+            {
+                gates.Remove(path);
+            }
+
             dag.Complete(name, outcome.Phase, outcome.Message);
             finishedHere++;
             logger.NodeEnded(runId, name, outcome.Phase, outcome.Message);
+            if (!context.IsReplaying)
+            {
+                EngineMetrics.NodeEnded(workflow.Name, dag[name]);
+            }
         }
 
         cancelDeadline.Cancel();
@@ -155,15 +166,21 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
             }
         }
 
+        gates.Clear();
         Publish(phase);
         logger.RunEnded(runId, phase);
+        if (!context.IsReplaying)
+        {
+            EngineMetrics.RunEnded(workflow.Name, phase);
+        }
+
         List<NodeStatus> all = [.. dag.Nodes];
         if (exitNode is not null)
         {
             all.Add(exitNode);
         }
 
-        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all };
+        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq };
     }
 
     static void Apply(NodeStatus node, NodeOutcome outcome, DateTime now)

@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Core.Model;
+using Microsoft.DurableTask.Client;
 
 namespace GitOps.Orchestrations.Engine.Runs;
 
@@ -14,9 +15,25 @@ public sealed record RunStatus
 
     public required string Revision { get; init; }
 
+    /// <summary>Where the definition was read from: repository, revision and folder, or a file.</summary>
+    public string? Source { get; init; }
+
     public required WorkflowPhase Phase { get; init; }
 
+    /// <summary>True while an operator has suspended the run; its phase stays Running.</summary>
+    public bool Suspended { get; init; }
+
     public string? Message { get; init; }
+
+    public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
+
+    public string? StartedBy { get; init; }
+
+    /// <summary>What started it: http, schedule, git, retry or cli.</summary>
+    public string? Trigger { get; init; }
+
+    /// <summary>The run this one retries.</summary>
+    public string? RetryOf { get; init; }
 
     public DateTime CreatedAt { get; init; }
 
@@ -26,4 +43,54 @@ public sealed record RunStatus
 
     /// <summary>Approval gates waiting for a decision, by node path.</summary>
     public IReadOnlyList<string> Waiting { get; init; } = [];
+
+    /// <summary>The waiting gates in full: who may decide, the quorum, and the decisions so far.</summary>
+    public IReadOnlyList<PendingGate> Gates { get; init; } = [];
+
+    /// <summary>The run's latest change number; the event stream's ids are these numbers.</summary>
+    public int Seq { get; init; }
+
+    /// <summary>False when a running run's published summary had to leave nodes or outputs out.</summary>
+    public bool Complete { get; init; } = true;
 }
+
+/// <summary>A run as listed: enough to pick one out, without its nodes.</summary>
+public sealed record RunListItem
+{
+    public required string Id { get; init; }
+
+    public required string Workflow { get; init; }
+
+    public required string Revision { get; init; }
+
+    public required WorkflowPhase Phase { get; init; }
+
+    public bool Suspended { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime LastUpdatedAt { get; init; }
+
+    public required IReadOnlyDictionary<NodePhase, int> Counts { get; init; }
+
+    public IReadOnlyList<string> Waiting { get; init; } = [];
+}
+
+public sealed record RunQuery
+{
+    public string? Workflow { get; init; }
+
+    public WorkflowPhase? Phase { get; init; }
+
+    public DateTimeOffset? CreatedFrom { get; init; }
+
+    public int Top { get; init; } = 50;
+
+    public string? ContinuationToken { get; init; }
+
+    public string? InstanceIdPrefix { get; init; }
+
+    public IEnumerable<OrchestrationRuntimeStatus>? RuntimeStatuses { get; init; }
+}
+
+public sealed record RunPage(IReadOnlyList<RunListItem> Runs, string? ContinuationToken);

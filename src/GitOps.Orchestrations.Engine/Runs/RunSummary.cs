@@ -27,18 +27,35 @@ public sealed record RunSummary
     /// <summary>Approval nodes waiting for a decision.</summary>
     public IReadOnlyList<string> Waiting { get; init; } = [];
 
+    /// <summary>The gates behind <see cref="Waiting"/>: who may decide them and what they have so far.</summary>
+    public IReadOnlyList<PendingGate> Gates { get; init; } = [];
+
+    /// <summary>The run's latest change number (see <see cref="NodeStatus.Seq"/>).</summary>
+    public int Seq { get; init; }
+
+    /// <summary>True when node outputs were left out to stay under the size limit; the run's output has them all.</summary>
+    public bool OutputsOmitted { get; init; }
+
     /// <summary>How many nodes were left out of <see cref="Nodes"/> to stay under the size limit.</summary>
     public int Truncated { get; init; }
 
-    public static RunSummary Create(string workflow, string revision, WorkflowPhase phase, IReadOnlyList<NodeStatus> nodes, IReadOnlyCollection<string> waiting)
+    public static RunSummary Create(string workflow, string revision, WorkflowPhase phase, IReadOnlyList<NodeStatus> nodes, IEnumerable<PendingGate> pending, int seq)
     {
         var counts = nodes.GroupBy(n => n.Phase).ToDictionary(g => g.Key, g => g.Count());
+        List<PendingGate> gates = [.. pending];
         List<NodeSummary> all = nodes.Select(NodeSummary.Of).ToList();
 
         // Orchestrators publish this on every step, so the size is estimated rather than measured
-        // by serializing. When not everything fits, keep what a person watching wants first:
-        // running and failed nodes, then the rest in workflow order.
-        int budget = MaxBytes - HeaderBytes - waiting.Sum(w => Encoding.UTF8.GetByteCount(w) + 3);
+        // by serializing. When not everything fits, outputs go first; then keep what a person
+        // watching wants most: running and failed nodes, then the rest in workflow order.
+        int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes);
+        bool outputsOmitted = false;
+        if (all.Sum(n => n.EstimatedBytes) > budget)
+        {
+            all = all.Select(n => n with { Outputs = null }).ToList();
+            outputsOmitted = nodes.Any(n => n.Outputs.Count > 0);
+        }
+
         var keep = new HashSet<NodeSummary>(ReferenceEqualityComparer.Instance);
         foreach (NodeSummary node in all.OrderBy(n => n.Phase switch
         {
@@ -63,10 +80,17 @@ public sealed record RunSummary
             Revision = revision,
             Counts = counts,
             Nodes = keep.Count == all.Count ? all : all.Where(keep.Contains).ToList(),
-            Waiting = [.. waiting],
+            Waiting = gates.Select(g => g.Node).ToList(),
+            Gates = gates,
+            Seq = seq,
+            OutputsOmitted = outputsOmitted,
             Truncated = all.Count - keep.Count,
         };
     }
+
+    static int EstimatedBytes(PendingGate gate) =>
+        300 + 2 * Encoding.UTF8.GetByteCount(gate.Node) + gate.Policy.Approvers.Sum(a => Encoding.UTF8.GetByteCount(a) + 3)
+        + 2 * (gate.Message?.Length ?? 0) + gate.Decisions.Sum(d => 80 + Encoding.UTF8.GetByteCount(d.By) + 2 * (d.Comment?.Length ?? 0));
 
     // Phase, workflow, revision, the counts of seven phases and the property names around them.
     const int HeaderBytes = 600;
@@ -79,17 +103,23 @@ public sealed record NodeSummary(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTime? StartedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTime? FinishedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FanOutSummary? Items)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FanOutSummary? Items,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, JsonElement>? Outputs = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] List<ApprovalRecord>? Approvals = null,
+    int Seq = 0)
 {
     /// <summary>
-    /// An upper bound of this node's JSON size: property names, phase, attempts and two timestamps
-    /// take about 130 bytes, fan-out counts about 110; a message is counted twice for escaping.
+    /// An upper bound of this node's JSON size: property names, phase, attempts, change number and
+    /// two timestamps take about 150 bytes, fan-out counts about 110; text is counted twice for escaping.
     /// </summary>
     [JsonIgnore]
-    public int EstimatedBytes => 150 + Encoding.UTF8.GetByteCount(Name) + (Message is null ? 0 : 2 * Encoding.UTF8.GetByteCount(Message)) + (Items is null ? 0 : 120);
+    public int EstimatedBytes => 170 + Encoding.UTF8.GetByteCount(Name) + (Message is null ? 0 : 2 * Encoding.UTF8.GetByteCount(Message)) + (Items is null ? 0 : 120)
+        + (Outputs?.Sum(o => 6 + 2 * (o.Key.Length + o.Value.GetRawText().Length)) ?? 0)
+        + (Approvals?.Sum(a => 80 + Encoding.UTF8.GetByteCount(a.By) + 2 * (a.Comment?.Length ?? 0)) ?? 0);
 
     public static NodeSummary Of(NodeStatus node) =>
-        new(node.Name, node.Phase, node.Attempts, Shorten(node.Message), node.StartedAt, node.FinishedAt, node.Items);
+        new(node.Name, node.Phase, node.Attempts, Shorten(node.Message), node.StartedAt, node.FinishedAt, node.Items,
+            node.Outputs.Count == 0 ? null : node.Outputs, node.Approvals, node.Seq);
 
     static string? Shorten(string? message) => message is { Length: > 200 } ? message[..197] + "..." : message;
 }

@@ -18,7 +18,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     public const int DefaultCheckpointEvery = 10;
 
     /// <summary>Binds params and schedules a run. With a <paramref name="runId"/> that already exists, returns it unchanged.</summary>
-    public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, CancellationToken cancellationToken = default)
+    public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, string trigger = "cli", CancellationToken cancellationToken = default)
     {
         IReadOnlyDictionary<string, string> bound = ParamBinder.Bind(snapshot.Workflow, parameters, out List<string> errors);
         if (errors.Count > 0)
@@ -31,13 +31,86 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
             return runId;
         }
 
-        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery };
-        return await client.ScheduleNewOrchestrationInstanceAsync(
+        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger };
+        string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,
             new StartOrchestrationOptions { InstanceId = runId ?? NewRunId(snapshot.Workflow.Name) },
             cancellationToken);
+        EngineMetrics.RunStarted(snapshot.Workflow.Name, trigger);
+        return id;
     }
+
+    /// <summary>
+    /// Starts a new run that reruns what did not succeed in <paramref name="runId"/>: nodes that
+    /// succeeded keep their outputs and are not run again. The new run records which run it retries.
+    /// </summary>
+    public async Task<string> RetryAsync(string runId, string startedBy, CancellationToken cancellationToken = default)
+    {
+        OrchestrationMetadata metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken)
+            ?? throw new RunNotFoundException(runId);
+        RunStatus status = ToStatus(metadata);
+        if (!status.Phase.IsTerminal())
+        {
+            throw new RunStateException($"run '{runId}' is {status.Phase}; only a run that has ended can be retried");
+        }
+
+        if (status.Phase == WorkflowPhase.Succeeded)
+        {
+            throw new RunStateException($"run '{runId}' succeeded; there is nothing to retry");
+        }
+
+        WorkflowRunInput input = metadata.ReadInputAs<WorkflowRunInput>() ?? throw new RunStateException($"run '{runId}' has no input to retry from");
+
+        // A summary that left outputs out cannot hand them on, so then only a finished run's nodes are kept.
+        bool outputsKnown = status.Complete;
+        List<NodeStatus> kept = outputsKnown
+            ? status.Nodes.Where(n => n.Phase == NodePhase.Succeeded && input.Snapshot.Workflow.Tasks.Any(t => t.Name == n.Name)).Select(n => { n.Seq = 0; return n; }).ToList()
+            : [];
+        WorkflowRunInput retry = input with
+        {
+            StartedBy = startedBy,
+            Progress = new RunProgress(kept, Deadline: null, Generation: 0),
+            RetryOf = runId,
+            Trigger = "retry",
+            CheckpointEvery = checkpointEvery,
+        };
+        string id = await client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(WorkflowOrchestrator), retry, new StartOrchestrationOptions { InstanceId = NewRunId(input.Snapshot.Workflow.Name) }, cancellationToken);
+        EngineMetrics.RunStarted(input.Snapshot.Workflow.Name, "retry");
+        return id;
+    }
+
+    /// <summary>One page of runs, newest first within the page as the backend returns them, filtered by workflow and phase.</summary>
+    public async Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        var durableQuery = new OrchestrationQuery
+        {
+            CreatedFrom = query.CreatedFrom,
+            PageSize = Math.Clamp(query.Top, 1, 1000),
+            ContinuationToken = query.ContinuationToken,
+            FetchInputsAndOutputs = false,
+            InstanceIdPrefix = query.InstanceIdPrefix,
+            Statuses = query.RuntimeStatuses,
+        };
+        await foreach (Page<OrchestrationMetadata> page in client.GetAllInstancesAsync(durableQuery).AsPages(query.ContinuationToken, durableQuery.PageSize).WithCancellation(cancellationToken))
+        {
+            List<RunListItem> items = page.Values
+                .Where(m => m.Name == nameof(WorkflowOrchestrator))
+                .Select(ToListItem)
+                .Where(r => (query.Workflow is null || r.Workflow == query.Workflow) && (query.Phase is null || r.Phase == query.Phase))
+                .ToList();
+            return new RunPage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+        }
+
+        return new RunPage([], null);
+    }
+
+    public Task SuspendAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
+        client.SuspendInstanceAsync(runId, reason, cancellationToken);
+
+    public Task ResumeAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
+        client.ResumeInstanceAsync(runId, reason, cancellationToken);
 
     public async Task<RunStatus?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
@@ -52,7 +125,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         while (true)
         {
             RunStatus status = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run '{runId}' does not exist");
-            string fingerprint = JsonSerializer.Serialize(new { status.Phase, Nodes = status.Nodes.Select(n => new { n.Name, n.Phase, n.Message, n.Attempts }), status.Waiting });
+            string fingerprint = JsonSerializer.Serialize(new { status.Phase, status.Seq, status.Waiting });
             if (fingerprint != last)
             {
                 last = fingerprint;
@@ -76,20 +149,52 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
 
     static string NewRunId(string workflow) => $"{workflow}-{Guid.NewGuid():N}"[..Math.Min(workflow.Length + 13, 76)];
 
-    static RunStatus ToStatus(OrchestrationMetadata metadata)
+    static WorkflowPhase PhaseOf(OrchestrationMetadata metadata, WorkflowRunResult? result, RunSummary? summary) => metadata.RuntimeStatus switch
+    {
+        OrchestrationRuntimeStatus.Completed => result?.Phase ?? summary?.Phase ?? WorkflowPhase.Errored,
+        OrchestrationRuntimeStatus.Failed => WorkflowPhase.Errored,
+        OrchestrationRuntimeStatus.Terminated => WorkflowPhase.Terminated,
+        OrchestrationRuntimeStatus.Pending => WorkflowPhase.Pending,
+        _ => WorkflowPhase.Running,
+    };
+
+    static RunListItem ToListItem(OrchestrationMetadata metadata)
+    {
+        RunSummary? summary = ReadSummary(metadata);
+        return new RunListItem
+        {
+            Id = metadata.InstanceId,
+            Workflow = summary?.Workflow ?? "unknown",
+            Revision = summary?.Revision ?? "unknown",
+            Phase = PhaseOf(metadata, null, summary),
+            Suspended = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Suspended,
+            CreatedAt = metadata.CreatedAt.UtcDateTime,
+            LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,
+            Counts = summary?.Counts ?? new Dictionary<NodePhase, int>(),
+            Waiting = summary?.Waiting ?? [],
+        };
+    }
+
+    static RunSummary? ReadSummary(OrchestrationMetadata metadata)
+    {
+        try
+        {
+            return metadata.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunSummary>();
+        }
+        catch (JsonException)
+        {
+            // Someone set a status that is not ours; the run is still listed, with what is known.
+            return null;
+        }
+    }
+
+    internal static RunStatus ToStatus(OrchestrationMetadata metadata)
     {
         WorkflowRunInput? input = metadata.ReadInputAs<WorkflowRunInput>();
-        RunSummary? summary = metadata.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunSummary>();
+        RunSummary? summary = ReadSummary(metadata);
         WorkflowRunResult? result = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<WorkflowRunResult>() : null;
 
-        WorkflowPhase phase = metadata.RuntimeStatus switch
-        {
-            OrchestrationRuntimeStatus.Completed => result?.Phase ?? WorkflowPhase.Errored,
-            OrchestrationRuntimeStatus.Failed => WorkflowPhase.Errored,
-            OrchestrationRuntimeStatus.Terminated => WorkflowPhase.Terminated,
-            OrchestrationRuntimeStatus.Pending => WorkflowPhase.Pending,
-            _ => WorkflowPhase.Running,
-        };
+        WorkflowPhase phase = PhaseOf(metadata, result, summary);
         string? message = result?.Message
             ?? metadata.FailureDetails?.ErrorMessage
             ?? (phase == WorkflowPhase.Terminated ? metadata.SerializedOutput?.Trim('"') : null);
@@ -104,21 +209,50 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
                 StartedAt = n.StartedAt,
                 FinishedAt = n.FinishedAt,
                 Items = n.Items,
+                Outputs = n.Outputs ?? new(StringComparer.Ordinal),
+                Approvals = n.Approvals,
+                Seq = n.Seq,
             }).ToList()
             ?? input?.Snapshot.Workflow.Tasks.Select(t => new NodeStatus { Name = t.Name }).ToList()
             ?? [];
+
+        // A run that ended without finishing (terminated, or failed in the engine) gets one more
+        // change number for its final phase, so watchers always see the end as a change.
+        int seq = result?.Seq ?? summary?.Seq ?? 0;
+        if (phase.IsTerminal() && result is null)
+        {
+            seq++;
+        }
 
         return new RunStatus
         {
             Id = metadata.InstanceId,
             Workflow = input?.Snapshot.Workflow.Name ?? summary?.Workflow ?? metadata.Name,
             Revision = input?.Snapshot.Revision ?? summary?.Revision ?? "unknown",
+            Source = input?.Snapshot.Source,
             Phase = phase,
+            Suspended = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Suspended,
             Message = message,
+            Params = input?.Params ?? new Dictionary<string, string>(),
+            StartedBy = input?.StartedBy,
+            Trigger = input?.Trigger,
+            RetryOf = input?.RetryOf,
             CreatedAt = metadata.CreatedAt.UtcDateTime,
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,
             Nodes = nodes,
             Waiting = phase.IsTerminal() ? [] : summary?.Waiting ?? [],
+            Gates = phase.IsTerminal() ? [] : summary?.Gates ?? [],
+            Seq = seq,
+            Complete = result is not null || (summary is { Truncated: 0, OutputsOmitted: false }),
         };
     }
 }
+
+/// <summary>The run named does not exist.</summary>
+public sealed class RunNotFoundException(string runId) : Exception($"run '{runId}' does not exist")
+{
+    public string RunId { get; } = runId;
+}
+
+/// <summary>The run exists but is not in a state that allows what was asked.</summary>
+public sealed class RunStateException(string message) : Exception(message);

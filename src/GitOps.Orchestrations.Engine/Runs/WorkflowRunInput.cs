@@ -39,12 +39,27 @@ public sealed record WorkflowRunInput
     /// </summary>
     public int CheckpointEvery { get; init; }
 
-    /// <summary>Where a long run stood when it continued as new to shed its history; null on the first execution.</summary>
+    /// <summary>
+    /// Where a long run stood when it continued as new to shed its history; for a retry, the nodes
+    /// that succeeded in the run it retries. Null on a plain first execution.
+    /// </summary>
     public RunProgress? Progress { get; init; }
+
+    /// <summary>The run this one retries, when it was started by <c>retry</c>.</summary>
+    public string? RetryOf { get; init; }
+
+    /// <summary>What started the run: http, schedule, git, retry or cli.</summary>
+    public string Trigger { get; init; } = "cli";
 }
 
-/// <summary>The state a run carries across <c>ContinueAsNew</c>: every node so far, and the absolute deadline.</summary>
-public sealed record RunProgress(IReadOnlyList<NodeStatus> Nodes, DateTime? Deadline, int Generation);
+/// <summary>
+/// The state a run carries across <c>ContinueAsNew</c>: every node so far, the absolute deadline,
+/// and the change number watchers have seen up to.
+/// </summary>
+public sealed record RunProgress(IReadOnlyList<NodeStatus> Nodes, DateTime? Deadline, int Generation)
+{
+    public int Seq { get; init; }
+}
 
 /// <summary>The final record of a run: its phase and every node, as the orchestration's output.</summary>
 public sealed record WorkflowRunResult
@@ -54,4 +69,7 @@ public sealed record WorkflowRunResult
     public string? Message { get; init; }
 
     public required IReadOnlyList<NodeStatus> Nodes { get; init; }
+
+    /// <summary>The run's last change number, that of its final phase.</summary>
+    public int Seq { get; init; }
 }

@@ -6,14 +6,18 @@ using Microsoft.DurableTask;
 namespace GitOps.Orchestrations.Engine.TaskTypes;
 
 /// <summary>
-/// <c>uses: approval</c>: a manual gate. It waits for an <see cref="ApprovalDecision"/> event (raised by
-/// the CLI, the HTTP API or anyone holding a Durable client) or for its timeout, then applies
-/// <c>onTimeout</c>. A rejection fails the node and is never retried.
+/// <c>uses: approval</c>: a manual gate. It collects <see cref="ApprovalDecision"/> events (raised by
+/// the HTTP API, the CLI or anyone holding a Durable client) until <c>quorum</c> distinct listed
+/// approvers approve, one of them rejects, or the timeout applies <c>onTimeout</c>. Every decision,
+/// including the ones the gate refuses, is kept in the node's record. A rejection is never retried.
 /// </summary>
 public sealed class ApprovalTaskType : ITaskType
 {
     public TaskTypeSchema Schema { get; } = new("approval", new Dictionary<string, FieldSpec>
     {
+        ["approvers"] = new(FieldKind.StringList),
+        ["quorum"] = new(FieldKind.Number),
+        ["allowSelfApproval"] = new(FieldKind.Boolean),
         ["timeout"] = new(FieldKind.Duration),
         ["onTimeout"] = new(FieldKind.String, AllowedValues: ["approve", "reject"]),
         ["message"] = new(FieldKind.String),
@@ -28,12 +32,23 @@ public sealed class ApprovalTaskType : ITaskType
     {
         TimeSpan timeout = step.GetDuration("timeout") ?? DefaultTimeout;
         string onTimeout = step.GetString("onTimeout") ?? "reject";
-        DateTime deadline = context.CurrentUtcDateTime + timeout;
+        ApprovalPolicy policy = PolicyOf(step);
+        var gate = new PendingGate
+        {
+            Node = step.Path,
+            Policy = policy,
+            Message = step.GetString("message"),
+            WaitingSince = context.CurrentUtcDateTime,
+            Deadline = context.CurrentUtcDateTime + timeout,
+            OnTimeout = onTimeout,
+        };
         var records = new List<ApprovalRecord>();
+        var approvedBy = new HashSet<string>(StringComparer.Ordinal);
 
         using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
-        Task timer = context.CreateTimer(deadline, cancelTimer.Token);
-        step.Report(new StepProgress(step.GetString("message") ?? "waiting for approval", EventName(step.Path)));
+        Task timer = context.CreateTimer(gate.Deadline, cancelTimer.Token);
+        void Report() => step.Report(new StepProgress(Waiting(gate.Message, approvedBy.Count, policy.Quorum), gate with { Decisions = [.. records] }));
+        Report();
         while (true)
         {
             using var cancelWait = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
@@ -52,18 +67,50 @@ public sealed class ApprovalTaskType : ITaskType
             }
 
             ApprovalDecision received = await decision;
-            if (received.Decision is not ("approve" or "reject"))
+            DateTime now = context.CurrentUtcDateTime;
+
+            // The API refuses these before they get here; the gate checks again because any Durable
+            // client can raise the event, and records the refusal instead of acting on it.
+            string? refusal = received.Decision is not ("approve" or "reject")
+                ? $"'{received.Decision}' is not approve or reject"
+                : policy.Refusal(received.By, received.Groups ?? [], step.StartedBy);
+            if (refusal is not null)
             {
-                // A malformed decision is recorded, not acted on: the gate keeps waiting for a real one.
-                records.Add(new ApprovalRecord($"invalid:{received.Decision}", received.By, context.CurrentUtcDateTime, received.Comment));
+                records.Add(new ApprovalRecord($"refused:{received.Decision}", received.By, now, refusal));
+                Report();
                 continue;
             }
 
-            cancelTimer.Cancel();
-            records.Add(new ApprovalRecord(received.Decision, received.By, context.CurrentUtcDateTime, received.Comment));
-            return Outcome(received.Decision == "approve", received.By, records, received.Comment);
+            records.Add(new ApprovalRecord(received.Decision, received.By, now, received.Comment));
+            if (received.Decision == "reject")
+            {
+                cancelTimer.Cancel();
+                return Outcome(false, received.By, records, received.Comment);
+            }
+
+            approvedBy.Add(received.By);
+            if (approvedBy.Count >= policy.Quorum)
+            {
+                cancelTimer.Cancel();
+                return Outcome(true, string.Join(", ", approvedBy), records, received.Comment);
+            }
+
+            Report();
         }
     }
+
+    static ApprovalPolicy PolicyOf(StepInvocation step)
+    {
+        List<string> approvers = step.With.ValueKind == JsonValueKind.Object && step.With.TryGetProperty("approvers", out JsonElement list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(v => Core.Templating.Template.AsText(v)).ToList()
+            : [];
+        int quorum = int.TryParse(step.GetString("quorum"), out int q) && q > 0 ? q : 1;
+        bool self = string.Equals(step.GetString("allowSelfApproval"), "true", StringComparison.OrdinalIgnoreCase);
+        return new ApprovalPolicy(approvers, quorum, self);
+    }
+
+    static string Waiting(string? message, int approvals, int quorum) =>
+        (message ?? "waiting for approval") + (quorum > 1 ? $" ({approvals}/{quorum} approvals)" : string.Empty);
 
     static StepResult Outcome(bool approved, string by, List<ApprovalRecord> records, string? comment)
     {
@@ -79,5 +126,8 @@ public sealed class ApprovalTaskType : ITaskType
     }
 }
 
-/// <summary>The payload of an approval event.</summary>
-public sealed record ApprovalDecision(string Decision, string By, string? Comment = null);
+/// <summary>
+/// The payload of an approval event. <paramref name="By"/> and <paramref name="Groups"/> are the
+/// identity the host authenticated; the gate trusts them as it trusts whoever can raise events.
+/// </summary>
+public sealed record ApprovalDecision(string Decision, string By, string? Comment = null, IReadOnlyList<string>? Groups = null);

@@ -61,8 +61,8 @@ public sealed record StepInvocation
     public TimeSpan? GetDuration(string field) => GetString(field) is string text ? Durations.Parse(text) : null;
 }
 
-/// <param name="WaitingFor">The name of the event the step waits for, when a person must act.</param>
-public sealed record StepProgress(string Message, string? WaitingFor = null);
+/// <param name="Gate">Set while the step waits for people to decide.</param>
+public sealed record StepProgress(string Message, PendingGate? Gate = null);
 
 public sealed record StepResult(NodePhase Phase, string? Message = null)
 {

@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace GitOps.Orchestrations.Core.Model;
+
+/// <summary>
+/// Who may decide an approval gate. An approver entry is a user name, or <c>group:NAME</c> for every
+/// member of a group; no entries means anyone holding the approver role. <see cref="Quorum"/> counts
+/// distinct people, and the person who started the run counts only when <see cref="AllowSelfApproval"/>.
+/// </summary>
+public sealed record ApprovalPolicy(IReadOnlyList<string> Approvers, int Quorum = 1, bool AllowSelfApproval = false)
+{
+    public const string GroupPrefix = "group:";
+
+    /// <summary>Why <paramref name="user"/> may not decide this gate, or null when they may.</summary>
+    public string? Refusal(string user, IReadOnlyCollection<string> groups, string startedBy)
+    {
+        if (!AllowSelfApproval && string.Equals(user, startedBy, StringComparison.Ordinal))
+        {
+            return $"'{user}' started this run and the gate does not allow self-approval";
+        }
+
+        if (Approvers.Count == 0)
+        {
+            return null;
+        }
+
+        bool listed = Approvers.Any(entry => entry.StartsWith(GroupPrefix, StringComparison.Ordinal)
+            ? groups.Contains(entry[GroupPrefix.Length..], StringComparer.Ordinal)
+            : string.Equals(entry, user, StringComparison.Ordinal));
+        return listed ? null : $"'{user}' is not among the gate's approvers ({string.Join(", ", Approvers)})";
+    }
+}
+
+/// <summary>A gate waiting for people: its node path, its policy, and the approvals it has so far.</summary>
+public sealed record PendingGate
+{
+    public required string Node { get; init; }
+
+    public required ApprovalPolicy Policy { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Message { get; init; }
+
+    public DateTime WaitingSince { get; init; }
+
+    public DateTime Deadline { get; init; }
+
+    public string OnTimeout { get; init; } = "reject";
+
+    public IReadOnlyList<ApprovalRecord> Decisions { get; init; } = [];
+
+    /// <summary>The distinct people whose approval counts toward the quorum so far.</summary>
+    public IReadOnlyList<string> ApprovedBy => Decisions.Where(d => d.Decision == "approve").Select(d => d.By).Distinct(StringComparer.Ordinal).ToList();
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics.Metrics;
+using GitOps.Orchestrations.Core.Model;
+
+namespace GitOps.Orchestrations.Engine;
+
+/// <summary>
+/// The engine's instruments, on the BCL metrics API so that the engine needs no exporter: hosts
+/// export them (prometheus-net picks up every <see cref="Meter"/>). Orchestrators record only when
+/// not replaying, as they log, so a replay never counts a node twice.
+/// </summary>
+public static class EngineMetrics
+{
+    public const string MeterName = "GitOps.Orchestrations";
+
+    static readonly Meter Meter = new(MeterName);
+
+    static readonly Counter<long> RunsStarted = Meter.CreateCounter<long>("gitops_runs_started", description: "Runs started, by workflow and trigger (http, schedule, git, retry, cli)");
+
+    static readonly Counter<long> RunsFinished = Meter.CreateCounter<long>("gitops_runs_finished", description: "Runs finished, by workflow and phase");
+
+    static readonly Histogram<double> NodeDuration = Meter.CreateHistogram<double>("gitops_node_duration_seconds", unit: "s", description: "How long nodes ran, from start to end, by workflow and phase");
+
+    static readonly Histogram<double> ScheduleLag = Meter.CreateHistogram<double>("gitops_schedule_lag_seconds", unit: "s", description: "How long after its slot a scheduled run was started");
+
+    public static void RunStarted(string workflow, string trigger) =>
+        RunsStarted.Add(1, new("workflow", workflow), new("trigger", trigger));
+
+    public static void RunEnded(string workflow, WorkflowPhase phase) =>
+        RunsFinished.Add(1, new("workflow", workflow), new("phase", phase.ToString()));
+
+    public static void NodeEnded(string workflow, NodeStatus node)
+    {
+        if (node.StartedAt is DateTime started && node.FinishedAt is DateTime finished)
+        {
+            NodeDuration.Record((finished - started).TotalSeconds, new("workflow", workflow), new("phase", node.Phase.ToString()));
+        }
+    }
+
+    public static void ScheduledRunStarted(string workflow, TimeSpan lag) =>
+        ScheduleLag.Record(Math.Max(0, lag.TotalSeconds), new KeyValuePair<string, object?>("workflow", workflow));
+}
