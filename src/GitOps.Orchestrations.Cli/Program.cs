@@ -5,7 +5,12 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
 {
     ValidateCommand.Create(),
     RunCommand.Create(),
+    ServeCommand.Create(),
 };
+foreach (Command remote in RemoteCommands.Create())
+{
+    root.Subcommands.Add(remote);
+}
 
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -10,17 +10,18 @@ namespace GitOps.Orchestrations.Engine;
 /// </summary>
 public static class EngineMetrics
 {
-    public const string MeterName = "GitOps.Orchestrations";
+    /// <summary>prometheus-net prefixes instrument names with the meter's, so this yields <c>gitops_runs_started</c> and so on.</summary>
+    public const string MeterName = "gitops";
 
     static readonly Meter Meter = new(MeterName);
 
-    static readonly Counter<long> RunsStarted = Meter.CreateCounter<long>("gitops_runs_started", description: "Runs started, by workflow and trigger (http, schedule, git, retry, cli)");
+    static readonly Counter<long> RunsStarted = Meter.CreateCounter<long>("runs_started", description: "Runs started, by workflow and trigger (http, schedule, git, retry, cli)");
 
-    static readonly Counter<long> RunsFinished = Meter.CreateCounter<long>("gitops_runs_finished", description: "Runs finished, by workflow and phase");
+    static readonly Counter<long> RunsFinished = Meter.CreateCounter<long>("runs_finished", description: "Runs finished, by workflow and phase");
 
-    static readonly Histogram<double> NodeDuration = Meter.CreateHistogram<double>("gitops_node_duration_seconds", unit: "s", description: "How long nodes ran, from start to end, by workflow and phase");
+    static readonly Histogram<double> NodeDuration = Meter.CreateHistogram<double>("node_duration_seconds", unit: "s", description: "How long nodes ran, from start to end, by workflow and phase");
 
-    static readonly Histogram<double> ScheduleLag = Meter.CreateHistogram<double>("gitops_schedule_lag_seconds", unit: "s", description: "How long after its slot a scheduled run was started");
+    static readonly Histogram<double> ScheduleLag = Meter.CreateHistogram<double>("schedule_lag_seconds", unit: "s", description: "How long after its slot a scheduled run was started");
 
     public static void RunStarted(string workflow, string trigger) =>
         RunsStarted.Add(1, new("workflow", workflow), new("trigger", trigger));

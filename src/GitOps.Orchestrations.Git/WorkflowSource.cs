@@ -24,7 +24,7 @@ public static class WorkflowSource
     /// <summary>Reads every <c>*.yaml</c>/<c>*.yml</c> under <paramref name="folder"/> of <paramref name="repository"/> at <paramref name="revision"/>.</summary>
     public static WorkflowFiles FromRepository(string repository, string? revision, string folder = "workflows", string? cacheDirectory = null)
     {
-        bool isUrl = repository.Contains("://", StringComparison.Ordinal) || repository.StartsWith("git@", StringComparison.Ordinal);
+        bool isUrl = IsUrl(repository);
         string path = isUrl ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory) : Path.GetFullPath(repository);
         string gitDir = isUrl ? path : Repository.Discover(path) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
         using var repo = new Repository(gitDir);
@@ -40,6 +40,48 @@ public static class WorkflowSource
         Collect(tree, root, files);
         return new WorkflowFiles(commit.Sha, $"{repository}@{revision ?? "HEAD"}:{folder}", files);
     }
+
+    /// <summary>
+    /// The commit a revision points at now, as cheaply as Git allows: for a URL one ls-remote and no
+    /// clone or fetch; for a local repository a reference lookup. Pollers call this before anything else.
+    /// </summary>
+    public static string HeadOf(string repository, string? revision)
+    {
+        string wanted = revision ?? "HEAD";
+        if (IsUrl(repository))
+        {
+            var references = Repository.ListRemoteReferences(repository).ToList();
+            Reference? found = references.FirstOrDefault(r => r.CanonicalName == wanted)
+                ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/heads/{wanted}")
+                ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/tags/{wanted}");
+            if (found is null)
+            {
+                // A SHA is its own head; anything else does not exist on the remote.
+                return wanted.Length == 40 && wanted.All(Uri.IsHexDigit) ? wanted : throw new ArgumentException($"revision '{wanted}' does not exist on {repository}");
+            }
+
+            return found.ResolveToDirectReference()?.TargetIdentifier ?? found.TargetIdentifier;
+        }
+
+        string gitDir = Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        using var repo = new Repository(gitDir);
+        return Resolve(repo, wanted, remote: false).Sha;
+    }
+
+    /// <summary>The paths that differ between two commits of a repository (the cached clone for a URL).</summary>
+    public static IReadOnlyList<string> ChangedPaths(string repository, string fromSha, string toSha, string? cacheDirectory = null)
+    {
+        string path = IsUrl(repository) ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        using var repo = new Repository(path);
+        Commit from = repo.Lookup<Commit>(fromSha) ?? throw new ArgumentException($"commit {fromSha} does not exist");
+        Commit to = repo.Lookup<Commit>(toSha) ?? throw new ArgumentException($"commit {toSha} does not exist");
+        return repo.Diff.Compare<TreeChanges>(from.Tree, to.Tree)
+            .SelectMany(change => new[] { change.Path, change.OldPath })
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    static bool IsUrl(string repository) => repository.Contains("://", StringComparison.Ordinal) || repository.StartsWith("git@", StringComparison.Ordinal);
 
     /// <summary>
     /// Reads a workflow file and its sibling workflows. Inside a Git repository whose committed copy

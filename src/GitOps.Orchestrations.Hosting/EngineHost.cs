@@ -1,6 +1,7 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using GitOps.Orchestrations.Engine;
+using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -95,9 +96,11 @@ public sealed class EngineHost : IAsyncDisposable
 
     public IServiceProvider Services => worker.Services;
 
+    public int CheckpointEvery => Runs.CheckpointEvery;
+
     public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
     {
-        (IOrchestrationService service, IEffectJournal journal) = await CreateBackendAsync(options, cancellationToken);
+        (IOrchestrationService service, IEffectJournal journal, IAuditLog audit) = await CreateBackendAsync(options, cancellationToken);
 
         WebApplicationBuilder sidecarBuilder = WebApplication.CreateSlimBuilder();
         sidecarBuilder.Logging.ClearProviders();
@@ -119,6 +122,7 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Services.AddSingleton(options.LoggerFactory);
         workerBuilder.Services.AddGitOpsEngine();
         workerBuilder.Services.AddSingleton(journal);
+        workerBuilder.Services.AddSingleton(audit);
         options.ConfigureServices?.Invoke(workerBuilder.Services);
         if (options.RunWorker)
         {
@@ -140,12 +144,12 @@ public sealed class EngineHost : IAsyncDisposable
         return new EngineHost(sidecar, worker, channel, checkpointEvery);
     }
 
-    static async Task<(IOrchestrationService, IEffectJournal)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)
+    static async Task<(IOrchestrationService, IEffectJournal, IAuditLog)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)
     {
         switch (options.Store)
         {
             case MemoryStore:
-                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal());
+                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog());
             case AzureStorageStore azure:
                 AzureStorageTuning tuning = options.AzureStorage;
                 var settings = new AzureStorageOrchestrationServiceSettings
@@ -164,7 +168,8 @@ public sealed class EngineHost : IAsyncDisposable
                 var service = new AzureStorageOrchestrationService(settings);
                 await service.CreateIfNotExistsAsync();
                 IEffectJournal journal = await TableEffectJournal.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                return (new SidecarServiceAdapter(service, concurrency: 100), journal);
+                IAuditLog audit = await TableAuditLog.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit);
             default:
                 throw new ArgumentException($"unsupported store {options.Store}");
         }

@@ -97,7 +97,9 @@ internal static class RunCommand
             string id;
             try
             {
-                id = await host.Runs.StartAsync(resolved.Snapshot!, given, Environment.UserName, parse.GetValue(runId), cancellationToken: cancellationToken);
+                // A local run has one person at the keyboard who both starts it and decides its gates, so it is
+                // started as "USER (local)": separation of duties is enforced by the server, which has identities.
+                id = await host.Runs.StartAsync(resolved.Snapshot!, given, $"{Environment.UserName} (local)", parse.GetValue(runId), cancellationToken: cancellationToken);
             }
             catch (ArgumentException e)
             {

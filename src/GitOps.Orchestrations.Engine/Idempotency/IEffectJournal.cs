@@ -13,6 +13,12 @@ public interface IEffectJournal
     Task<string?> TryGetAsync(string key, CancellationToken cancellationToken = default);
 
     Task RecordAsync(string key, string result, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records <paramref name="key"/> only if nobody has: true for exactly one caller across every
+    /// process sharing the journal. Schedules claim their slots through this.
+    /// </summary>
+    Task<bool> TryClaimAsync(string key, string owner, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The journal of the embedded backend, which lives exactly as long as the process and its runs.</summary>
@@ -28,4 +34,7 @@ public sealed class InMemoryEffectJournal : IEffectJournal
         effects[key] = result;
         return Task.CompletedTask;
     }
+
+    public Task<bool> TryClaimAsync(string key, string owner, CancellationToken cancellationToken = default) =>
+        Task.FromResult(effects.TryAdd(key, owner));
 }

@@ -74,6 +74,8 @@ public sealed record RunListItem
     public required IReadOnlyDictionary<NodePhase, int> Counts { get; init; }
 
     public IReadOnlyList<string> Waiting { get; init; } = [];
+
+    public IReadOnlyList<PendingGate> Gates { get; init; } = [];
 }
 
 public sealed record RunQuery

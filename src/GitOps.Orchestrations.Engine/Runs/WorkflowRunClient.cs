@@ -17,6 +17,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     /// <summary>Measured best on the embedded backend (docs/performance.md).</summary>
     public const int DefaultCheckpointEvery = 10;
 
+    public int CheckpointEvery => checkpointEvery;
+
     /// <summary>Binds params and schedules a run. With a <paramref name="runId"/> that already exists, returns it unchanged.</summary>
     public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, string trigger = "cli", CancellationToken cancellationToken = default)
     {
@@ -112,6 +114,9 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     public Task ResumeAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         client.ResumeInstanceAsync(runId, reason, cancellationToken);
 
+    public async Task<bool> ExistsAsync(string runId, CancellationToken cancellationToken = default) =>
+        await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken) is not null;
+
     public async Task<RunStatus?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
@@ -171,7 +176,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
             CreatedAt = metadata.CreatedAt.UtcDateTime,
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,
             Counts = summary?.Counts ?? new Dictionary<NodePhase, int>(),
-            Waiting = summary?.Waiting ?? [],
+            Waiting = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended ? summary?.Waiting ?? [] : [],
+            Gates = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended ? summary?.Gates ?? [] : [],
         };
     }
 
@@ -179,7 +185,9 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     {
         try
         {
-            return metadata.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunSummary>();
+            // Deserialized here rather than through ReadCustomStatusAs, which refuses metadata
+            // fetched without inputs, as listings are; the status is there either way.
+            return metadata.SerializedCustomStatus is string text ? JsonSerializer.Deserialize<RunSummary>(text) : null;
         }
         catch (JsonException)
         {

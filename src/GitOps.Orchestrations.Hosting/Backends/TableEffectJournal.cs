@@ -56,6 +56,19 @@ public sealed class TableEffectJournal(TableClient table) : IEffectJournal
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
+    public async Task<bool> TryClaimAsync(string key, string owner, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(Partition, RowKey(key)) { ["Key"] = key, ["R0"] = owner, ["Chunks"] = 1 }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
     // Keys hold '/', which row keys may not; a hash keeps them short and valid.
     static string RowKey(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -1,0 +1,49 @@
+using System.Globalization;
+using GitOps.Orchestrations.Api.Identity;
+using GitOps.Orchestrations.Api.Problems;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Runs;
+using Microsoft.AspNetCore.Http;
+
+namespace GitOps.Orchestrations.Api;
+
+public sealed partial class GitOpsApi
+{
+    public Task<IResult> ListRuns(HttpContext http) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        IQueryCollection query = http.Request.Query;
+        var runQuery = new RunQuery
+        {
+            Workflow = query["workflow"].FirstOrDefault(),
+            Phase = query["phase"].FirstOrDefault() is string phase
+                ? Enum.TryParse(phase, ignoreCase: true, out WorkflowPhase parsed) ? parsed : throw ApiProblemException.BadRequest($"phase '{phase}' is not one of {string.Join(", ", Enum.GetNames<WorkflowPhase>())}")
+                : null,
+            CreatedFrom = query["createdFrom"].FirstOrDefault() is string from
+                ? DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : throw ApiProblemException.BadRequest($"createdFrom '{from}' is not an ISO 8601 time")
+                : null,
+            Top = query["top"].FirstOrDefault() is string top
+                ? int.TryParse(top, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000 ? n : throw ApiProblemException.BadRequest("top must be a whole number from 1 to 1000")
+                : 50,
+            ContinuationToken = query["continuationToken"].FirstOrDefault(),
+        };
+        return Ok(await runs.ListAsync(runQuery, http.RequestAborted));
+    });
+
+    public Task<IResult> GetRun(HttpContext http, string id) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        return Ok(await RequireRun(id, http.RequestAborted));
+    });
+
+    public Task<IResult> ListAudit(HttpContext http) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        string? run = http.Request.Query["run"].FirstOrDefault();
+        int top = int.TryParse(http.Request.Query["top"].FirstOrDefault(), CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000 ? n : 200;
+        return Ok(await audit.ReadAsync(run, top, http.RequestAborted));
+    });
+
+    async Task<RunStatus> RequireRun(string id, CancellationToken cancellationToken) =>
+        await runs.GetAsync(id, cancellationToken) ?? throw new RunNotFoundException(id);
+}

@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using GitOps.Orchestrations.Api.Identity;
+using GitOps.Orchestrations.Api.Problems;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace GitOps.Orchestrations.Api;
+
+/// <summary>A workflow as listed: valid or not, with its errors as <c>file:line:col</c> lines.</summary>
+public sealed record WorkflowView(
+    string Name,
+    string File,
+    bool Valid,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<ParamSpec> Params,
+    IReadOnlyList<ScheduleSpec> Schedules,
+    IReadOnlyList<GitTriggerSpec> Triggers);
+
+public sealed record WorkflowList(string Revision, string Source, IReadOnlyList<WorkflowView> Workflows, IReadOnlyList<string> Errors);
+
+/// <summary>The body of <c>POST /api/workflows/{name}/runs</c>.</summary>
+public sealed record StartRunRequest
+{
+    public Dictionary<string, JsonElement>? Params { get; init; }
+
+    /// <summary>A branch, tag or SHA; the configured branch when absent.</summary>
+    public string? Revision { get; init; }
+}
+
+/// <summary>What a started run answers: its id and where to manage it, as Durable Functions' HTTP API does.</summary>
+public sealed record RunLinks(
+    string Id,
+    string Workflow,
+    string Revision,
+    string StatusQueryGetUri,
+    string EventsGetUri,
+    string SendEventPostUri,
+    string TerminatePostUri,
+    string SuspendPostUri,
+    string ResumePostUri,
+    string RetryPostUri);
+
+public sealed partial class GitOpsApi
+{
+    public Task<IResult> ListWorkflows(HttpContext http) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        CatalogAtRevision current = repository.Current();
+        List<WorkflowView> views = Views(current.Catalog);
+        List<string> fileErrors = current.Catalog.Diagnostics
+            .Where(d => !current.Catalog.Workflows.Any(w => w.Map.File == d.File))
+            .Select(d => d.ToString())
+            .ToList();
+        return Ok(new WorkflowList(current.Revision, current.Source, views, fileErrors));
+    });
+
+    public Task<IResult> GetWorkflow(HttpContext http, string name) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        CatalogAtRevision current = repository.Current();
+        WorkflowView view = Views(current.Catalog).FirstOrDefault(v => v.Name == name)
+            ?? throw ApiProblemException.NotFound($"no workflow '{name}' at {current.Revision[..Math.Min(12, current.Revision.Length)]} of {current.Source}");
+        return Ok(view);
+    });
+
+    public Task<IResult> StartRun(HttpContext http, string name) => Guard(http, async () =>
+    {
+        Caller caller = await Authorize(http, Role.Operator);
+        StartRunRequest request = await ReadBody<StartRunRequest>(http) ?? new StartRunRequest();
+        Dictionary<string, string> parameters = Params(request.Params);
+
+        ResolvedWorkflow resolved = repository.Resolve(name, request.Revision);
+        if (!resolved.Succeeded)
+        {
+            if (resolved.Diagnostics.Count > 0)
+            {
+                throw ApiProblemException.Invalid($"workflow '{name}' is not valid at this revision", resolved.Diagnostics.Select(d => d.ToString()).ToList());
+            }
+
+            throw ApiProblemException.NotFound(resolved.Error ?? $"no workflow '{name}'");
+        }
+
+        // The same key gives the same run id, and starting an existing id returns it unchanged.
+        string? key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
+        string? runId = key is null ? null : IdempotentRunId(name, key);
+        string id;
+        try
+        {
+            id = await runs.StartAsync(resolved.Snapshot!, parameters, caller.User, runId, trigger: "http", cancellationToken: http.RequestAborted);
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiProblemException.Invalid($"params of '{name}' are not valid: {e.Message}");
+        }
+
+        await Record(caller, "start", id, null, "accepted", $"{name} at {resolved.Snapshot!.Revision}");
+        RunLinks links = Links(http, id, name, resolved.Snapshot.Revision);
+        http.Response.Headers.Location = links.StatusQueryGetUri;
+        return Ok(links, StatusCodes.Status202Accepted);
+    });
+
+    static RunLinks Links(HttpContext http, string id, string workflow, string revision)
+    {
+        string run = $"{BaseUrl(http)}/api/runs/{Uri.EscapeDataString(id)}";
+        return new RunLinks(id, workflow, revision, run, $"{run}/events", $"{run}/approvals/{{node}}", $"{run}/terminate", $"{run}/suspend", $"{run}/resume", $"{run}/retry");
+    }
+
+    static string IdempotentRunId(string workflow, string key) =>
+        $"{workflow}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{workflow}\n{key}")))[..24]}";
+
+    static Dictionary<string, string> Params(Dictionary<string, JsonElement>? given)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string name, JsonElement value) in given ?? [])
+        {
+            parameters[name] = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString()!,
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+                _ => throw ApiProblemException.Invalid($"param '{name}' must be a string, number or boolean"),
+            };
+        }
+
+        return parameters;
+    }
+
+    static List<WorkflowView> Views(WorkflowCatalog catalog) =>
+        catalog.Workflows
+            .OrderBy(w => w.Definition.Name, StringComparer.Ordinal)
+            .Select(w =>
+            {
+                List<string> errors = catalog.Diagnostics.Where(d => d.File == w.Map.File).Select(d => d.ToString()).ToList();
+                WorkflowDefinition d = w.Definition;
+                return new WorkflowView(d.Name, w.Map.File, errors.Count == 0, errors, d.Params, d.Schedules, d.Triggers);
+            })
+            .ToList();
+}

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GitOps.Orchestrations.Api.Identity;
+using GitOps.Orchestrations.Api.Problems;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Engine.Audit;
+using GitOps.Orchestrations.Engine.Runs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Api;
+
+/// <summary>
+/// The HTTP API, once, for both hosts. Each public method is one route (docs/api.md): it
+/// authenticates and authorizes the caller, does the work through <see cref="WorkflowRunClient"/>,
+/// and returns an <see cref="IResult"/>. Refusals are RFC 7807 problems, never exceptions that
+/// reach the host. Split by concern: workflows, runs, events, approvals, control.
+/// </summary>
+public sealed partial class GitOpsApi(
+    WorkflowRunClient runs,
+    WorkflowRepository repository,
+    IAuditLog audit,
+    ApiOptions options,
+    TimeProvider clock,
+    ILogger<GitOpsApi> logger)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>Request bodies: unknown fields are mistakes worth reporting, not ignoring.</summary>
+    static readonly JsonSerializerOptions StrictJson = new(Json) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>Runs a handler, turning whatever it refuses into a problem response.</summary>
+    async Task<IResult> Guard(HttpContext http, Func<Task<IResult>> handler)
+    {
+        try
+        {
+            return await handler();
+        }
+        catch (ApiProblemException problem)
+        {
+            return Problem(problem.Status, problem.Title, problem.Message, problem.Errors);
+        }
+        catch (RunNotFoundException e)
+        {
+            return Problem(404, "Not found", e.Message);
+        }
+        catch (RunStateException e)
+        {
+            return Problem(409, "Conflict", e.Message);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or IOException)
+        {
+            logger.RepositoryUnavailable(e);
+            return Problem(503, "Service unavailable", $"the workflow repository could not be read: {e.Message}");
+        }
+    }
+
+    static IResult Problem(int status, string title, string detail, IReadOnlyList<string>? errors = null) =>
+        Results.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = status,
+            Title = title,
+            Detail = detail,
+            Type = $"https://httpstatuses.io/{status}",
+            Extensions = errors is null ? new Dictionary<string, object?>() : new Dictionary<string, object?> { ["errors"] = errors },
+        });
+
+    static IResult Ok<T>(T value, int status = 200) => Results.Json(value, Json, statusCode: status);
+
+    /// <summary>Every route needs an authenticated caller; changing anything needs a role too.</summary>
+    async Task<Caller> Authorize(HttpContext http, Role needed, string? action = null, string? runId = null, string? node = null)
+    {
+        Caller caller = Caller.From(http.User) ?? throw ApiProblemException.Unauthorized();
+        if (caller.Role < needed)
+        {
+            string detail = $"'{caller.User}' is a {caller.Role.ToString().ToLowerInvariant()}; this needs the {needed.ToString().ToLowerInvariant()} role";
+            if (action is not null && runId is not null)
+            {
+                await Record(caller, action, runId, node, "refused", detail);
+            }
+
+            throw ApiProblemException.Forbidden(detail);
+        }
+
+        return caller;
+    }
+
+    Task Record(Caller caller, string action, string runId, string? node, string outcome, string? detail) =>
+        audit.AppendAsync(new AuditEntry
+        {
+            At = clock.GetUtcNow().UtcDateTime,
+            Actor = caller.User,
+            Action = action,
+            RunId = runId,
+            Node = node,
+            Outcome = outcome,
+            Detail = detail,
+        });
+
+    /// <summary>Reads a JSON body of at most <see cref="ApiOptions.MaxBodyBytes"/>; an empty body is null.</summary>
+    async Task<T?> ReadBody<T>(HttpContext http)
+        where T : class
+    {
+        long limit = options.MaxBodyBytes;
+        if (http.Request.ContentLength > limit)
+        {
+            throw ApiProblemException.TooLarge(limit);
+        }
+
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw ApiProblemException.TooLarge(limit);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(buffer.ToArray(), StrictJson);
+        }
+        catch (JsonException e)
+        {
+            throw ApiProblemException.BadRequest($"the body is not valid JSON for this request: {e.Message}");
+        }
+    }
+
+    static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+}
+
+static partial class ApiLogs
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "The workflow repository could not be read")]
+    public static partial void RepositoryUnavailable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Actor} {Action} run {RunId}")]
+    public static partial void RunChanged(this ILogger logger, string actor, string action, string runId);
+}

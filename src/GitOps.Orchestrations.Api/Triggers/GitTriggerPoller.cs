@@ -1,0 +1,67 @@
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Triggers;
+using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Git;
+using GitOps.Orchestrations.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Api.Triggers;
+
+/// <summary>
+/// Watches the configured branch. Each poll asks Git for the head only (an ls-remote for a URL);
+/// when it moved, the changed paths between the last seen commit and the new one decide which
+/// workflows with <c>triggers: [{git: {paths}}]</c> start, pinned to the new commit. The last seen
+/// commit is kept in the shared journal, so hosts that come and go continue where others stopped.
+/// The first poll of a fresh task hub only records the head: history is not replayed.
+/// </summary>
+public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunClient runs, IEffectJournal journal, ILogger<GitTriggerPoller> logger, string host)
+{
+    string Key => $"git/last-seen/{repository.Options.Repository}@{repository.Options.Branch ?? "HEAD"}";
+
+    public async Task<IReadOnlyList<string>> PollAsync(CancellationToken cancellationToken = default)
+    {
+        string head = repository.Head();
+        string? last = await journal.TryGetAsync(Key, cancellationToken);
+        if (last == head)
+        {
+            return [];
+        }
+
+        await journal.RecordAsync(Key, head, cancellationToken);
+        if (last is null)
+        {
+            return [];
+        }
+
+        IReadOnlyList<string> changed = WorkflowSource.ChangedPaths(repository.Options.Repository, last, head);
+        CatalogAtRevision current = repository.Current();
+        var started = new List<string>();
+        foreach (WorkflowDocument document in current.Catalog.Workflows)
+        {
+            WorkflowDefinition workflow = document.Definition;
+            if (!workflow.Triggers.Any(t => PathGlob.MatchesAny(t.Paths, changed)))
+            {
+                continue;
+            }
+
+            string runId = $"{workflow.Name}.git.{current.Revision[..12]}";
+            if (await runs.ExistsAsync(runId, cancellationToken) || !await journal.TryClaimAsync($"git/{runId}", host, cancellationToken))
+            {
+                continue;
+            }
+
+            ResolvedWorkflow resolved = repository.Resolve(workflow.Name, current.Revision);
+            if (resolved.Succeeded)
+            {
+                await runs.StartAsync(resolved.Snapshot!, null, "git", runId, trigger: "git", cancellationToken: cancellationToken);
+                logger.GitTriggered(current.Revision, workflow.Name, runId);
+                started.Add(runId);
+            }
+        }
+
+        return started;
+    }
+}

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Text.Json;
+using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Cli.Remote;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Runs;
+
+namespace GitOps.Orchestrations.Cli.Commands;
+
+/// <summary>
+/// The commands that talk to a running server: <c>status</c>, <c>watch</c>, <c>approve</c>,
+/// <c>reject</c>, <c>terminate</c>, <c>retry</c>. Credentials come from <c>--api-key</c> or
+/// <c>--token</c>, or from GITOPS_API_KEY / GITOPS_TOKEN; the server from <c>--server</c> or GITOPS_SERVER.
+/// </summary>
+internal static class RemoteCommands
+{
+    static readonly Option<string> Server = new("--server") { Description = "The server's URL (env GITOPS_SERVER)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_SERVER") ?? "http://127.0.0.1:8080" };
+    static readonly Option<string?> ApiKey = new("--api-key") { Description = "API key (env GITOPS_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_API_KEY") };
+    static readonly Option<string?> Token = new("--token") { Description = "Bearer token (env GITOPS_TOKEN)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_TOKEN") };
+    static readonly Option<string?> Output = new("--output", "-o") { Description = "json: print the server's JSON" };
+
+    public static IEnumerable<Command> Create()
+    {
+        Argument<string> run = new("run") { Description = "The run id" };
+        Argument<string> node = new("node") { Description = "The approval node (node.item inside a fan-out)" };
+        Option<string?> comment = new("--comment", "-m") { Description = "Why; recorded with the decision" };
+        Option<string?> reason = new("--reason") { Description = "Why; recorded in the audit log" };
+
+        Command status = With(new Command("status", "Show a run's phase and nodes") { run, Output });
+        status.SetAction((parse, ct) => Call(parse, async client =>
+        {
+            RunStatus found = await client.GetAsync<RunStatus>($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}", ct);
+            if (parse.GetValue(Output) == "json")
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(found, GitOpsApi.Json));
+            }
+            else
+            {
+                var view = new ProgressView(Console.Out, interactive: false);
+                Console.Out.WriteLine($"{found.Workflow} run {found.Id} at {found.Revision}: {found.Phase}{(found.Suspended ? " (suspended)" : string.Empty)} {found.Message}");
+                view.Update(found);
+                foreach (PendingGate gate in found.Gates)
+                {
+                    Console.Out.WriteLine($"  ? {gate.Node} waits for {gate.Policy.Quorum} of [{string.Join(", ", gate.Policy.Approvers)}]; approved so far: {string.Join(", ", gate.ApprovedBy)}");
+                }
+            }
+
+            return found.Phase.IsTerminal() && found.Phase != WorkflowPhase.Succeeded ? ExitCodes.Failed : ExitCodes.Succeeded;
+        }));
+
+        Command watch = With(new Command("watch", "Follow a run live until it ends") { run });
+        watch.SetAction((parse, ct) => Call(parse, async client =>
+        {
+            string id = Uri.EscapeDataString(parse.GetValue(run)!);
+            RunStatus current = await client.GetAsync<RunStatus>($"api/runs/{id}", ct);
+            var view = new ProgressView(Console.Out, interactive: !Console.IsOutputRedirected);
+            var nodes = current.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+            view.Update(current);
+            await foreach (ServerEvent e in client.EventsAsync($"api/runs/{id}/events", ct))
+            {
+                if (e.Type == "node" && JsonSerializer.Deserialize<NodeEvent>(e.Data, GitOpsApi.Json) is { } changed)
+                {
+                    nodes[changed.Node.Name] = changed.Node;
+                }
+                else if (e.Type == "run" && JsonSerializer.Deserialize<RunEvent>(e.Data, GitOpsApi.Json) is { } phase)
+                {
+                    current = current with { Phase = phase.Phase, Message = phase.Message, Suspended = phase.Suspended, Waiting = phase.Waiting };
+                }
+
+                current = current with { Nodes = [.. nodes.Values] };
+                view.Update(current);
+            }
+
+            view.Finish(current);
+            return current.Phase == WorkflowPhase.Succeeded ? ExitCodes.Succeeded : ExitCodes.Failed;
+        }));
+
+        Command approve = With(new Command("approve", "Approve a waiting gate") { run, node, comment });
+        approve.SetAction((parse, ct) => Decide(parse, "approve", run, node, comment, ct));
+        Command reject = With(new Command("reject", "Reject a waiting gate") { run, node, comment });
+        reject.SetAction((parse, ct) => Decide(parse, "reject", run, node, comment, ct));
+
+        Command terminate = With(new Command("terminate", "Stop a run") { run, reason });
+        terminate.SetAction((parse, ct) => Control(parse, "terminate", run, reason, ct));
+        Command retry = With(new Command("retry", "Rerun what failed in a run, as a new run") { run, reason });
+        retry.SetAction((parse, ct) => Control(parse, "retry", run, reason, ct));
+
+        return [status, watch, approve, reject, terminate, retry];
+    }
+
+    static Command With(Command command)
+    {
+        command.Options.Add(Server);
+        command.Options.Add(ApiKey);
+        command.Options.Add(Token);
+        return command;
+    }
+
+    static Task<int> Decide(ParseResult parse, string decision, Argument<string> run, Argument<string> node, Option<string?> comment, CancellationToken ct) =>
+        Call(parse, async client =>
+        {
+            await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/approvals/{Uri.EscapeDataString(parse.GetValue(node)!)}", new DecisionRequest { Decision = decision, Comment = parse.GetValue(comment) }, ct);
+            Console.Out.WriteLine($"{decision}d {parse.GetValue(node)} of {parse.GetValue(run)}");
+            return ExitCodes.Succeeded;
+        });
+
+    static Task<int> Control(ParseResult parse, string action, Argument<string> run, Option<string?> reason, CancellationToken ct) =>
+        Call(parse, async client =>
+        {
+            JsonElement answer = await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/{action}", new ControlRequest { Reason = parse.GetValue(reason) }, ct);
+            Console.Out.WriteLine(action == "retry" ? answer.GetProperty("id").GetString() : $"{action}: {parse.GetValue(run)}");
+            return ExitCodes.Succeeded;
+        });
+
+    static async Task<int> Call(ParseResult parse, Func<ServerClient, Task<int>> action)
+    {
+        if (!Uri.TryCreate(parse.GetValue(Server), UriKind.Absolute, out Uri? server))
+        {
+            Console.Error.WriteLine($"error: --server '{parse.GetValue(Server)}' is not an absolute URL");
+            return ExitCodes.Usage;
+        }
+
+        using var client = new ServerClient(server, parse.GetValue(ApiKey), parse.GetValue(Token));
+        try
+        {
+            return await action(client);
+        }
+        catch (ServerProblemException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"error: cannot reach {server}: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Hosting.Backends;
+using GitOps.Orchestrations.Server;
+using GitOps.Orchestrations.Server.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Cli.Commands;
+
+/// <summary>
+/// <c>gitops serve</c>: the self-hosted server. Flags say where (URLs, store, repository); the
+/// <c>GitOps</c> configuration section (a <c>--config</c> JSON file, then <c>GitOps__*</c>
+/// environment variables) holds the API keys, the JWT settings and the trigger periods.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        Option<string> urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        Option<string> store = new("--store") { Description = "memory (default), azurite, or an Azure Storage connection string", DefaultValueFactory = _ => "memory" };
+        Option<string> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage; servers sharing it share the work", DefaultValueFactory = _ => "gitops" };
+        Option<string> repo = new("--repo") { Description = "Git repository (path or URL) holding the workflows", DefaultValueFactory = _ => "." };
+        Option<string?> branch = new("--branch") { Description = "Branch runs start from (default: HEAD)" };
+        Option<string> folder = new("--path") { Description = "Folder of workflows inside --repo", DefaultValueFactory = _ => "workflows" };
+        Option<string?> config = new("--config") { Description = "JSON file with a GitOps section (API keys, JWT, trigger periods)" };
+        Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
+        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, verbose };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            StoreSpec backend;
+            IConfigurationSection section;
+            try
+            {
+                backend = StoreSpec.Parse(parse.GetValue(store));
+                var builder = new ConfigurationBuilder();
+                if (parse.GetValue(config) is string file)
+                {
+                    builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+                }
+
+                section = builder.AddEnvironmentVariables().Build().GetSection("GitOps");
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            using ILoggerFactory loggerFactory = LoggerFactory.Create(logging =>
+            {
+                logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+                logging.AddFilter("Microsoft", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+                logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+                logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);
+                logging.AddFilter("GitOps.Orchestrations.Engine", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+            });
+
+            var options = new ServerOptions
+            {
+                Urls = parse.GetValue(urls)!,
+                Engine = new EngineHostOptions { Store = backend, TaskHub = parse.GetValue(taskHub)! },
+                Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
+                ApiKeys = section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? [],
+                Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? new JwtSettings(),
+                Api = new ApiOptions { MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? new ApiOptions().MaxBodyBytes },
+                ScheduleInterval = TimeSpan.FromSeconds(section.GetValue<double?>("ScheduleIntervalSeconds") ?? 10),
+                GitPollInterval = TimeSpan.FromSeconds(section.GetValue<double?>("GitPollIntervalSeconds") ?? 30),
+            };
+
+            await using GitOpsServer server = await GitOpsServer.StartAsync(options, loggerFactory, cancellationToken);
+            Console.Out.WriteLine($"gitops serve: listening on {string.Join(", ", server.Addresses)} ({backend.Describe()}, task hub {options.Engine.TaskHub}, {options.ApiKeys.Count} API key(s))");
+            await server.WaitForShutdownAsync(cancellationToken);
+            return ExitCodes.Succeeded;
+        });
+        return command;
+    }
+}

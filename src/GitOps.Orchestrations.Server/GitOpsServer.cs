@@ -1,0 +1,120 @@
+using System.Text;
+using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Metrics;
+using GitOps.Orchestrations.Api.Triggers;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Engine.Audit;
+using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Server.Authentication;
+using GitOps.Orchestrations.Server.Background;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GitOps.Orchestrations.Server;
+
+/// <summary>
+/// <c>gitops serve</c>: the engine (backend, sidecar, worker, client) and the HTTP API in one
+/// process, with the schedule and Git triggers ticking in the background. Several servers on one
+/// Azure Storage task hub share its partitions, and so its runs.
+/// </summary>
+public sealed class GitOpsServer : IAsyncDisposable
+{
+    const string Scheme = "gitops";
+
+    readonly WebApplication app;
+
+    GitOpsServer(WebApplication app, EngineHost engine)
+    {
+        this.app = app;
+        Engine = engine;
+    }
+
+    public EngineHost Engine { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>The addresses Kestrel bound, with real ports when the URLs asked for port 0.</summary>
+    public IReadOnlyList<string> Addresses => [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
+
+    public static async Task<GitOpsServer> StartAsync(ServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        ApiMetrics.Start();
+        EngineHost engine = await EngineHost.StartAsync(options.Engine with { LoggerFactory = loggerFactory }, cancellationToken);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddProblemDetails();
+
+        builder.Services.AddSingleton(engine.Runs);
+        builder.Services.AddSingleton(engine.Services.GetRequiredService<IAuditLog>());
+        builder.Services.AddSingleton(engine.Services.GetRequiredService<IEffectJournal>());
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(options.Api);
+        builder.Services.AddSingleton(new WorkflowRepository(options.Workflows, options.Engine.TaskTypes));
+        builder.Services.AddSingleton<GitOpsApi>();
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleTicker>(sp, options.HostName));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GitTriggerPoller>(sp, options.HostName));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "schedules", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<ScheduleTicker>().TickAsync(ct))));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "git", options.GitPollInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<GitTriggerPoller>().PollAsync(ct))));
+
+        AddAuthentication(builder.Services, options);
+
+        WebApplication app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseAuthentication();
+        ServerRoutes.Map(app);
+        await app.StartAsync(cancellationToken);
+        ILogger logger = loggerFactory.CreateLogger<GitOpsServer>();
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Listening(string.Join(", ", app.Urls), options.Engine.Store.Describe(), options.Engine.TaskHub, options.Workflows.Repository);
+        }
+        return new GitOpsServer(app, engine);
+    }
+
+    static void AddAuthentication(IServiceCollection services, ServerOptions options)
+    {
+        bool jwt = options.Jwt.SigningKey is not null;
+        var authentication = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "API key or bearer token", policy => policy.ForwardDefaultSelector = context =>
+                jwt && context.Request.Headers.Authorization.FirstOrDefault()?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, keys => keys.Keys = options.ApiKeys);
+        if (jwt)
+        {
+            authentication.AddJwtBearer(bearer =>
+            {
+                bearer.MapInboundClaims = false;
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Jwt.Issuer,
+                    ValidateIssuer = options.Jwt.Issuer is not null,
+                    ValidAudience = options.Jwt.Audience,
+                    ValidateAudience = options.Jwt.Audience is not null,
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Jwt.SigningKey!)),
+                    NameClaimType = "sub",
+                    RoleClaimType = "role",
+                };
+            });
+        }
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        await Engine.DisposeAsync();
+    }
+}

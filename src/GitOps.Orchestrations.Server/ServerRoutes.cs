@@ -1,0 +1,34 @@
+using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace GitOps.Orchestrations.Server;
+
+/// <summary>The API's routes (docs/api.md, docs/openapi.json), each handed to the shared handler.</summary>
+internal static class ServerRoutes
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/workflows", (HttpContext h, GitOpsApi api) => api.ListWorkflows(h));
+        app.MapGet("/api/workflows/{name}", (HttpContext h, string name, GitOpsApi api) => api.GetWorkflow(h, name));
+        app.MapPost("/api/workflows/{name}/runs", (HttpContext h, string name, GitOpsApi api) => api.StartRun(h, name));
+
+        app.MapGet("/api/runs", (HttpContext h, GitOpsApi api) => api.ListRuns(h));
+        app.MapGet("/api/runs/{id}", (HttpContext h, string id, GitOpsApi api) => api.GetRun(h, id));
+        app.MapGet("/api/runs/{id}/events", (HttpContext h, string id, GitOpsApi api) => api.RunEvents(h, id));
+        app.MapPost("/api/runs/{id}/approvals/{node}", (HttpContext h, string id, string node, GitOpsApi api) => api.Decide(h, id, node));
+        app.MapPost("/api/runs/{id}/terminate", (HttpContext h, string id, GitOpsApi api) => api.Terminate(h, id));
+        app.MapPost("/api/runs/{id}/suspend", (HttpContext h, string id, GitOpsApi api) => api.Suspend(h, id));
+        app.MapPost("/api/runs/{id}/resume", (HttpContext h, string id, GitOpsApi api) => api.Resume(h, id));
+        app.MapPost("/api/runs/{id}/retry", (HttpContext h, string id, GitOpsApi api) => api.Retry(h, id));
+
+        app.MapGet("/api/approvals", (HttpContext h, GitOpsApi api) => api.ListApprovals(h));
+        app.MapGet("/api/audit", (HttpContext h, GitOpsApi api) => api.ListAudit(h));
+
+        app.MapGet("/metrics", (HttpContext h, GitOpsApi api) => ApiMetrics.WriteAsync(h, api));
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapFallback((HttpContext h) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no route {h.Request.Method} {h.Request.Path}"));
+    }
+}
