@@ -35,6 +35,9 @@ public sealed class TestHttpServer : IAsyncLifetime
     /// <summary>Every effect request in arrival order: when, which effect, which key.</summary>
     public ConcurrentQueue<(DateTime At, string Effect, string Key)> EffectLog { get; } = new();
 
+    /// <summary>Effects received per calling worker process (the X-GitOps-Worker header).</summary>
+    public ConcurrentDictionary<string, int> Workers { get; } = new();
+
     public async Task InitializeAsync()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -58,6 +61,7 @@ public sealed class TestHttpServer : IAsyncLifetime
         {
             string key = request.Headers["Idempotency-Key"].ToString();
             EffectLog.Enqueue((DateTime.UtcNow, name, key));
+            Workers.AddOrUpdate(request.Headers["X-GitOps-Worker"].ToString(), 1, (_, n) => n + 1);
             bool first = Deliveries.AddOrUpdate(key, 1, (_, n) => n + 1) == 1;
             if (first)
             {

@@ -20,6 +20,10 @@ public sealed class HttpRequestActivity(IHttpClientFactory clients, IEffectJourn
 {
     public const string ClientName = "gitops-http";
 
+    public const string WorkerHeader = "X-GitOps-Worker";
+
+    static readonly string WorkerName = $"{Environment.MachineName}/{Environment.ProcessId}";
+
     /// <summary>Bodies beyond this are cut: outputs travel through orchestration history.</summary>
     public const int MaxBodyChars = 64 * 1024;
 
@@ -43,6 +47,10 @@ public sealed class HttpRequestActivity(IHttpClientFactory clients, IEffectJourn
         }
 
         request.Headers.TryAddWithoutValidation("Idempotency-Key", input.IdempotencyKey);
+
+        // Which worker process made the call: with several workers on one task hub, targets can
+        // tell them apart in their logs.
+        request.Headers.TryAddWithoutValidation(WorkerHeader, WorkerName);
         if (input.Body is not null && request.Content is null)
         {
             request.Content = new StringContent(input.Body, Encoding.UTF8, LooksLikeJson(input.Body) ? "application/json" : "text/plain");

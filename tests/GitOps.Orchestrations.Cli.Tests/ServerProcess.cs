@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace GitOps.Orchestrations.Cli.Tests;
+
+/// <summary>A <c>gitops serve</c> process, with API keys for a few people, and an HTTP client per person.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    public static readonly (string User, string Role, string[] Groups)[] People =
+    [
+        ("sam", "approver", []),
+        ("alice", "approver", ["release"]),
+        ("olga", "operator", []),
+        ("victor", "viewer", []),
+    ];
+
+    readonly Process process;
+    readonly StringBuilder output = new();
+
+    ServerProcess(Process process, string baseUrl)
+    {
+        this.process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public string BaseUrl { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static string KeyOf(string user) => $"{user}-secret-key";
+
+    public HttpClient ClientFor(string? user)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromMinutes(3) };
+        if (user is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", KeyOf(user));
+        }
+
+        return client;
+    }
+
+    public static async Task<ServerProcess> StartAsync(string store, string repository, IDictionary<string, string>? environment = null)
+    {
+        string config = Path.Combine(Directory.CreateTempSubdirectory("gitops-serve").FullName, "serve.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new
+        {
+            GitOps = new
+            {
+                ApiKeys = People.Select(p => new { p.User, p.Role, p.Groups, Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(KeyOf(p.User)))) }),
+                GitPollIntervalSeconds = 0,
+            },
+        }));
+        int port = FreePort();
+        Process process = Gitops.Start(["serve", "--urls", $"http://127.0.0.1:{port}", "--store", store, "--repo", repository, "--config", config], environment);
+        var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) => server.Append(e.Data, ready);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data, null);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await ready.Task.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"gitops serve did not start: {server.Output}");
+        }
+
+        return server;
+    }
+
+    void Append(string? line, TaskCompletionSource? ready)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+
+        if (line.Contains("listening on", StringComparison.Ordinal))
+        {
+            ready?.TrySetResult();
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flushing, as when a machine dies.</summary>
+    public void Kill()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    public static async Task<JsonElement> ReadJson(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+}
