@@ -75,7 +75,7 @@ public class PublishedContractTests
     [Fact]
     public void A_summary_that_fits_keeps_every_node_in_order_and_its_estimate_is_an_upper_bound()
     {
-        var nodes = Enumerable.Range(0, 60)
+        var nodes = Enumerable.Range(0, 50)
             .Select(i => new NodeStatus { Name = $"t{i}", Phase = NodePhase.Succeeded, Attempts = 1, StartedAt = DateTime.UtcNow, FinishedAt = DateTime.UtcNow, Message = i % 2 == 0 ? "3/3 items \"ok\"" : null, Items = i % 2 == 0 ? new FanOutSummary(3, 3, 0, 0, 0) : null })
             .ToList();
         RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, [], seq: 1);
