@@ -10,10 +10,10 @@ namespace GitOps.Orchestrations.Engine;
 /// </summary>
 public static class EngineMetrics
 {
-    /// <summary>prometheus-net prefixes instrument names with the meter's, so this yields <c>gitops_runs_started</c> and so on.</summary>
-    public const string MeterName = "gitops";
+    /// <summary>prometheus-net prefixes instrument names with the meter's: <c>gitops_orchestrations_runs_started</c> and so on.</summary>
+    public const string MeterName = "GitOps.Orchestrations";
 
-    static readonly Meter Meter = new(MeterName);
+    public static Meter Meter { get; } = new(MeterName);
 
     static readonly Counter<long> RunsStarted = Meter.CreateCounter<long>("runs_started", description: "Runs started, by workflow and trigger (http, schedule, git, retry, cli)");
 

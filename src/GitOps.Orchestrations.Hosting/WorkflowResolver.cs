@@ -59,8 +59,11 @@ public static class WorkflowResolver
         return new ResolvedWorkflow(snapshot, []);
     }
 
+    // A workflow that failed to load has no name to find it by; its file usually carries the name.
     static bool RelatesTo(Diagnostic diagnostic, string workflow) =>
-        SamePath(diagnostic.File, workflow) || diagnostic.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal);
+        SamePath(diagnostic.File, workflow)
+        || diagnostic.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal)
+        || Path.GetFileNameWithoutExtension(diagnostic.File) == workflow;
 
     static bool SamePath(string a, string b) =>
         string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Engine;
 using Microsoft.AspNetCore.Http;
 using Prometheus;
 
@@ -11,13 +12,26 @@ namespace GitOps.Orchestrations.Api.Metrics;
 /// </summary>
 public static class ApiMetrics
 {
+    static readonly Lock Gate = new();
+    static IDisposable? engineAdapter;
+
     static readonly Gauge ApprovalsPending = Prometheus.Metrics.CreateGauge("gitops_approvals_pending", "Approval gates waiting for a decision, across the task hub");
 
     /// <summary>
     /// Starts listening to the engine's meter. Call it when the host starts: measurements taken
     /// before prometheus-net's registry exists are not seen.
     /// </summary>
-    public static void Start() => ApprovalsPending.Set(0);
+    public static void Start()
+    {
+        // prometheus-net's built-in adapter did not export this meter's instruments here (8.2.1),
+        // so the engine's meter gets an adapter of its own.
+        _ = EngineMetrics.Meter;
+        ApprovalsPending.Set(0);
+        lock (Gate)
+        {
+            engineAdapter ??= MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => instrument.Meter.Name == EngineMetrics.MeterName });
+        }
+    }
 
     public static async Task WriteAsync(HttpContext http, GitOpsApi api)
     {

@@ -97,11 +97,20 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         };
         await foreach (Page<OrchestrationMetadata> page in client.GetAllInstancesAsync(durableQuery).AsPages(query.ContinuationToken, durableQuery.PageSize).WithCancellation(cancellationToken))
         {
-            List<RunListItem> items = page.Values
-                .Where(m => m.Name == nameof(WorkflowOrchestrator))
-                .Select(ToListItem)
-                .Where(r => (query.Workflow is null || r.Workflow == query.Workflow) && (query.Phase is null || r.Phase == query.Phase))
-                .ToList();
+            var items = new List<RunListItem>();
+            foreach (OrchestrationMetadata metadata in page.Values.Where(m => m.Name == nameof(WorkflowOrchestrator)))
+            {
+                // A run terminated before it published a status has none; its input still says what it is.
+                OrchestrationMetadata listed = metadata.SerializedCustomStatus is null
+                    ? await client.GetInstanceAsync(metadata.InstanceId, getInputsAndOutputs: true, cancellationToken) ?? metadata
+                    : metadata;
+                RunListItem item = ToListItem(listed);
+                if ((query.Workflow is null || item.Workflow == query.Workflow) && (query.Phase is null || item.Phase == query.Phase))
+                {
+                    items.Add(item);
+                }
+            }
+
             return new RunPage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
         }
 
@@ -166,11 +175,12 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     static RunListItem ToListItem(OrchestrationMetadata metadata)
     {
         RunSummary? summary = ReadSummary(metadata);
+        WorkflowSnapshot? snapshot = summary is null && metadata.SerializedInput is not null ? metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot : null;
         return new RunListItem
         {
             Id = metadata.InstanceId,
-            Workflow = summary?.Workflow ?? "unknown",
-            Revision = summary?.Revision ?? "unknown",
+            Workflow = summary?.Workflow ?? snapshot?.Workflow.Name ?? "unknown",
+            Revision = summary?.Revision ?? snapshot?.Revision ?? "unknown",
             Phase = PhaseOf(metadata, null, summary),
             Suspended = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Suspended,
             CreatedAt = metadata.CreatedAt.UtcDateTime,

@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Server;
+using GitOps.Orchestrations.Server.Authentication;
+using GitOps.Orchestrations.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GitOps.Orchestrations.Api.Tests;
+
+/// <summary>The API through the self-hosted server in-process, on the embedded backend: who may do what, and what bad requests get.</summary>
+public sealed class ApiTests : IAsyncLifetime
+{
+    readonly GitRepository repo = new();
+    GitOpsServer server = null!;
+
+    static string Key(string user) => $"{user}-key";
+
+    public async Task InitializeAsync()
+    {
+        repo.Commit("workflows", ("workflows/gated.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: gated}
+            spec:
+              params: [{name: size, enum: [small, large], default: small}]
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: ["group:release"]}}
+                - {name: done, uses: log, depends: gate, with: {message: "{{params.size}}"}}
+            """), ("workflows/broken.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: broken}\nspec:\n  tasks:\n    - {name: a, uses: nope}\n"));
+        ApiKeyEntry Entry(string user, string role, params string[] groups) =>
+            new() { User = user, Role = role, Groups = groups, Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Key(user)))) };
+        server = await GitOpsServer.StartAsync(
+            new ServerOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                Workflows = new WorkflowRepositoryOptions { Repository = repo.Path },
+                ApiKeys = [Entry("olga", "operator"), Entry("victor", "viewer"), Entry("rita", "approver", "release"), Entry("amos", "approver")],
+                Api = new ApiOptions { MaxBodyBytes = 4096 },
+                GitPollInterval = TimeSpan.Zero,
+            },
+            NullLoggerFactory.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        repo.Dispose();
+    }
+
+    HttpClient Client(string? user)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(server.Addresses[0]) };
+        if (user is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", Key(user));
+        }
+
+        return client;
+    }
+
+    async Task<string> StartGatedRun(string user = "olga")
+    {
+        using HttpClient client = Client(user);
+        HttpResponseMessage response = await client.PostAsJsonAsync("/api/workflows/gated/runs", new { });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        string id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("waiting").GetArrayLength() == 1);
+        return id;
+    }
+
+    [Fact]
+    public async Task Every_mutating_route_needs_a_caller_and_the_right_role()
+    {
+        string id = await StartGatedRun();
+        string[] routes =
+        [
+            "/api/workflows/gated/runs",
+            $"/api/runs/{id}/approvals/gate",
+            $"/api/runs/{id}/terminate",
+            $"/api/runs/{id}/suspend",
+            $"/api/runs/{id}/resume",
+            $"/api/runs/{id}/retry",
+        ];
+        using HttpClient anonymous = Client(null), viewer = Client("victor"), wrongKey = new() { BaseAddress = new Uri(server.Addresses[0]) };
+        wrongKey.DefaultRequestHeaders.Add("X-Api-Key", "not-a-key");
+        foreach (string route in routes)
+        {
+            object body = route.Contains("approvals", StringComparison.Ordinal) ? new { decision = "approve" } : new { };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync(route, body)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await wrongKey.PostAsJsonAsync(route, body)).StatusCode);
+            HttpResponseMessage forbidden = await viewer.PostAsJsonAsync(route, body);
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+            Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType!.MediaType);
+        }
+
+        // An operator may steer runs but not decide gates.
+        using HttpClient operatorClient = Client("olga");
+        Assert.Equal(HttpStatusCode.Forbidden, (await operatorClient.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "approve" })).StatusCode);
+
+        // Reads need a caller too, but any role will do.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/runs/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/api/runs/{id}")).StatusCode);
+
+        // Nothing changed: the run still waits, and every refusal with a run is in the audit log.
+        JsonElement run = await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+        Assert.Equal("Running", run.GetProperty("phase").GetString());
+        JsonElement audit = await viewer.GetFromJsonAsync<JsonElement>($"/api/audit?run={id}");
+        Assert.Equal(6, audit.EnumerateArray().Count(e => e.GetProperty("outcome").GetString() == "refused"));
+    }
+
+    [Fact]
+    public async Task Gates_take_listed_groups_only_and_list_while_pending()
+    {
+        string id = await StartGatedRun();
+        using HttpClient viewer = Client("victor"), outsider = Client("amos"), member = Client("rita");
+        JsonElement pending = await viewer.GetFromJsonAsync<JsonElement>("/api/approvals?pending=true");
+        Assert.Contains(pending.EnumerateArray(), g => g.GetProperty("runId").GetString() == id && g.GetProperty("node").GetString() == "gate");
+
+        HttpResponseMessage refused = await outsider.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "approve" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("not among the gate's approvers", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, (await member.PostAsJsonAsync($"/api/runs/{id}/approvals/done", new { decision = "approve" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await member.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "approve" })).StatusCode);
+        await Eventually(async () => (await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() == "Succeeded");
+        Assert.DoesNotContain((await viewer.GetFromJsonAsync<JsonElement>("/api/approvals")).EnumerateArray(), g => g.GetProperty("runId").GetString() == id);
+
+        string metrics = await viewer.GetStringAsync("/metrics");
+        Assert.Contains("gitops_approvals_pending", metrics, StringComparison.Ordinal);
+        Assert.Contains("gitops_orchestrations_runs_started", metrics, StringComparison.Ordinal);
+        Assert.Contains("gitops_orchestrations_node_duration_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_problems_and_lose_nothing()
+    {
+        string id = await StartGatedRun();
+        using HttpClient client = Client("olga");
+        async Task<(HttpStatusCode Status, JsonElement Problem)> Post(string route, string body)
+        {
+            HttpResponseMessage response = await client.PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post("/api/workflows/gated/runs", "{\"params\": {")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Post("/api/workflows/gated/runs", "{\"parms\": {}}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Post("/api/workflows/nope/runs", "{}")).Status);
+        var (status, problem) = await Post("/api/workflows/gated/runs", "{\"params\": {\"size\": \"huge\"}}");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("huge", problem.GetProperty("detail").GetString());
+        (status, problem) = await Post("/api/workflows/broken/runs", "{}");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.StartsWith("workflows/broken.yaml:6:", problem.GetProperty("errors")[0].GetString());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Post("/api/workflows/gated/runs", "{\"params\": {\"size\": \"" + new string('x', 5000) + "\"}}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Post("/api/runs/no-such-run/terminate", "{}")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await Post($"/api/runs/{id}/resume", "{}")).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await Post($"/api/runs/{id}/retry", "{}")).Status);
+        using HttpClient viewer = Client("victor");
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/runs?phase=Sideways")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/runs?top=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/api/runs/no-such-run/events")).StatusCode);
+
+        JsonElement run = await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+        Assert.Equal("Running", run.GetProperty("phase").GetString());
+        Assert.Equal(["gate"], run.GetProperty("waiting").EnumerateArray().Select(w => w.GetString()));
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_returns_the_same_run_and_control_routes_steer_it()
+    {
+        using HttpClient client = Client("olga");
+        async Task<string> Start(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/workflows/gated/runs") { Content = JsonContent.Create(new { @params = new { size = "large" } }) };
+            request.Headers.Add("Idempotency-Key", key);
+            HttpResponseMessage response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        string first = await Start("deploy-42");
+        Assert.Equal(first, await Start("deploy-42"));
+        Assert.NotEqual(first, await Start("deploy-43"));
+
+        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("waiting").GetArrayLength() == 1);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"/api/runs/{first}/suspend", new { reason = "freeze" })).StatusCode);
+        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("suspended").GetBoolean());
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"/api/runs/{first}/resume", new { })).StatusCode);
+        await Eventually(async () => !(await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("suspended").GetBoolean());
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"/api/runs/{first}/terminate", new { reason = "not today" })).StatusCode);
+        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("phase").GetString() == "Terminated");
+
+        HttpResponseMessage retried = await client.PostAsJsonAsync($"/api/runs/{first}/retry", new { });
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        string retryId = (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        JsonElement retry = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{retryId}");
+        Assert.Equal(first, retry.GetProperty("retryOf").GetString());
+        Assert.Equal("large", retry.GetProperty("params").GetProperty("size").GetString());
+
+        JsonElement list = await client.GetFromJsonAsync<JsonElement>("/api/runs?workflow=gated&phase=Terminated");
+        Assert.Equal([first], list.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+    }
+
+    static async Task Eventually(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!await condition())
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
