@@ -1,0 +1,50 @@
+using GitOps.Orchestrations.Engine.Activities;
+using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitOps.Orchestrations.Functions;
+
+/// <summary>
+/// The engine's orchestrators and activities as Functions triggers. Each function is named as the
+/// engine names the class, because orchestrators call activities and sub-orchestrators by those
+/// names, and each one delegates to the engine's own class: nothing of the engine is copied here.
+/// </summary>
+public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvider services, ApiFactory factory)
+{
+    [Function(nameof(WorkflowOrchestrator))]
+    public Task<WorkflowRunResult> Workflow([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new WorkflowOrchestrator(taskTypes).RunAsync(context, context.GetInput<WorkflowRunInput>()!);
+
+    [Function(nameof(FanOutChunkOrchestrator))]
+    public Task<List<ItemOutcome>> FanOutChunk([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new FanOutChunkOrchestrator(taskTypes).RunAsync(context, context.GetInput<FanOutChunkInput>()!);
+
+    [Function(nameof(LogActivity))]
+    public Task<string> Log([ActivityTrigger] LogRequest request, FunctionContext context) =>
+        ActivatorUtilities.CreateInstance<LogActivity>(services).RunAsync(new FunctionActivityContext(nameof(LogActivity), context.InvocationId), request);
+
+    [Function(nameof(HttpRequestActivity))]
+    public Task<HttpStepResponse> Http([ActivityTrigger] HttpStepRequest request, FunctionContext context) =>
+        ActivatorUtilities.CreateInstance<HttpRequestActivity>(services).RunAsync(new FunctionActivityContext(nameof(HttpRequestActivity), context.InvocationId), request);
+
+    /// <summary>Every minute, the finest grain of a five-field cron; each slot is claimed once across instances.</summary>
+    [Function("Schedules")]
+    public Task Schedules([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        factory.Schedules(client).TickAsync(cancellationToken);
+
+    [Function("GitPoll")]
+    public Task GitPoll([TimerTrigger("30 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        factory.Git(client).PollAsync(cancellationToken);
+
+    sealed class FunctionActivityContext(TaskName name, string instanceId) : TaskActivityContext
+    {
+        public override TaskName Name => name;
+
+        public override string InstanceId => instanceId;
+    }
+}

@@ -1,0 +1,39 @@
+using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Metrics;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Engine;
+using GitOps.Orchestrations.Engine.Audit;
+using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Functions;
+using GitOps.Orchestrations.Hosting.Backends;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+// Settings (local.settings.sample.json lists them all). The journal and the audit log live beside
+// the task hub in the same storage account, so every instance of the app shares them.
+string storage = builder.Configuration["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
+string taskHub = builder.Configuration["GITOPS_TASK_HUB"] ?? "gitops";
+builder.Services.AddGitOpsEngine();
+builder.Services.AddSingleton<IEffectJournal>(_ => TableEffectJournal.CreateAsync(storage, taskHub).GetAwaiter().GetResult());
+builder.Services.AddSingleton<IAuditLog>(_ => TableAuditLog.CreateAsync(storage, taskHub).GetAwaiter().GetResult());
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(TaskTypeRegistry.BuiltIn());
+builder.Services.AddSingleton(new ApiOptions());
+builder.Services.AddSingleton(sp => new WorkflowRepository(
+    new WorkflowRepositoryOptions
+    {
+        Repository = builder.Configuration["GITOPS_WORKFLOWS_REPO"] ?? throw new InvalidOperationException("set GITOPS_WORKFLOWS_REPO"),
+        Branch = builder.Configuration["GITOPS_WORKFLOWS_REVISION"],
+        Folder = builder.Configuration["GITOPS_WORKFLOWS_PATH"] ?? "workflows",
+    },
+    sp.GetRequiredService<TaskTypeRegistry>()));
+builder.Services.AddSingleton<ApiFactory>();
+ApiMetrics.Start();
+
+builder.Build().Run();

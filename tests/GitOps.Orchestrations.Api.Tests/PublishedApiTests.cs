@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GitOps.Orchestrations.Testing;
+
+namespace GitOps.Orchestrations.Api.Tests;
+
+/// <summary>docs/api.md, docs/openapi.json, the server's routes and the Functions app's routes are one list.</summary>
+public sealed partial class PublishedApiTests
+{
+    static readonly string Root = RepositoryRoot.Path;
+
+    static HashSet<string> OpenApiRoutes()
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "docs", "openapi.json")));
+        return doc.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(method => $"{method.Name.ToUpperInvariant()} {path.Name}"))
+            .ToHashSet();
+    }
+
+    [Fact]
+    public void Api_md_documents_exactly_the_openapi_routes()
+    {
+        HashSet<string> documented = HeadingPattern().Matches(File.ReadAllText(Path.Combine(Root, "docs", "api.md"))).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToHashSet();
+        Assert.Equal(OpenApiRoutes().Order(), documented.Order());
+    }
+
+    [Fact]
+    public void The_server_maps_exactly_the_openapi_routes()
+    {
+        string source = File.ReadAllText(Path.Combine(Root, "src", "GitOps.Orchestrations.Server", "ServerRoutes.cs"));
+        HashSet<string> mapped = MapPattern().Matches(source).Select(m => $"{m.Groups[1].Value.ToUpperInvariant()} {m.Groups[2].Value}").Where(r => r.Contains("/api/", StringComparison.Ordinal)).ToHashSet();
+        Assert.Equal(OpenApiRoutes().Order(), mapped.Order());
+    }
+
+    [Fact]
+    public void The_functions_app_builds_and_its_metadata_lists_every_function_with_its_trigger()
+    {
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        string output = Path.Combine(Root, "src", "GitOps.Orchestrations.Functions", "bin", configuration, "net10.0");
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "functions.metadata")));
+        Dictionary<string, JsonElement> triggers = metadata.RootElement.EnumerateArray().ToDictionary(
+            f => f.GetProperty("name").GetString()!,
+            f => f.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal)));
+
+        Assert.Equal("orchestrationTrigger", triggers["WorkflowOrchestrator"].GetProperty("type").GetString());
+        Assert.Equal("orchestrationTrigger", triggers["FanOutChunkOrchestrator"].GetProperty("type").GetString());
+        Assert.Equal("activityTrigger", triggers["LogActivity"].GetProperty("type").GetString());
+        Assert.Equal("activityTrigger", triggers["HttpRequestActivity"].GetProperty("type").GetString());
+        Assert.Equal("timerTrigger", triggers["Schedules"].GetProperty("type").GetString());
+        Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
+
+        // Functions puts every HTTP route under /api, and each has the function key level.
+        HashSet<string> http = triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger")
+            .SelectMany(t => t.GetProperty("methods").EnumerateArray().Select(m => $"{m.GetString()!.ToUpperInvariant()} /api/{t.GetProperty("route").GetString()}"))
+            .ToHashSet();
+        Assert.Equal(OpenApiRoutes().Append("GET /api/metrics").Order(), http.Order());
+        Assert.All(triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger"), t => Assert.Equal("Function", t.GetProperty("authLevel").GetString()));
+
+        Assert.True(File.Exists(Path.Combine(output, "host.json")));
+        using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "local.settings.sample.json")));
+        Assert.Equal("UseDevelopmentStorage=true", settings.RootElement.GetProperty("Values").GetProperty("AzureWebJobsStorage").GetString());
+    }
+
+    [GeneratedRegex(@"^### `(GET|POST) (/api/[^`]+)`", RegexOptions.Multiline)]
+    private static partial Regex HeadingPattern();
+
+    [GeneratedRegex(@"Map(Get|Post)\(""([^""]+)""")]
+    private static partial Regex MapPattern();
+}
