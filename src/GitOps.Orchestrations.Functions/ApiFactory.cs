@@ -18,8 +18,7 @@ namespace GitOps.Orchestrations.Functions;
 /// </summary>
 public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, TimeProvider clock, ILoggerFactory loggers)
 {
-    /// <summary>Azure Storage checkpoints cost a queue poll each (docs/performance.md), hence the long interval.</summary>
-    const int CheckpointEvery = 100;
+    const int CheckpointEvery = WorkflowRunClient.AzureStorageCheckpointEvery;
 
     public GitOpsApi Api(DurableTaskClient client) =>
         new(new WorkflowRunClient(client, CheckpointEvery), repository, audit, options, clock, loggers.CreateLogger<GitOpsApi>());

@@ -19,9 +19,10 @@ builder.ConfigureFunctionsWebApplication();
 // the task hub in the same storage account, so every instance of the app shares them.
 string storage = builder.Configuration["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
 string taskHub = builder.Configuration["GITOPS_TASK_HUB"] ?? "gitops";
+(IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(storage, taskHub);
+builder.Services.AddSingleton(journal);
+builder.Services.AddSingleton(audit);
 builder.Services.AddGitOpsEngine();
-builder.Services.AddSingleton<IEffectJournal>(_ => TableEffectJournal.CreateAsync(storage, taskHub).GetAwaiter().GetResult());
-builder.Services.AddSingleton<IAuditLog>(_ => TableAuditLog.CreateAsync(storage, taskHub).GetAwaiter().GetResult());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(TaskTypeRegistry.BuiltIn());
 builder.Services.AddSingleton(new ApiOptions());
@@ -36,4 +37,4 @@ builder.Services.AddSingleton(sp => new WorkflowRepository(
 builder.Services.AddSingleton<ApiFactory>();
 ApiMetrics.Start();
 
-builder.Build().Run();
+await builder.Build().RunAsync();

@@ -96,8 +96,6 @@ public sealed class EngineHost : IAsyncDisposable
 
     public IServiceProvider Services => worker.Services;
 
-    public int CheckpointEvery => Runs.CheckpointEvery;
-
     public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
     {
         (IOrchestrationService service, IEffectJournal journal, IAuditLog audit) = await CreateBackendAsync(options, cancellationToken);
@@ -140,7 +138,7 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Services.AddDurableTaskClient(builder => builder.UseGrpc(channel));
         IHost worker = workerBuilder.Build();
         await worker.StartAsync(cancellationToken);
-        int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : 100);
+        int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : WorkflowRunClient.AzureStorageCheckpointEvery);
         return new EngineHost(sidecar, worker, channel, checkpointEvery);
     }
 
@@ -167,8 +165,7 @@ public sealed class EngineHost : IAsyncDisposable
                 };
                 var service = new AzureStorageOrchestrationService(settings);
                 await service.CreateIfNotExistsAsync();
-                IEffectJournal journal = await TableEffectJournal.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                IAuditLog audit = await TableAuditLog.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
                 return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit);
             default:
                 throw new ArgumentException($"unsupported store {options.Store}");

@@ -34,8 +34,16 @@ public static class WorkflowResolver
             return new ResolvedWorkflow(null, [], e.Message);
         }
 
-        WorkflowCatalog catalog = WorkflowCatalog.Load(files.Files, taskTypes);
-        WorkflowDocument? found = repository is null
+        return Find(workflow, files, WorkflowCatalog.Load(files.Files, taskTypes), isFile: repository is null);
+    }
+
+    /// <summary>
+    /// Pins a workflow from files already read and loaded, such as a host's cached catalog of its
+    /// branch head; <paramref name="isFile"/> when <paramref name="workflow"/> is a path rather than a name.
+    /// </summary>
+    public static ResolvedWorkflow Find(string workflow, WorkflowFiles files, WorkflowCatalog catalog, bool isFile = false)
+    {
+        WorkflowDocument? found = isFile
             ? catalog.Workflows.FirstOrDefault(w => SamePath(w.Map.File, workflow))
             : catalog.Find(workflow) ?? catalog.Workflows.FirstOrDefault(w => w.Map.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal));
 

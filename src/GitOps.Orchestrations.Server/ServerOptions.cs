@@ -2,6 +2,7 @@ using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Server.Authentication;
+using Microsoft.Extensions.Configuration;
 
 namespace GitOps.Orchestrations.Server;
 
@@ -39,4 +40,27 @@ public sealed record ServerOptions
 
     /// <summary>This process's name in claims, logs and audit entries.</summary>
     public string HostName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>
+    /// These options with the <c>GitOps</c> settings applied: from <paramref name="configFile"/>
+    /// (JSON) if given, then from <c>GitOps__*</c> environment variables, which win.
+    /// </summary>
+    public ServerOptions WithSettings(string? configFile)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+
+        IConfigurationSection section = builder.AddEnvironmentVariables().Build().GetSection("GitOps");
+        return this with
+        {
+            ApiKeys = section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? ApiKeys,
+            Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? Jwt,
+            Api = Api with { MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? Api.MaxBodyBytes },
+            ScheduleInterval = section.GetValue<double?>("ScheduleIntervalSeconds") is double schedule ? TimeSpan.FromSeconds(schedule) : ScheduleInterval,
+            GitPollInterval = section.GetValue<double?>("GitPollIntervalSeconds") is double poll ? TimeSpan.FromSeconds(poll) : GitPollInterval,
+        };
+    }
 }

@@ -69,7 +69,7 @@ public sealed class ApiTests : IAsyncLifetime
         HttpResponseMessage response = await client.PostAsJsonAsync("/api/workflows/gated/runs", new { });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         string id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("waiting").GetArrayLength() == 1);
+        await Eventually.True(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("waiting").GetArrayLength() == 1, "the gate to wait");
         return id;
     }
 
@@ -126,7 +126,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Contains("not among the gate's approvers", await refused.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Conflict, (await member.PostAsJsonAsync($"/api/runs/{id}/approvals/done", new { decision = "approve" })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await member.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "approve" })).StatusCode);
-        await Eventually(async () => (await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() == "Succeeded");
+        await Eventually.True(async () => (await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() == "Succeeded", "the run to succeed");
         Assert.DoesNotContain((await viewer.GetFromJsonAsync<JsonElement>("/api/approvals")).EnumerateArray(), g => g.GetProperty("runId").GetString() == id);
 
         string metrics = await viewer.GetStringAsync("/metrics");
@@ -187,13 +187,13 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(first, await Start("deploy-42"));
         Assert.NotEqual(first, await Start("deploy-43"));
 
-        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("waiting").GetArrayLength() == 1);
+        await Eventually.True(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("waiting").GetArrayLength() == 1, "the gate to wait");
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"/api/runs/{first}/suspend", new { reason = "freeze" })).StatusCode);
-        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("suspended").GetBoolean());
+        await Eventually.True(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("suspended").GetBoolean(), "the run to suspend");
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"/api/runs/{first}/resume", new { })).StatusCode);
-        await Eventually(async () => !(await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("suspended").GetBoolean());
+        await Eventually.True(async () => !(await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("suspended").GetBoolean(), "the run to resume");
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync($"/api/runs/{first}/terminate", new { reason = "not today" })).StatusCode);
-        await Eventually(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("phase").GetString() == "Terminated");
+        await Eventually.True(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("phase").GetString() == "Terminated", "the run to terminate");
 
         HttpResponseMessage retried = await client.PostAsJsonAsync($"/api/runs/{first}/retry", new { });
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
@@ -204,14 +204,5 @@ public sealed class ApiTests : IAsyncLifetime
 
         JsonElement list = await client.GetFromJsonAsync<JsonElement>("/api/runs?workflow=gated&phase=Terminated");
         Assert.Equal([first], list.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
-    }
-
-    static async Task Eventually(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (!await condition())
-        {
-            await Task.Delay(100, timeout.Token);
-        }
     }
 }

@@ -108,21 +108,12 @@ public sealed class ScheduleTests : IAsyncLifetime
         var clock = new ManualClock(new DateTimeOffset(2026, 11, 26, 10, 0, 30, TimeSpan.Zero));
         (ScheduleTicker ticker, EngineHost host) = await StartHostAsync("host-a", clock);
         Assert.Equal("started", Assert.Single(await ticker.TickAsync()).Action);
-        await Eventually(async () => (await host.Runs.GetAsync("gated.cron-0.20261126T1000Z"))!.Waiting.Count == 1);
+        await Eventually.True(async () => (await host.Runs.GetAsync("gated.cron-0.20261126T1000Z"))!.Waiting.Count == 1, "the first run to wait at its gate");
 
         clock.Set(new DateTimeOffset(2026, 11, 26, 11, 0, 30, TimeSpan.Zero));
         ScheduleOutcome second = Assert.Single(await ticker.TickAsync());
         Assert.Equal("skipped", second.Action);
         Assert.False(await host.Runs.ExistsAsync(second.RunId));
         Assert.Empty(await ticker.TickAsync());
-    }
-
-    static async Task Eventually(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (!await condition())
-        {
-            await Task.Delay(100, timeout.Token);
-        }
     }
 }

@@ -78,7 +78,7 @@ public sealed class ServeTests : IAsyncLifetime
             }
         });
 
-        await Eventually(
+        await Eventually.True(
             () =>
             {
                 lock (events)
@@ -153,13 +153,13 @@ public sealed class ServeTests : IAsyncLifetime
             ids.Add((await ServerProcess.ReadJson(started)).GetProperty("id").GetString()!);
         }
 
-        await Eventually(() => http.EffectLog.Count(e => e.Effect.StartsWith("first-", StringComparison.Ordinal)) >= 4 * 40, "the first fan-outs");
+        await Eventually.True(() => http.EffectLog.Count(e => e.Effect.StartsWith("first-", StringComparison.Ordinal)) >= 4 * 40, "the first fan-outs");
         Assert.True(http.Workers.Count >= 2, $"activities ran on {string.Join(", ", http.Workers.Keys)} only");
         one.Kill();
 
         foreach (string id in ids)
         {
-            await Eventually(async () => (await viewerOnTwo.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() is "Succeeded" or "Failed" or "Errored", $"run {id} to end", TimeSpan.FromMinutes(3));
+            await Eventually.True(async () => (await viewerOnTwo.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() is "Succeeded" or "Failed" or "Errored", $"run {id} to end", TimeSpan.FromMinutes(3));
             Assert.Equal("Succeeded", (await viewerOnTwo.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString());
         }
 
@@ -170,20 +170,4 @@ public sealed class ServeTests : IAsyncLifetime
 
     static (string?, string?) Node(JsonElement data) =>
         (data.GetProperty("node").GetProperty("name").GetString(), data.GetProperty("node").GetProperty("phase").GetString());
-
-    static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what, TimeSpan.FromMinutes(2));
-
-    static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan within)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"waited {within} for {what}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
 }

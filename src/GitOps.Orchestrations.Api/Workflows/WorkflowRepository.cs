@@ -21,7 +21,10 @@ public sealed record WorkflowRepositoryOptions
 }
 
 /// <summary>The workflows at one commit of the configured branch, loaded and validated together.</summary>
-public sealed record CatalogAtRevision(string Revision, string Source, WorkflowCatalog Catalog);
+public sealed record CatalogAtRevision(WorkflowFiles Files, string Source, WorkflowCatalog Catalog)
+{
+    public string Revision => Files.Revision;
+}
 
 /// <summary>
 /// The configured branch as the API and the triggers see it. The catalog is loaded once per commit:
@@ -65,7 +68,7 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
         }
 
         WorkflowFiles files = WorkflowSource.FromRepository(options.Repository, sha, options.Folder);
-        var loaded = new CatalogAtRevision(files.Revision, $"{options.Repository}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
+        var loaded = new CatalogAtRevision(files, $"{options.Repository}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
         lock (gate)
         {
             cached = loaded;
@@ -74,7 +77,24 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
         return loaded;
     }
 
-    /// <summary>Pins a workflow for a run: at <paramref name="revision"/>, or at the branch head.</summary>
-    public ResolvedWorkflow Resolve(string name, string? revision) =>
-        WorkflowResolver.Resolve(name, options.Repository, revision ?? Head(), options.Folder, taskTypes);
+    /// <summary>
+    /// Pins a workflow for a run: at <paramref name="revision"/>, or at the branch head. The head,
+    /// and a SHA equal to it (what the triggers pass), come from the loaded catalog; any other
+    /// revision is read from Git.
+    /// </summary>
+    public ResolvedWorkflow Resolve(string name, string? revision)
+    {
+        CatalogAtRevision? loaded = revision is null ? Current() : Loaded(revision);
+        return loaded is null
+            ? WorkflowResolver.Resolve(name, options.Repository, revision, options.Folder, taskTypes)
+            : WorkflowResolver.Find(name, loaded.Files, loaded.Catalog);
+    }
+
+    CatalogAtRevision? Loaded(string revision)
+    {
+        lock (gate)
+        {
+            return cached?.Revision == revision ? cached : null;
+        }
+    }
 }

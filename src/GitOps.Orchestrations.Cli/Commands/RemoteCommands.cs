@@ -64,7 +64,7 @@ internal static class RemoteCommands
                 }
                 else if (e.Type == "run" && JsonSerializer.Deserialize<RunEvent>(e.Data, GitOpsApi.Json) is { } phase)
                 {
-                    current = current with { Phase = phase.Phase, Message = phase.Message, Suspended = phase.Suspended, Waiting = phase.Waiting };
+                    current = current with { Phase = phase.Phase, Message = phase.Message, Suspended = phase.Suspended };
                 }
 
                 current = current with { Nodes = [.. nodes.Values] };

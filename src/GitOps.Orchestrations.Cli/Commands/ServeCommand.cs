@@ -1,11 +1,8 @@
 using System.CommandLine;
-using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Server;
-using GitOps.Orchestrations.Server.Authentication;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Cli.Commands;
@@ -30,20 +27,17 @@ internal static class ServeCommand
         Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            StoreSpec backend;
-            IConfigurationSection section;
+            ServerOptions options;
             try
             {
-                backend = StoreSpec.Parse(parse.GetValue(store));
-                var builder = new ConfigurationBuilder();
-                if (parse.GetValue(config) is string file)
+                options = new ServerOptions
                 {
-                    builder.AddJsonFile(Path.GetFullPath(file), optional: false);
-                }
-
-                section = builder.AddEnvironmentVariables().Build().GetSection("GitOps");
+                    Urls = parse.GetValue(urls)!,
+                    Engine = new EngineHostOptions { Store = StoreSpec.Parse(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! },
+                    Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
+                }.WithSettings(parse.GetValue(config));
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException)
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Usage;
@@ -58,20 +52,8 @@ internal static class ServeCommand
                 logging.AddFilter("GitOps.Orchestrations.Engine", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             });
 
-            var options = new ServerOptions
-            {
-                Urls = parse.GetValue(urls)!,
-                Engine = new EngineHostOptions { Store = backend, TaskHub = parse.GetValue(taskHub)! },
-                Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
-                ApiKeys = section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? [],
-                Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? new JwtSettings(),
-                Api = new ApiOptions { MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? new ApiOptions().MaxBodyBytes },
-                ScheduleInterval = TimeSpan.FromSeconds(section.GetValue<double?>("ScheduleIntervalSeconds") ?? 10),
-                GitPollInterval = TimeSpan.FromSeconds(section.GetValue<double?>("GitPollIntervalSeconds") ?? 30),
-            };
-
             await using GitOpsServer server = await GitOpsServer.StartAsync(options, loggerFactory, cancellationToken);
-            Console.Out.WriteLine($"gitops serve: listening on {string.Join(", ", server.Addresses)} ({backend.Describe()}, task hub {options.Engine.TaskHub}, {options.ApiKeys.Count} API key(s))");
+            Console.Out.WriteLine($"gitops serve: listening on {string.Join(", ", server.Addresses)} ({options.Engine.Store.Describe()}, task hub {options.Engine.TaskHub}, {options.ApiKeys.Count} API key(s))");
             await server.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Succeeded;
         });

@@ -18,7 +18,8 @@ internal sealed class ChangeTracker
         Seq = progress?.Seq ?? 0;
         if (progress is { Seq: > 0 })
         {
-            // Continued as new: what was published before is already numbered.
+            // Continued as new: what was published before is already numbered. A retry starts at 0,
+            // so every node it carries over is numbered afresh on the first publish.
             foreach (NodeStatus node in progress.Nodes)
             {
                 seen[node.Name] = (node.Phase, node.Attempts, node.Message, 0);
@@ -29,8 +30,6 @@ internal sealed class ChangeTracker
     }
 
     public int Seq { get; private set; }
-
-    public int PhaseSeq { get; private set; }
 
     public void Track(IEnumerable<NodeStatus> nodes, IReadOnlyDictionary<string, PendingGate> gates, WorkflowPhase runPhase)
     {
@@ -48,7 +47,7 @@ internal sealed class ChangeTracker
         if (phase != runPhase)
         {
             phase = runPhase;
-            PhaseSeq = ++Seq;
+            Seq++;
         }
     }
 }

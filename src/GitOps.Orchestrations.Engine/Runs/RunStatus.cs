@@ -41,11 +41,11 @@ public sealed record RunStatus
 
     public required IReadOnlyList<NodeStatus> Nodes { get; init; }
 
-    /// <summary>Approval gates waiting for a decision, by node path.</summary>
-    public IReadOnlyList<string> Waiting { get; init; } = [];
-
-    /// <summary>The waiting gates in full: who may decide, the quorum, and the decisions so far.</summary>
+    /// <summary>The waiting gates: who may decide, the quorum, and the decisions so far.</summary>
     public IReadOnlyList<PendingGate> Gates { get; init; } = [];
+
+    /// <summary>The paths of the waiting gates.</summary>
+    public IReadOnlyList<string> Waiting => Gates.Select(g => g.Node).ToList();
 
     /// <summary>The run's latest change number; the event stream's ids are these numbers.</summary>
     public int Seq { get; init; }
@@ -73,9 +73,9 @@ public sealed record RunListItem
 
     public required IReadOnlyDictionary<NodePhase, int> Counts { get; init; }
 
-    public IReadOnlyList<string> Waiting { get; init; } = [];
-
     public IReadOnlyList<PendingGate> Gates { get; init; } = [];
+
+    public IReadOnlyList<string> Waiting => Gates.Select(g => g.Node).ToList();
 }
 
 public sealed record RunQuery

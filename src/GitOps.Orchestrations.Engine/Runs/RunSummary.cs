@@ -24,11 +24,11 @@ public sealed record RunSummary
 
     public required IReadOnlyList<NodeSummary> Nodes { get; init; }
 
-    /// <summary>Approval nodes waiting for a decision.</summary>
-    public IReadOnlyList<string> Waiting { get; init; } = [];
-
-    /// <summary>The gates behind <see cref="Waiting"/>: who may decide them and what they have so far.</summary>
+    /// <summary>Gates waiting for people: who may decide them and what they have so far.</summary>
     public IReadOnlyList<PendingGate> Gates { get; init; } = [];
+
+    /// <summary>The paths of <see cref="Gates"/>, for readers that only need to know which nodes wait.</summary>
+    public IReadOnlyList<string> Waiting => Gates.Select(g => g.Node).ToList();
 
     /// <summary>The run's latest change number (see <see cref="NodeStatus.Seq"/>).</summary>
     public int Seq { get; init; }
@@ -46,31 +46,35 @@ public sealed record RunSummary
         List<NodeSummary> all = nodes.Select(NodeSummary.Of).ToList();
 
         // Orchestrators publish this on every step, so the size is estimated rather than measured
-        // by serializing. When not everything fits, outputs go first; then keep what a person
-        // watching wants most: running and failed nodes, then the rest in workflow order.
+        // by serializing, once per node. When not everything fits, outputs go first; then keep what
+        // a person watching wants most: running and failed nodes, then the rest in workflow order.
         int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes);
+        int[] sizes = [.. all.Select(n => n.EstimatedBytes)];
         bool outputsOmitted = false;
-        if (all.Sum(n => n.EstimatedBytes) > budget)
+        List<NodeSummary> kept = all;
+        if (sizes.Sum() > budget)
         {
             all = all.Select(n => n with { Outputs = null }).ToList();
+            sizes = [.. all.Select(n => n.EstimatedBytes)];
             outputsOmitted = nodes.Any(n => n.Outputs.Count > 0);
-        }
-
-        var keep = new HashSet<NodeSummary>(ReferenceEqualityComparer.Instance);
-        foreach (NodeSummary node in all.OrderBy(n => n.Phase switch
-        {
-            NodePhase.Running => 0,
-            NodePhase.Failed or NodePhase.Errored => 1,
-            _ => 2,
-        }))
-        {
-            budget -= node.EstimatedBytes;
-            if (budget < 0)
+            var keep = new bool[all.Count];
+            foreach (int i in Enumerable.Range(0, all.Count).OrderBy(i => all[i].Phase switch
             {
-                break;
+                NodePhase.Running => 0,
+                NodePhase.Failed or NodePhase.Errored => 1,
+                _ => 2,
+            }))
+            {
+                budget -= sizes[i];
+                if (budget < 0)
+                {
+                    break;
+                }
+
+                keep[i] = true;
             }
 
-            keep.Add(node);
+            kept = all.Where((_, i) => keep[i]).ToList();
         }
 
         return new RunSummary
@@ -79,12 +83,11 @@ public sealed record RunSummary
             Workflow = workflow,
             Revision = revision,
             Counts = counts,
-            Nodes = keep.Count == all.Count ? all : all.Where(keep.Contains).ToList(),
-            Waiting = gates.Select(g => g.Node).ToList(),
+            Nodes = kept,
             Gates = gates,
             Seq = seq,
             OutputsOmitted = outputsOmitted,
-            Truncated = all.Count - keep.Count,
+            Truncated = all.Count - kept.Count,
         };
     }
 

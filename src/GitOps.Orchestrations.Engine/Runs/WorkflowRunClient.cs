@@ -17,7 +17,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     /// <summary>Measured best on the embedded backend (docs/performance.md).</summary>
     public const int DefaultCheckpointEvery = 10;
 
-    public int CheckpointEvery => checkpointEvery;
+    /// <summary>On Azure Storage each checkpoint waits for a queue poll, so runs checkpoint ten times less often there.</summary>
+    public const int AzureStorageCheckpointEvery = 100;
 
     /// <summary>Binds params and schedules a run. With a <paramref name="runId"/> that already exists, returns it unchanged.</summary>
     public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, string trigger = "cli", CancellationToken cancellationToken = default)
@@ -67,7 +68,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         // A summary that left outputs out cannot hand them on, so then only a finished run's nodes are kept.
         bool outputsKnown = status.Complete;
         List<NodeStatus> kept = outputsKnown
-            ? status.Nodes.Where(n => n.Phase == NodePhase.Succeeded && input.Snapshot.Workflow.Tasks.Any(t => t.Name == n.Name)).Select(n => { n.Seq = 0; return n; }).ToList()
+            ? status.Nodes.Where(n => n.Phase == NodePhase.Succeeded && input.Snapshot.Workflow.Tasks.Any(t => t.Name == n.Name)).ToList()
             : [];
         WorkflowRunInput retry = input with
         {
@@ -135,14 +136,14 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     /// <summary>Polls until the run ends, calling <paramref name="onChange"/> whenever what a person would see changes.</summary>
     public async Task<RunStatus> WatchAsync(string runId, Func<RunStatus, Task> onChange, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
     {
-        string? last = null;
+        // Every change a person would see bumps the run's change number (see ChangeTracker).
+        (WorkflowPhase, int)? last = null;
         while (true)
         {
             RunStatus status = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"run '{runId}' does not exist");
-            string fingerprint = JsonSerializer.Serialize(new { status.Phase, status.Seq, status.Waiting });
-            if (fingerprint != last)
+            if (last != (status.Phase, status.Seq))
             {
-                last = fingerprint;
+                last = (status.Phase, status.Seq);
                 await onChange(status);
             }
 
@@ -186,7 +187,6 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
             CreatedAt = metadata.CreatedAt.UtcDateTime,
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,
             Counts = summary?.Counts ?? new Dictionary<NodePhase, int>(),
-            Waiting = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended ? summary?.Waiting ?? [] : [],
             Gates = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended ? summary?.Gates ?? [] : [],
         };
     }
@@ -258,7 +258,6 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
             CreatedAt = metadata.CreatedAt.UtcDateTime,
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,
             Nodes = nodes,
-            Waiting = phase.IsTerminal() ? [] : summary?.Waiting ?? [],
             Gates = phase.IsTerminal() ? [] : summary?.Gates ?? [],
             Seq = seq,
             Complete = result is not null || (summary is { Truncated: 0, OutputsOmitted: false }),
