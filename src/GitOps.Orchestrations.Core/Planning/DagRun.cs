@@ -21,17 +21,21 @@ public sealed class DagRun
     // only the dependents of a finished node are looked at again, never the whole DAG.
     readonly SortedSet<int> candidates = [];
     readonly Dictionary<string, int> order = new(StringComparer.Ordinal);
+
+    // The nodes in workflow order: orchestrators walk them on every step, replays included.
+    readonly NodeStatus[] ordered;
     string? stopReason;
 
     public DagRun(WorkflowDefinition workflow)
     {
         this.workflow = workflow;
+        ordered = new NodeStatus[workflow.Tasks.Count];
         for (int i = 0; i < workflow.Tasks.Count; i++)
         {
             TaskSpec task = workflow.Tasks[i];
             tasks[task.Name] = task;
             order[task.Name] = i;
-            nodes[task.Name] = new NodeStatus { Name = task.Name };
+            nodes[task.Name] = ordered[i] = new NodeStatus { Name = task.Name };
             dependents[task.Name] = [];
         }
 
@@ -65,9 +69,9 @@ public sealed class DagRun
         var run = new DagRun(workflow);
         foreach (NodeStatus node in saved)
         {
-            if (run.nodes.ContainsKey(node.Name))
+            if (run.order.TryGetValue(node.Name, out int index))
             {
-                run.nodes[node.Name] = node;
+                run.nodes[node.Name] = run.ordered[index] = node;
             }
         }
 
@@ -84,7 +88,7 @@ public sealed class DagRun
         return run;
     }
 
-    public IEnumerable<NodeStatus> Nodes => workflow.Tasks.Select(t => nodes[t.Name]);
+    public IReadOnlyList<NodeStatus> Nodes => ordered;
 
     public NodeStatus this[string name] => nodes[name];
 

@@ -10,7 +10,9 @@ namespace GitOps.Orchestrations.Engine.Orchestrators;
 /// </summary>
 internal sealed class ChangeTracker
 {
-    readonly Dictionary<string, (NodePhase Phase, int Attempts, string? Message, int Decisions)> seen = new(StringComparer.Ordinal);
+    // By position: the orchestrator always passes the nodes in the same order (workflow order, then
+    // onExit), and this runs on every step of every replay, where hashing names showed in benchmarks.
+    readonly List<(NodePhase Phase, int Attempts, string? Message, int Decisions)?> seen = [];
     WorkflowPhase? phase;
 
     public ChangeTracker(RunProgress? progress)
@@ -22,7 +24,7 @@ internal sealed class ChangeTracker
             // so every node it carries over is numbered afresh on the first publish.
             foreach (NodeStatus node in progress.Nodes)
             {
-                seen[node.Name] = (node.Phase, node.Attempts, node.Message, 0);
+                seen.Add((node.Phase, node.Attempts, node.Message, 0));
             }
 
             phase = WorkflowPhase.Running;
@@ -31,15 +33,21 @@ internal sealed class ChangeTracker
 
     public int Seq { get; private set; }
 
-    public void Track(IEnumerable<NodeStatus> nodes, IReadOnlyDictionary<string, PendingGate> gates, WorkflowPhase runPhase)
+    public void Track(IReadOnlyList<NodeStatus> nodes, IReadOnlyDictionary<string, PendingGate> gates, WorkflowPhase runPhase)
     {
-        foreach (NodeStatus node in nodes)
+        for (int i = 0; i < nodes.Count; i++)
         {
+            NodeStatus node = nodes[i];
             int decisions = gates.Count == 0 ? 0 : gates.Where(g => g.Key == node.Name || g.Key.StartsWith(node.Name + ".", StringComparison.Ordinal)).Sum(g => g.Value.Decisions.Count);
-            var state = (node.Phase, node.Attempts, node.Message, decisions);
-            if (!seen.TryGetValue(node.Name, out var last) || last != state)
+            (NodePhase, int, string?, int) state = (node.Phase, node.Attempts, node.Message, decisions);
+            if (i == seen.Count)
             {
-                seen[node.Name] = state;
+                seen.Add(null);
+            }
+
+            if (seen[i] != state)
+            {
+                seen[i] = state;
                 node.Seq = ++Seq;
             }
         }
