@@ -18,7 +18,22 @@ public sealed class NodeStatus
 
     public int Attempts { get; set; }
 
+    [JsonIgnore]
     public Dictionary<string, JsonElement> Outputs { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <see cref="Outputs"/> as written: left out when empty, as most nodes' are. Every checkpoint
+    /// carries every node, and on Azure Storage an input past about 32K characters moves to a blob
+    /// that each replay then fetches (measured: a 200-node chain went from 6 s to 8 s).
+    /// </summary>
+    [JsonInclude]
+    [JsonPropertyName("outputs")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    Dictionary<string, JsonElement>? WrittenOutputs
+    {
+        get => Outputs.Count == 0 ? null : Outputs;
+        set => Outputs = value ?? new(StringComparer.Ordinal);
+    }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Message { get; set; }
