@@ -25,7 +25,7 @@ public static class WorkflowSource
     public static WorkflowFiles FromRepository(string repository, string? revision, string folder = "workflows", string? cacheDirectory = null)
     {
         bool isUrl = IsUrl(repository);
-        string path = isUrl ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory) : Path.GetFullPath(repository);
+        string path = isUrl ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, revision) : Path.GetFullPath(repository);
         string gitDir = isUrl ? path : Repository.Discover(path) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
         using var repo = new Repository(gitDir);
         Commit commit = Resolve(repo, revision ?? "HEAD", isUrl);
@@ -71,7 +71,7 @@ public static class WorkflowSource
     /// <summary>The paths that differ between two commits of a repository (the cached clone for a URL).</summary>
     public static IReadOnlyList<string> ChangedPaths(string repository, string fromSha, string toSha, string? cacheDirectory = null)
     {
-        string path = IsUrl(repository) ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        string path = IsUrl(repository) ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, fromSha, toSha) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
         using var repo = new Repository(path);
         Commit from = repo.Lookup<Commit>(fromSha) ?? throw new ArgumentException($"commit {fromSha} does not exist");
         Commit to = repo.Lookup<Commit>(toSha) ?? throw new ArgumentException($"commit {toSha} does not exist");
@@ -178,7 +178,12 @@ public static class WorkflowSource
         return found?.Peel<Commit>() ?? throw new ArgumentException($"revision '{revision}' does not exist");
     }
 
-    static string CloneOrFetch(string url, string cacheDirectory)
+    /// <summary>
+    /// The cached bare clone of <paramref name="url"/>, fetched first unless every one of
+    /// <paramref name="commits"/> is a full SHA the clone already has: a commit never changes, so
+    /// pinned reads (runs, triggers) cost no network round trip.
+    /// </summary>
+    static string CloneOrFetch(string url, string cacheDirectory, params string?[] commits)
     {
         string path = Path.Combine(cacheDirectory, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..16]);
         if (!Repository.IsValid(path))
@@ -189,6 +194,11 @@ public static class WorkflowSource
         }
 
         using var repo = new Repository(path);
+        if (commits.Length > 0 && commits.All(sha => sha is { Length: 40 } && sha.All(Uri.IsHexDigit) && repo.Lookup<Commit>(sha) is not null))
+        {
+            return path;
+        }
+
         Remote origin = repo.Network.Remotes["origin"];
         Commands.Fetch(repo, origin.Name, ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true }, null);
         return path;

@@ -23,21 +23,23 @@ public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunC
 
     public async Task<IReadOnlyList<string>> PollAsync(CancellationToken cancellationToken = default)
     {
-        string head = repository.Head();
+        // One catalog for the whole poll, so the paths compared, the workflows read and the commit
+        // recorded all belong to the same head even if the branch moves meanwhile.
+        CatalogAtRevision current = repository.Current();
+        string head = current.Revision;
         string? last = await journal.TryGetAsync(Key, cancellationToken);
         if (last == head)
         {
             return [];
         }
 
-        await journal.RecordAsync(Key, head, cancellationToken);
         if (last is null)
         {
+            await journal.RecordAsync(Key, head, cancellationToken);
             return [];
         }
 
         IReadOnlyList<string> changed = WorkflowSource.ChangedPaths(repository.Options.Repository, last, head);
-        CatalogAtRevision current = repository.Current();
         var started = new List<string>();
         foreach (WorkflowDocument document in current.Catalog.Workflows)
         {
@@ -62,6 +64,9 @@ public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunC
             }
         }
 
+        // Recorded only now: a host that dies before this point leaves the commit to the next poll,
+        // and the claims above keep that retry from starting anything twice.
+        await journal.RecordAsync(Key, head, cancellationToken);
         return started;
     }
 }
