@@ -1,0 +1,51 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using GitOps.Orchestrations.Testing;
+
+namespace GitOps.Orchestrations.Cli.Tests;
+
+/// <summary>The remote commands against a real <c>gitops serve</c> on the embedded backend.</summary>
+public sealed class RemoteCommandTests : IDisposable
+{
+    readonly GitRepository repo = new();
+
+    public void Dispose() => repo.Dispose();
+
+    [Fact]
+    public async Task Status_approve_watch_and_refusals_go_through_the_api()
+    {
+        repo.Commit("gated", ("workflows/gated.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: gated}
+            spec:
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: [alice]}}
+                - {name: after, uses: log, depends: gate, with: {message: done}}
+            """));
+        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path);
+        using HttpClient olga = server.ClientFor("olga");
+        string id = (await (await olga.PostAsJsonAsync("/api/workflows/gated/runs", new { })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Eventually.True(async () => (await olga.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("waiting").GetArrayLength() == 1, "the gate to wait");
+
+        string[] As(string user) => ["--server", server.BaseUrl, "--api-key", ServerProcess.KeyOf(user)];
+        CliResult status = await Gitops.RunAsync(["status", id, "-o", "json", .. As("victor")]);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Equal("gate", JsonDocument.Parse(status.Stdout).RootElement.GetProperty("waiting")[0].GetString());
+
+        CliResult refused = await Gitops.RunAsync(["approve", id, "gate", .. As("victor")]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("403", refused.Stderr, StringComparison.Ordinal);
+
+        Task<CliResult> watch = Gitops.RunAsync(["watch", id, .. As("victor")]);
+        CliResult approved = await Gitops.RunAsync(["approve", id, "gate", "-m", "fine", .. As("alice")]);
+        Assert.Equal(0, approved.ExitCode);
+        CliResult watched = await watch;
+        Assert.Equal(0, watched.ExitCode);
+        Assert.Contains("Succeeded", watched.Stdout, StringComparison.Ordinal);
+
+        CliResult noServer = await Gitops.RunAsync(["status", id, "--server", "http://127.0.0.1:1", "--api-key", "x"]);
+        Assert.Equal(1, noServer.ExitCode);
+        Assert.Contains("cannot reach", noServer.Stderr, StringComparison.Ordinal);
+    }
+}
