@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using GitOps.Orchestrations.Core.Loading;
 using LibGit2Sharp;
 
@@ -50,17 +48,7 @@ public static class WorkflowSource
         string wanted = revision ?? "HEAD";
         if (IsUrl(repository))
         {
-            var references = Repository.ListRemoteReferences(repository).ToList();
-            Reference? found = references.FirstOrDefault(r => r.CanonicalName == wanted)
-                ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/heads/{wanted}")
-                ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/tags/{wanted}");
-            if (found is null)
-            {
-                // A SHA is its own head; anything else does not exist on the remote.
-                return wanted.Length == 40 && wanted.All(Uri.IsHexDigit) ? wanted : throw new ArgumentException($"revision '{wanted}' does not exist on {repository}");
-            }
-
-            return found.ResolveToDirectReference()?.TargetIdentifier ?? found.TargetIdentifier;
+            return GitRemote.LsRemote(repository, wanted, auth: null);
         }
 
         string gitDir = Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
@@ -81,7 +69,7 @@ public static class WorkflowSource
             .ToList();
     }
 
-    static bool IsUrl(string repository) => repository.Contains("://", StringComparison.Ordinal) || repository.StartsWith("git@", StringComparison.Ordinal);
+    static bool IsUrl(string repository) => GitRemote.IsUrl(repository);
 
     /// <summary>
     /// Reads a workflow file and its sibling workflows. Inside a Git repository whose committed copy
@@ -178,31 +166,7 @@ public static class WorkflowSource
         return found?.Peel<Commit>() ?? throw new ArgumentException($"revision '{revision}' does not exist");
     }
 
-    /// <summary>
-    /// The cached bare clone of <paramref name="url"/>, fetched first unless every one of
-    /// <paramref name="commits"/> is a full SHA the clone already has: a commit never changes, so
-    /// pinned reads (runs, triggers) cost no network round trip.
-    /// </summary>
-    static string CloneOrFetch(string url, string cacheDirectory, params string?[] commits)
-    {
-        string path = Path.Combine(cacheDirectory, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..16]);
-        if (!Repository.IsValid(path))
-        {
-            Directory.CreateDirectory(cacheDirectory);
-            Repository.Clone(url, path, new CloneOptions { IsBare = true });
-            return path;
-        }
-
-        using var repo = new Repository(path);
-        if (commits.Length > 0 && commits.All(sha => sha is { Length: 40 } && sha.All(Uri.IsHexDigit) && repo.Lookup<Commit>(sha) is not null))
-        {
-            return path;
-        }
-
-        Remote origin = repo.Network.Remotes["origin"];
-        Commands.Fetch(repo, origin.Name, ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true }, null);
-        return path;
-    }
+    static string CloneOrFetch(string url, string cacheDirectory, params string?[] commits) => GitRemote.CloneOrFetch(url, cacheDirectory, null, commits);
 
     static string RelativePrefix(Repository repo, string path)
     {

@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace GitOps.Orchestrations.Core.Delivery;
+
+/// <summary>Where manifests come from: a repository (path, <c>file://</c>, <c>git://</c>, <c>http(s)</c>, <c>ssh</c>), a revision, a folder.</summary>
+public sealed record SourceSpec
+{
+    public required string Repo { get; init; }
+
+    /// <summary>A branch, tag or SHA; <c>HEAD</c> when absent. Resolved to a SHA once, and the step keeps that SHA on replay.</summary>
+    public string? Revision { get; init; }
+
+    public string Path { get; init; } = ".";
+
+    public GitAuthSpec? Auth { get; init; }
+}
+
+/// <summary>
+/// How to authenticate to a repository. Secrets are named, never written: a workflow file names the
+/// environment variable or file that holds them, so no secret travels through history or status.
+/// </summary>
+public sealed record GitAuthSpec
+{
+    public string? Username { get; init; }
+
+    /// <summary>Environment variable holding an HTTPS token or password.</summary>
+    public string? TokenEnv { get; init; }
+
+    public string? SshKeyFile { get; init; }
+
+    public string? KnownHostsFile { get; init; }
+}
+
+/// <summary>How to turn the source folder into manifests.</summary>
+public sealed record RenderSpec
+{
+    /// <summary><c>plain</c>, <c>kustomize</c> or <c>helm</c>; anything else is an error.</summary>
+    public string Type { get; init; } = "plain";
+
+    /// <summary>Image overrides in the command-line form (<c>name=newName:tag</c>).</summary>
+    public IReadOnlyList<string> Images { get; init; } = [];
+
+    /// <summary>Helm values, merged over the chart's own.</summary>
+    public JsonElement? Values { get; init; }
+
+    public string? Namespace { get; init; }
+
+    /// <summary>For <c>plain</c>: globs of files to read (all YAML and JSON files when empty) and to leave out.</summary>
+    public IReadOnlyList<string> Include { get; init; } = [];
+
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>For <c>helm</c>: the release name; the chart's folder name when absent.</summary>
+    public string? ReleaseName { get; init; }
+}
+
+/// <summary>A Kubernetes cluster to apply to.</summary>
+public sealed record KubernetesTargetSpec
+{
+    public string? Kubeconfig { get; init; }
+
+    public string? Context { get; init; }
+
+    public bool InCluster { get; init; }
+
+    /// <summary>Namespace for objects that name none, and home of the inventory.</summary>
+    public string Namespace { get; init; } = "default";
+}
+
+/// <summary>An environment repository for the rendered-manifests pattern: Argo CD or Flux applies what lands there.</summary>
+public sealed record GitTargetSpec
+{
+    public required string Repo { get; init; }
+
+    public string Branch { get; init; } = "main";
+
+    public string Path { get; init; } = ".";
+
+    public GitAuthSpec? Auth { get; init; }
+}
+
+/// <summary>Exactly one of the two is set; validation says so otherwise.</summary>
+public sealed record TargetSpec
+{
+    public KubernetesTargetSpec? Kubernetes { get; init; }
+
+    public GitTargetSpec? Git { get; init; }
+}
+
+/// <summary>A part of live objects that the engine must not treat as drift, such as replicas an HPA owns.</summary>
+public sealed record IgnoreDifference
+{
+    /// <summary>Matches every kind when absent.</summary>
+    public string? Kind { get; init; }
+
+    public string? Name { get; init; }
+
+    public IReadOnlyList<string> JsonPointers { get; init; } = [];
+}

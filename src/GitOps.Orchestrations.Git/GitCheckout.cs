@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+using GitOps.Orchestrations.Core.Delivery;
+using LibGit2Sharp;
+
+namespace GitOps.Orchestrations.Git;
+
+/// <summary>
+/// Delivery sources: a revision resolved to a SHA, and that SHA's files exported into a folder of
+/// their own. Exports are keyed by repository and SHA and never change once written, so two runs at
+/// different commits read different folders and a run at the same commit reuses the export.
+/// </summary>
+public sealed class GitCheckout(string cacheDirectory)
+{
+    public static readonly string DefaultCacheDirectory =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "gitops-orchestrations", "sources");
+
+    public string CacheDirectory { get; } = cacheDirectory;
+
+    /// <summary>The SHA the source's revision names now: no network for a full SHA, one ls-remote for a URL.</summary>
+    public static string Resolve(SourceSpec source)
+    {
+        if (GitRemote.IsUrl(source.Repo))
+        {
+            return GitRemote.IsFullSha(source.Revision) ? source.Revision! : GitRemote.LsRemote(source.Repo, source.Revision, source.Auth);
+        }
+
+        using var repo = OpenLocal(source.Repo);
+        string wanted = source.Revision ?? "HEAD";
+        GitObject? found = repo.Lookup(wanted) ?? repo.Lookup($"refs/heads/{wanted}") ?? repo.Lookup($"refs/tags/{wanted}");
+        return found?.Peel<Commit>()?.Sha ?? throw new ArgumentException($"revision '{wanted}' does not exist in {source.Repo}");
+    }
+
+    /// <summary>The folder holding <paramref name="sha"/>'s files, exported on first use; fetches only when the cache lacks the commit.</summary>
+    public string Export(SourceSpec source, string sha)
+    {
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source.Repo)))[..16];
+        string folder = Path.Combine(CacheDirectory, "exports", $"{key}-{sha}");
+        if (Directory.Exists(folder))
+        {
+            return folder;
+        }
+
+        string repoPath = GitRemote.IsUrl(source.Repo)
+            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, sha)
+            : Repository.Discover(Path.GetFullPath(source.Repo)) ?? throw new ArgumentException($"'{source.Repo}' is not a Git repository");
+        using var repo = new Repository(repoPath);
+        Commit commit = repo.Lookup<Commit>(sha) ?? throw new ArgumentException($"commit {sha} does not exist in {GitRemote.Redact(source.Repo)}");
+
+        string staging = $"{folder}.tmp-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(staging);
+        Write(commit.Tree, staging);
+        try
+        {
+            Directory.Move(staging, folder);
+        }
+        catch (IOException) when (Directory.Exists(folder))
+        {
+            // Another run exported the same commit first; both copies are identical.
+            Directory.Delete(staging, recursive: true);
+        }
+
+        return folder;
+    }
+
+    /// <summary>
+    /// A folder inside an export. The path is relative to the repository root and may not leave it:
+    /// <c>../</c>, absolute paths and symbolic links out of the tree are refused.
+    /// </summary>
+    public static string Inside(string root, string relative)
+    {
+        if (Path.IsPathRooted(relative) || relative.Replace('\\', '/').Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"source path '{relative}' must stay inside the repository (no absolute path, no '..')");
+        }
+
+        string full = Path.GetFullPath(Path.Combine(root, relative));
+        string rootFull = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (!(full + Path.DirectorySeparatorChar).StartsWith(rootFull, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"source path '{relative}' must stay inside the repository");
+        }
+
+        return Directory.Exists(full) || File.Exists(full) ? full : throw new ArgumentException($"source path '{relative}' does not exist at this commit");
+    }
+
+    static void Write(Tree tree, string folder)
+    {
+        foreach (TreeEntry entry in tree)
+        {
+            string path = Path.Combine(folder, entry.Name);
+            switch (entry.TargetType)
+            {
+                case TreeEntryTargetType.Tree:
+                    Directory.CreateDirectory(path);
+                    Write((Tree)entry.Target, path);
+                    break;
+                case TreeEntryTargetType.Blob when entry.Mode != Mode.SymbolicLink:
+                    using (Stream content = ((Blob)entry.Target).GetContentStream())
+                    using (FileStream file = File.Create(path))
+                    {
+                        content.CopyTo(file);
+                    }
+
+                    break;
+
+                // Symbolic links and submodules are left out: a link could point out of the export,
+                // and a submodule is another repository with its own revision.
+            }
+        }
+    }
+
+    static Repository OpenLocal(string path) =>
+        new(Repository.Discover(Path.GetFullPath(path)) ?? throw new ArgumentException($"'{path}' is not a Git repository"));
+}

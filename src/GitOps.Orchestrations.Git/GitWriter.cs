@@ -1,0 +1,196 @@
+using GitOps.Orchestrations.Core.Delivery;
+using GitOps.Orchestrations.Core.Editing;
+using LibGit2Sharp;
+
+namespace GitOps.Orchestrations.Git;
+
+/// <summary>One file to write: its whole content, or an edit of one value at a YAML path.</summary>
+public sealed record GitFileChange(string Path, string? Content = null, string? YamlPath = null, string? Value = null, bool Delete = false);
+
+public sealed record GitWriteRequest
+{
+    public required string Repo { get; init; }
+
+    public string Branch { get; init; } = "main";
+
+    /// <summary>The branch to start from when <see cref="Branch"/> does not exist yet, for a change meant to become a pull request.</summary>
+    public string? BaseBranch { get; init; }
+
+    public GitAuthSpec? Auth { get; init; }
+
+    public required string Message { get; init; }
+
+    public IReadOnlyList<GitFileChange> Changes { get; init; } = [];
+
+    /// <summary>When set, files under this folder that <see cref="Changes"/> does not write are deleted: the folder becomes exactly the change set.</summary>
+    public string? ReplaceFolder { get; init; }
+
+    /// <summary>The source commit this write derives from, recorded as a <c>Source-Commit:</c> trailer.</summary>
+    public string? SourceCommit { get; init; }
+
+    public int MaxAttempts { get; init; } = 5;
+}
+
+/// <param name="Commit">The commit now at the branch head: the new one, or the existing head when nothing changed.</param>
+public sealed record GitWriteResult(string Commit, bool Changed, int Attempts);
+
+/// <summary>
+/// Commits and pushes generated changes. Each attempt clones the branch afresh and applies the
+/// changes to it, so a push that loses a race is replayed on the new head, which is a rebase of one
+/// commit. Nothing is committed when the content is already there, so a redelivered activity or a
+/// re-run writes nothing.
+/// </summary>
+public static class GitWriter
+{
+    static readonly Signature Bot = new("gitops-orchestrations", "gitops@orchestrations.local", DateTimeOffset.UnixEpoch);
+
+    public static GitWriteResult Write(GitWriteRequest request)
+    {
+        string url = GitRemote.IsUrl(request.Repo) ? request.Repo : Path.GetFullPath(request.Repo);
+        for (int attempt = 1; ; attempt++)
+        {
+            string work = Path.Combine(Path.GetTempPath(), "gitops-write-" + Guid.NewGuid().ToString("N")[..12]);
+            try
+            {
+                using Repository repo = CloneBranch(url, work, request);
+                Apply(repo, request);
+                Commands.Stage(repo, "*");
+                if (!repo.RetrieveStatus(new StatusOptions()).IsDirty)
+                {
+                    return new GitWriteResult(repo.Head.Tip.Sha, false, attempt);
+                }
+
+                var now = new Signature(Bot.Name, Bot.Email, DateTimeOffset.UtcNow);
+                string message = request.SourceCommit is string source ? $"{request.Message.TrimEnd()}\n\nSource-Commit: {source}\n" : request.Message;
+                Commit commit = repo.Commit(message, now, now);
+                if (TryPush(repo, url, request))
+                {
+                    return new GitWriteResult(commit.Sha, true, attempt);
+                }
+
+                if (attempt >= request.MaxAttempts)
+                {
+                    throw new GitSourceException($"push to {GitRemote.Redact(url)} branch {request.Branch} was rejected {attempt} times; someone else keeps moving the branch");
+                }
+
+                Thread.Sleep(TimeSpan.FromMilliseconds(100 * attempt * attempt));
+            }
+            finally
+            {
+                TryDelete(work);
+            }
+        }
+    }
+
+    static Repository CloneBranch(string url, string work, GitWriteRequest request)
+    {
+        var fetch = new FetchOptions { CredentialsProvider = GitRemote.Credentials(request.Auth) };
+        bool exists = GitRemote.Guard(url, () => Repository.ListRemoteReferences(url, fetch.CredentialsProvider).Any(r => r.CanonicalName == $"refs/heads/{request.Branch}"));
+        string? from = exists ? request.Branch : request.BaseBranch;
+        GitRemote.Guard(url, () => Repository.Clone(url, work, new CloneOptions(fetch) { BranchName = from }));
+        var repo = new Repository(work);
+        if (!exists)
+        {
+            Branch branch = repo.CreateBranch(request.Branch);
+            Commands.Checkout(repo, branch);
+        }
+
+        return repo;
+    }
+
+    static void Apply(Repository repo, GitWriteRequest request)
+    {
+        string root = repo.Info.WorkingDirectory;
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (GitFileChange change in request.Changes)
+        {
+            string path = SafePath(root, change.Path);
+            written.Add(Path.GetFullPath(path));
+            if (change.Delete)
+            {
+                File.Delete(path);
+            }
+            else if (change.YamlPath is string yamlPath)
+            {
+                string text = File.Exists(path) ? File.ReadAllText(path) : throw new ArgumentException($"{change.Path} does not exist on branch {request.Branch}");
+                File.WriteAllText(path, YamlPathEdit.Set(text, yamlPath, change.Value ?? string.Empty));
+            }
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, change.Content ?? string.Empty);
+            }
+        }
+
+        if (request.ReplaceFolder is string folder && Directory.Exists(SafePath(root, folder)))
+        {
+            foreach (string file in Directory.EnumerateFiles(SafePath(root, folder), "*", SearchOption.AllDirectories))
+            {
+                if (!written.Contains(Path.GetFullPath(file)) && !file.Contains($"{Path.DirectorySeparatorChar}.git{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                {
+                    File.Delete(file);
+                }
+            }
+        }
+    }
+
+    static bool TryPush(Repository repo, string url, GitWriteRequest request)
+    {
+        string? rejected = null;
+        var options = new PushOptions
+        {
+            CredentialsProvider = GitRemote.Credentials(request.Auth),
+            OnPushStatusError = error => rejected = error.Message,
+        };
+        try
+        {
+            repo.Network.Push(repo.Network.Remotes["origin"], $"refs/heads/{request.Branch}:refs/heads/{request.Branch}", options);
+        }
+        catch (NonFastForwardException)
+        {
+            return false;
+        }
+        catch (LibGit2SharpException e) when (e.Message.Contains("fast-forward", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("fetch first", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        catch (LibGit2SharpException e)
+        {
+            throw new GitSourceException($"push to {GitRemote.Redact(url)}: {GitRemote.Redact(e.Message)}", e);
+        }
+
+        return rejected is null || (rejected.Contains("fast-forward", StringComparison.OrdinalIgnoreCase) || rejected.Contains("fetch first", StringComparison.OrdinalIgnoreCase)
+            ? false
+            : throw new GitSourceException($"push to {GitRemote.Redact(url)} was refused: {rejected}"));
+    }
+
+    static string SafePath(string root, string relative)
+    {
+        if (Path.IsPathRooted(relative) || relative.Replace('\\', '/').Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"path '{relative}' must stay inside the repository");
+        }
+
+        return Path.Combine(root, relative);
+    }
+
+    static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                foreach (string file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+                {
+                    File.SetAttributes(file, FileAttributes.Normal);
+                }
+
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless; the next write uses a new one.
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using GitOps.Orchestrations.Core.Delivery;
+using k8s;
+
+namespace GitOps.Orchestrations.Kubernetes;
+
+/// <summary>
+/// The Kubernetes client for one target, built from a kubeconfig, a context or the in-cluster
+/// service account. It adds raw GETs for discovery documents, which the generated client does not
+/// cover, and otherwise is the plain <see cref="k8s.Kubernetes"/> client.
+/// </summary>
+public sealed class ClusterClient(KubernetesClientConfiguration configuration) : k8s.Kubernetes(configuration)
+{
+    public string Host { get; } = configuration.Host;
+
+    public static ClusterClient Connect(KubernetesTargetSpec target)
+    {
+        KubernetesClientConfiguration configuration = target.InCluster
+            ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(target.Kubeconfig ?? Environment.GetEnvironmentVariable("KUBECONFIG"), target.Context);
+        return new ClusterClient(configuration);
+    }
+
+    /// <summary>GET of a discovery path such as <c>/api/v1</c> or <c>/apis/apps/v1</c>; null on 404.</summary>
+    public async Task<JsonObject?> GetDiscoveryAsync(string path, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendRequest<object?>(path.TrimStart('/'), HttpMethod.Get, null, null, cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        string body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode
+            ? JsonNode.Parse(body) as JsonObject
+            : throw new KubernetesApiException((int)response.StatusCode, $"GET {path}: {KubernetesApiException.StatusMessage(body)}");
+    }
+}

@@ -1,0 +1,98 @@
+using k8s;
+using System.Net.Http;
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Manifests;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace GitOps.Orchestrations.Kubernetes;
+
+public sealed partial class KubernetesApplier
+{
+    public const int MaxAttempts = 5;
+
+    /// <summary>Server-side dry-run of every write, except objects whose kind or namespace this same apply creates first.</summary>
+    async Task DryRunAsync(IReadOnlyList<Desired> writes, ApplyOptions options, CancellationToken cancellationToken)
+    {
+        var newNamespaces = writes.Where(w => w.Manifest.Kind == "Namespace" && w.Manifest.ApiVersion == "v1").Select(w => w.Manifest.Name).ToHashSet(StringComparer.Ordinal);
+        var errors = new List<string>();
+        foreach (Desired item in writes)
+        {
+            if (item.Type.DefinedByRender || (item.Manifest.Namespace is string ns && newNamespaces.Contains(ns)))
+            {
+                continue;
+            }
+
+            try
+            {
+                await PatchAsync(item, options, dryRun: true, cancellationToken);
+            }
+            catch (KubernetesApiException e) when (e.StatusCode is 400 or 403 or 404 or 409 or 422)
+            {
+                errors.Add($"{item.Manifest.Origin}: {e.Message}");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ManifestException(errors);
+        }
+    }
+
+    Task PatchAsync(Desired item, ApplyOptions options, bool dryRun, CancellationToken cancellationToken)
+    {
+        ResourceType type = item.Type;
+        var patch = new V1Patch(item.Manifest.Body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
+        string? dry = dryRun ? "All" : null;
+        string action = $"{(dryRun ? "dry-run apply" : "apply")} {item.Manifest.Ref}";
+        return CallAsync(action, () => type.Namespaced
+            ? client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, type.Group, type.Version, item.Manifest.Namespace, type.Plural, item.Manifest.Name, dry, options.FieldManager, force: options.ForceConflicts, cancellationToken: cancellationToken)
+            : client.CustomObjects.PatchClusterCustomObjectAsync(patch, type.Group, type.Version, type.Plural, item.Manifest.Name, dry, options.FieldManager, force: options.ForceConflicts, cancellationToken: cancellationToken));
+    }
+
+    async Task DeleteAsync(InventoryEntry entry, ResourceMapper mapper, CancellationToken cancellationToken)
+    {
+        ResourceType type = await mapper.MapAsync(entry.ApiVersion, entry.Ref.Kind, cancellationToken);
+        try
+        {
+            await CallAsync($"delete {entry.Ref}", () => type.Namespaced
+                ? client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, entry.Ref.Namespace, type.Plural, entry.Ref.Name, propagationPolicy: "Background", cancellationToken: cancellationToken)
+                : client.CustomObjects.DeleteClusterCustomObjectAsync(type.Group, type.Version, type.Plural, entry.Ref.Name, propagationPolicy: "Background", cancellationToken: cancellationToken));
+        }
+        catch (KubernetesApiException e) when (e.StatusCode == 404)
+        {
+            // Already gone: the goal of a prune.
+        }
+    }
+
+    /// <summary>
+    /// One API call, retried with exponential backoff on a resourceVersion race (409), throttling (429),
+    /// a server fault (5xx) or a dropped connection; every other refusal fails at once with the server's message.
+    /// </summary>
+    async Task<T> CallAsync<T>(string action, Func<Task<T>> call)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            KubernetesApiException failure;
+            try
+            {
+                return await call();
+            }
+            catch (HttpOperationException e)
+            {
+                failure = KubernetesApiException.From(e, action);
+            }
+            catch (HttpRequestException e)
+            {
+                failure = new KubernetesApiException(503, $"{action}: cannot reach the API server at {client.Host}: {e.Message}", e);
+            }
+
+            if (!failure.Transient || attempt >= MaxAttempts)
+            {
+                throw failure;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1)));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using GitOps.Orchestrations.Core.Delivery;
+using GitOps.Orchestrations.Core.Manifests;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Git;
+
+namespace GitOps.Orchestrations.Rendering;
+
+/// <summary>
+/// Source → manifests: export the pinned commit, copy it into a private temp folder, run the
+/// renderer there, then apply overrides and normalize. Results are cached per commit and settings.
+/// </summary>
+public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = null)
+{
+    public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromMinutes(2);
+
+    readonly RenderCache cache = new(Path.Combine(checkout.CacheDirectory, "renders"));
+
+    public GitCheckout Checkout => checkout;
+
+    public async Task<ManifestSet> RenderAsync(SourceSpec source, string sha, RenderSpec spec, CancellationToken cancellationToken = default)
+    {
+        CheckRelative(source.Path);
+        IManifestRenderer renderer = RendererFactory.Create(spec.Type);
+        string key = RenderCache.Key(source.Repo, sha, source.Path, spec, await renderer.ToolVersionAsync(cancellationToken));
+        if (cache.TryLoad(key) is ManifestSet cached)
+        {
+            return cached;
+        }
+
+        string export = checkout.Export(source, sha);
+        ManifestSet rendered = await RenderFolderAsync(export, source.Path, $"{GitRemote.Redact(source.Repo)}@{sha[..Math.Min(12, sha.Length)]}:{source.Path.Trim('/')}", spec, cancellationToken);
+        cache.Store(key, rendered);
+        return rendered;
+    }
+
+    /// <summary>Renders <paramref name="relativePath"/> under <paramref name="root"/>; the whole root is copied so that kustomize's <c>../base</c> works.</summary>
+    public async Task<ManifestSet> RenderFolderAsync(string root, string relativePath, string label, RenderSpec spec, CancellationToken cancellationToken = default)
+    {
+        CheckRelative(relativePath);
+        IManifestRenderer renderer = RendererFactory.Create(spec.Type);
+        var overrides = new ManifestOverrides
+        {
+            Images = spec.Images.Select(ImageOverride.Parse).ToList(),
+            Namespace = spec.Namespace,
+        };
+        string work = Directory.CreateTempSubdirectory("gitops-render-").FullName;
+        try
+        {
+            string copy = Path.Combine(work, "src");
+            CopyTree(root, copy);
+            string folder = GitCheckout.Inside(copy, relativePath);
+            IReadOnlyList<RenderedText> texts = await renderer.RenderAsync(new RenderInput(folder, work, label, spec, toolTimeout ?? DefaultToolTimeout), cancellationToken);
+            var diagnostics = new List<Diagnostic>();
+            var manifests = new List<Manifest>();
+            foreach (RenderedText text in texts)
+            {
+                manifests.AddRange(ManifestReader.Read(text.Label, text.Yaml, diagnostics));
+            }
+
+            return diagnostics.Count > 0
+                ? throw new ManifestException(diagnostics.Select(d => d.ToString()).ToList())
+                : ManifestSet.Build(manifests, overrides);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    static void CheckRelative(string path)
+    {
+        if (Path.IsPathRooted(path) || path.Replace('\\', '/').Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"source path '{path}' must stay inside the repository (no absolute path, no '..')");
+        }
+    }
+
+    static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            if (!IsLinkOrInGit(from, directory))
+            {
+                Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+            }
+        }
+
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            // Links are not followed: one could point anywhere on the machine.
+            if (!IsLinkOrInGit(from, file) && new FileInfo(file).LinkTarget is null && Directory.Exists(Path.GetDirectoryName(Path.Combine(to, Path.GetRelativePath(from, file)))))
+            {
+                File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+            }
+        }
+    }
+
+    static bool IsLinkOrInGit(string root, string path)
+    {
+        string relative = Path.GetRelativePath(root, path).Replace('\\', '/');
+        if (relative == ".git" || relative.StartsWith(".git/", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        for (DirectoryInfo? d = new FileInfo(path).Directory; d is not null && d.FullName.Length > root.Length; d = d.Parent)
+        {
+            if (d.LinkTarget is not null)
+            {
+                return true;
+            }
+        }
+
+        return Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is not null;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Testing.Kubernetes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace GitOps.Orchestrations.Delivery.Tests;
+
+/// <summary>The fixture behaves as the API documentation says, seen through the real KubernetesClient.</summary>
+public sealed class KubeFixtureTests : IAsyncLifetime
+{
+    readonly KubeApiServer server = new();
+    k8s.Kubernetes client = null!;
+
+    public async Task InitializeAsync()
+    {
+        await server.InitializeAsync();
+        client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"kube-{Guid.NewGuid():N}"))));
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Discovery_lists_groups_and_resources()
+    {
+        V1APIGroupList groups = await client.Apis.GetAPIVersionsAsync();
+        Assert.Contains(groups.Groups, g => g.Name == "apps");
+        V1APIResourceList apps = await client.AppsV1.GetAPIResourcesAsync();
+        Assert.Contains(apps.Resources, r => r.Name == "deployments" && r.Namespaced && r.Kind == "Deployment");
+        Assert.Contains(apps.Resources, r => r.Name == "deployments/status");
+    }
+
+    [Fact]
+    public async Task Apply_creates_then_a_spec_change_bumps_generation_and_an_identical_apply_writes_nothing()
+    {
+        V1Deployment first = await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops");
+        Assert.Equal(1, first.Metadata.Generation);
+        int writes = server.Writes;
+
+        V1Deployment same = await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops");
+        Assert.Equal(first.Metadata.ResourceVersion, same.Metadata.ResourceVersion);
+        Assert.Equal(writes, server.Writes);
+
+        V1Deployment changed = await ApplyDeployment("nginx:1.26", replicas: 2, manager: "gitops");
+        Assert.Equal(2, changed.Metadata.Generation);
+        Assert.NotEqual(first.Metadata.ResourceVersion, changed.Metadata.ResourceVersion);
+        Assert.Contains(changed.Metadata.ManagedFields, m => m.Manager == "gitops" && m.Operation == "Apply");
+    }
+
+    [Fact]
+    public async Task Apply_of_a_field_another_manager_changed_conflicts_unless_forced()
+    {
+        await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops");
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"replicas\":5}}", V1Patch.PatchType.MergePatch), "api", "default", fieldManager: "kubectl-edit");
+
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops"));
+        Assert.Equal(409, (int)conflict.Response.StatusCode);
+        Assert.Contains("conflict with \"kubectl-edit\"", Message(conflict));
+
+        V1Deployment forced = await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops", force: true);
+        Assert.Equal(2, forced.Spec.Replicas);
+    }
+
+    [Fact]
+    public async Task A_stale_resourceVersion_is_a_409_and_status_is_only_written_through_its_subresource()
+    {
+        V1Deployment created = await ApplyDeployment("nginx:1.25", replicas: 1, manager: "gitops");
+        created.Spec.Replicas = 3;
+        await client.AppsV1.ReplaceNamespacedDeploymentAsync(created, "api", "default");
+        var stale = await Assert.ThrowsAsync<HttpOperationException>(() => client.AppsV1.ReplaceNamespacedDeploymentAsync(created, "api", "default"));
+        Assert.Equal(409, (int)stale.Response.StatusCode);
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"status\":{\"readyReplicas\":9}}", V1Patch.PatchType.MergePatch), "api", "default");
+        Assert.Null((await client.AppsV1.ReadNamespacedDeploymentAsync("api", "default")).Status?.ReadyReplicas);
+        V1Deployment status = await client.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch("{\"status\":{\"readyReplicas\":3,\"observedGeneration\":2}}", V1Patch.PatchType.MergePatch), "api", "default");
+        Assert.Equal(3, status.Status.ReadyReplicas);
+        Assert.Equal(2, status.Metadata.Generation);
+    }
+
+    [Fact]
+    public async Task Objects_need_their_namespace_and_deleting_a_namespace_deletes_its_objects()
+    {
+        var missing = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c" } }, "nowhere"));
+        Assert.Equal(404, (int)missing.Response.StatusCode);
+        Assert.Equal("namespaces \"nowhere\" not found", Message(missing));
+
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "team" } });
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c" } }, "team");
+        Assert.Single((await client.CoreV1.ListNamespacedConfigMapAsync("team")).Items);
+        await client.CoreV1.DeleteNamespaceAsync("team");
+        Assert.Empty((await client.CoreV1.ListNamespacedConfigMapAsync("team")).Items);
+    }
+
+    [Fact]
+    public async Task Watch_streams_changes_after_a_resourceVersion()
+    {
+        V1ConfigMapList list = await client.CoreV1.ListNamespacedConfigMapAsync("default");
+        var seen = new List<(WatchEventType, string)>();
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Task watching = Task.Run(async () =>
+        {
+            await foreach (var (type, item) in client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: done.Token))
+            {
+                seen.Add((type, item.Metadata.Name));
+                if (seen.Count == 3)
+                {
+                    break;
+                }
+            }
+        });
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "w" }, Data = new Dictionary<string, string> { ["a"] = "1" } }, "default");
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"a\":\"2\"}}", V1Patch.PatchType.MergePatch), "w", "default");
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("w", "default");
+        await watching;
+        Assert.Equal([(WatchEventType.Added, "w"), (WatchEventType.Modified, "w"), (WatchEventType.Deleted, "w")], seen);
+    }
+
+    static string Message(HttpOperationException e) => JsonDocument.Parse(e.Response.Content).RootElement.GetProperty("message").GetString()!;
+
+    Task<V1Deployment> ApplyDeployment(string image, int replicas, string manager, bool force = false)
+    {
+        var deployment = new
+        {
+            apiVersion = "apps/v1",
+            kind = "Deployment",
+            metadata = new { name = "api", @namespace = "default" },
+            spec = new { replicas, selector = new { matchLabels = new { app = "api" } }, template = new { metadata = new { labels = new { app = "api" } }, spec = new { containers = new[] { new { name = "api", image } } } } },
+        };
+        return client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(JsonSerializer.Serialize(deployment), V1Patch.PatchType.ApplyPatch), "api", "default", fieldManager: manager, force: force);
+    }
+}

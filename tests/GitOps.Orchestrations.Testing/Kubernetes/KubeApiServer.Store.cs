@@ -1,0 +1,565 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace GitOps.Orchestrations.Testing.Kubernetes;
+
+public sealed partial class KubeApiServer
+{
+    readonly Dictionary<string, Stored> objects = new(StringComparer.Ordinal);
+    long resourceVersion = 1000;
+
+    /// <summary>One object and who manages which of its fields (by field key, see <see cref="FieldKeys"/>).</summary>
+    sealed class Stored(KubeResourceType type, JsonObject body)
+    {
+        public KubeResourceType Type { get; } = type;
+
+        public JsonObject Body { get; set; } = body;
+
+        public Dictionary<string, (string Operation, HashSet<string> Fields)> Managers { get; set; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>A copy of a stored object as a client would read it, or null.</summary>
+    public JsonObject? Get(string apiVersion, string kind, string? @namespace, string name)
+    {
+        lock (gate)
+        {
+            KubeResourceType? type = types.FirstOrDefault(t => t.GroupVersion == apiVersion && t.Kind == kind);
+            return type is not null && objects.TryGetValue(Key(type, type.Namespaced ? @namespace : null, name), out Stored? stored) ? Render(stored) : null;
+        }
+    }
+
+    /// <summary>How many objects of a kind the fixture holds.</summary>
+    public int Count(string kind)
+    {
+        lock (gate)
+        {
+            return objects.Values.Count(o => o.Type.Kind == kind);
+        }
+    }
+
+    static string Key(KubeResourceType type, string? ns, string name) => $"{type.QualifiedName}/{ns}/{name}";
+
+    void Seed(JsonObject body)
+    {
+        lock (gate)
+        {
+            KubeResourceType type = types.First(t => t.GroupVersion == (string?)body["apiVersion"] && t.Kind == (string?)body["kind"]);
+            Stamp(body, null);
+            objects[Key(type, (string?)body["metadata"]?["namespace"], (string)body["metadata"]!["name"]!)] = new Stored(type, body);
+        }
+    }
+
+    Stored? Find(Target target) => objects.GetValueOrDefault(Key(target.Type, target.Namespace, target.Name!));
+
+    JsonObject List(Target target, string? labelSelector)
+    {
+        var items = new JsonArray();
+        foreach (Stored stored in objects.Values
+                     .Where(o => o.Type == target.Type && (target.Namespace is null || (string?)o.Body["metadata"]?["namespace"] == target.Namespace))
+                     .Where(o => MatchesSelector(o.Body, labelSelector))
+                     .OrderBy(o => Key(o.Type, (string?)o.Body["metadata"]?["namespace"], (string)o.Body["metadata"]!["name"]!), StringComparer.Ordinal))
+        {
+            JsonObject item = Render(stored);
+            if (target.Type.Group.Length == 0 || IsBuiltIn(target.Type))
+            {
+                // Built-in list items carry no apiVersion or kind; the list's own fields say them.
+                item.Remove("apiVersion");
+                item.Remove("kind");
+            }
+
+            items.Add(item);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = target.Type.GroupVersion,
+            ["kind"] = target.Type.Kind + "List",
+            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
+            ["items"] = items,
+        };
+    }
+
+    static bool IsBuiltIn(KubeResourceType type) => KubeResourceTypes.BuiltIn().Contains(type);
+
+    static bool MatchesSelector(JsonObject body, string? selector)
+    {
+        if (string.IsNullOrEmpty(selector))
+        {
+            return true;
+        }
+
+        JsonNode? labels = body["metadata"]?["labels"];
+        foreach (string requirement in selector.Split(','))
+        {
+            string[] parts = requirement.Split('=', 2);
+            string? value = (string?)labels?[parts[0].Trim()];
+            if (parts.Length == 1 ? value is null : value != parts[1].Trim())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    JsonObject Create(Target target, JsonObject body, string manager, bool dryRun, HttpRequest request)
+    {
+        Validate(target, body, requireName: true);
+        string name = (string)body["metadata"]!["name"]!;
+        var key = target with { Name = name };
+        if (Find(key) is not null)
+        {
+            throw new ApiError(409, "AlreadyExists", $"{target.Type.QualifiedName} \"{name}\" already exists");
+        }
+
+        RequireNamespace(target);
+        if (target.Type.HasStatus)
+        {
+            body.Remove("status");
+        }
+
+        var stored = new Stored(target.Type, body);
+        stored.Managers[manager] = ("Update", FieldKeys(body, target.Type));
+        return Commit(key, null, stored, dryRun, request);
+    }
+
+    JsonObject Replace(Target target, JsonObject body, string manager, bool status, bool dryRun, HttpRequest request)
+    {
+        Validate(target, body, requireName: false);
+        Stored existing = Find(target) ?? throw NotFound(target);
+        CheckResourceVersion(target, existing, body);
+        JsonObject next = status ? WithStatusFrom(existing.Body, body) : WithoutStatusChange(existing, body);
+        return Update(target, existing, next, manager, dryRun, request);
+    }
+
+    JsonObject MergePatch(Target target, JsonObject patch, string manager, bool status, bool dryRun, HttpRequest request)
+    {
+        Stored existing = Find(target) ?? throw NotFound(target);
+        CheckResourceVersion(target, existing, patch);
+        var merged = (JsonObject)MergeJson(existing.Body.DeepClone(), patch)!;
+        JsonObject next = status ? WithStatusFrom(existing.Body, merged) : WithoutStatusChange(existing, merged);
+        return Update(target, existing, next, manager, dryRun, request);
+    }
+
+    /// <summary>A non-apply write: whoever changes a field takes it over from its other managers, without conflict.</summary>
+    JsonObject Update(Target target, Stored existing, JsonObject next, string manager, bool dryRun, HttpRequest request)
+    {
+        var managers = CopyManagers(existing);
+        HashSet<string> changed = FieldKeys(next, target.Type).Union(FieldKeys(existing.Body, target.Type))
+            .Where(k => !JsonNode.DeepEquals(GetField(existing.Body, k), GetField(next, k))).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in managers.Values)
+        {
+            entry.Fields.ExceptWith(changed);
+        }
+
+        if (changed.Count > 0)
+        {
+            (string _, HashSet<string> fields) = managers.GetValueOrDefault(manager, ("Update", new HashSet<string>(StringComparer.Ordinal)));
+            fields.UnionWith(changed.Where(k => GetField(next, k) is not null));
+            managers[manager] = ("Update", fields);
+        }
+
+        var stored = new Stored(target.Type, next) { Managers = Prune(managers) };
+        return Commit(target, existing, stored, dryRun, request);
+    }
+
+    /// <summary>
+    /// Server-side apply: the manager's applied configuration becomes the set of fields it owns.
+    /// A field another manager owns with a different value is a conflict unless forced; a field the
+    /// manager owned before and no longer applies is removed, unless someone else still owns it.
+    /// </summary>
+    (int, JsonNode) Apply(Target target, JsonObject applied, string manager, bool force, bool status, bool dryRun, HttpRequest request)
+    {
+        Validate(target, applied, requireName: true);
+        if ((string?)applied["metadata"]?["name"] != target.Name)
+        {
+            throw new ApiError(400, "BadRequest", $"the name of the object ({applied["metadata"]?["name"]}) does not match the name on the URL ({target.Name})");
+        }
+
+        Stored? existing = Find(target);
+        HashSet<string> keys = FieldKeys(applied, target.Type);
+        if (existing is null)
+        {
+            RequireNamespace(target);
+            JsonObject fresh = (JsonObject)applied.DeepClone();
+            if (target.Type.HasStatus && !status)
+            {
+                fresh.Remove("status");
+            }
+
+            var created = new Stored(target.Type, fresh);
+            created.Managers[manager] = ("Apply", keys);
+            return (201, Commit(target, null, created, dryRun, request));
+        }
+
+        CheckResourceVersion(target, existing, applied);
+        var managers = CopyManagers(existing);
+        var conflicts = new List<string>();
+        foreach (string key in keys)
+        {
+            foreach (var (other, entry) in managers.Where(m => m.Key != manager && m.Value.Fields.Contains(key)))
+            {
+                if (!JsonNode.DeepEquals(GetField(existing.Body, key), GetField(applied, key)))
+                {
+                    conflicts.Add($"conflict with \"{other}\"{(entry.Operation == "Update" ? " using " + target.Type.GroupVersion : string.Empty)}: .{key}");
+                }
+            }
+        }
+
+        if (conflicts.Count > 0 && !force)
+        {
+            throw new ApiError(409, "Conflict", $"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? string.Empty : "s")}: {string.Join("; ", conflicts)}");
+        }
+
+        var next = (JsonObject)existing.Body.DeepClone();
+        HashSet<string> before = managers.TryGetValue(manager, out var mine) ? mine.Fields : [];
+        foreach (string dropped in before.Except(keys))
+        {
+            if (!managers.Any(m => m.Key != manager && m.Value.Fields.Contains(dropped)))
+            {
+                RemoveField(next, dropped);
+            }
+        }
+
+        foreach (string key in keys)
+        {
+            SetField(next, key, GetField(applied, key)!.DeepClone());
+            foreach (var entry in managers.Where(m => m.Key != manager).Select(m => m.Value))
+            {
+                if (!JsonNode.DeepEquals(GetField(existing.Body, key), GetField(applied, key)))
+                {
+                    entry.Fields.Remove(key);
+                }
+            }
+        }
+
+        managers[manager] = ("Apply", keys);
+        next = status ? WithStatusFrom(existing.Body, next) : WithoutStatusChange(existing, next);
+        return (200, Commit(target, existing, new Stored(target.Type, next) { Managers = Prune(managers) }, dryRun, request));
+    }
+
+    JsonObject Delete(Target target, bool dryRun, HttpRequest request)
+    {
+        Stored existing = Find(target) ?? throw NotFound(target);
+        JsonObject rendered = Render(existing);
+        if (dryRun)
+        {
+            return rendered;
+        }
+
+        objects.Remove(Key(target.Type, target.Namespace, target.Name!));
+        Publish("DELETED", existing);
+        if (target.Type.Kind == "Namespace")
+        {
+            // Namespace deletion takes everything in it along.
+            foreach (var (key, stored) in objects.Where(o => (string?)o.Value.Body["metadata"]?["namespace"] == target.Name).ToList())
+            {
+                objects.Remove(key);
+                Publish("DELETED", stored);
+            }
+        }
+
+        WriteLog.Enqueue($"{request.Method} {request.Path}");
+        return rendered;
+    }
+
+    /// <summary>Stores a new version: bumps resourceVersion, and generation when anything but metadata and status changed. An unchanged object is not written at all.</summary>
+    JsonObject Commit(Target target, Stored? existing, Stored next, bool dryRun, HttpRequest request)
+    {
+        if (existing is not null
+            && JsonNode.DeepEquals(Strip(existing.Body), Strip(next.Body))
+            && SameManagers(existing.Managers, next.Managers))
+        {
+            return Render(existing);
+        }
+
+        Stamp(next.Body, existing?.Body);
+        if (target.Type.Namespaced)
+        {
+            next.Body["metadata"]!["namespace"] = target.Namespace;
+        }
+
+        if (dryRun)
+        {
+            return Render(next);
+        }
+
+        objects[Key(target.Type, target.Namespace, (string)next.Body["metadata"]!["name"]!)] = next;
+        if (target.Type.Kind == "CustomResourceDefinition")
+        {
+            types.RemoveAll(t => t.Kind == (string?)next.Body["spec"]?["names"]?["kind"] && t.Group == (string?)next.Body["spec"]?["group"]);
+            types.AddRange(KubeResourceTypes.FromDefinition(next.Body));
+        }
+
+        WriteLog.Enqueue($"{request.Method} {request.Path}");
+        Publish(existing is null ? "ADDED" : "MODIFIED", next);
+        return Render(next);
+    }
+
+    void Stamp(JsonObject body, JsonObject? previous)
+    {
+        var metadata = (JsonObject)(body["metadata"] ??= new JsonObject());
+        metadata["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+        metadata["uid"] = (string?)previous?["metadata"]?["uid"] ?? Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = (string?)previous?["metadata"]?["creationTimestamp"] ?? DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        long generation = (long?)previous?["metadata"]?["generation"] ?? 0;
+        bool specChanged = previous is null || !JsonNode.DeepEquals(Spec(previous), Spec(body));
+        metadata["generation"] = specChanged ? generation + 1 : generation;
+    }
+
+    /// <summary>Everything but metadata and status: what a generation counts changes of.</summary>
+    static JsonObject Spec(JsonObject body)
+    {
+        var copy = (JsonObject)body.DeepClone();
+        copy.Remove("metadata");
+        copy.Remove("status");
+        return copy;
+    }
+
+    static JsonObject Strip(JsonObject body)
+    {
+        var copy = (JsonObject)body.DeepClone();
+        if (copy["metadata"] is JsonObject metadata)
+        {
+            foreach (string field in new[] { "resourceVersion", "generation", "uid", "creationTimestamp", "managedFields" })
+            {
+                metadata.Remove(field);
+            }
+        }
+
+        return copy;
+    }
+
+    static JsonObject Render(Stored stored)
+    {
+        var body = (JsonObject)stored.Body.DeepClone();
+        body["apiVersion"] = stored.Type.GroupVersion;
+        body["kind"] = stored.Type.Kind;
+        var managed = new JsonArray();
+        foreach (var (manager, (operation, fields)) in stored.Managers.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            managed.Add(new JsonObject
+            {
+                ["manager"] = manager,
+                ["operation"] = operation,
+                ["apiVersion"] = stored.Type.GroupVersion,
+                ["fieldsType"] = "FieldsV1",
+                ["fieldsV1"] = FieldsV1(fields),
+            });
+        }
+
+        ((JsonObject)body["metadata"]!)["managedFields"] = managed;
+        return body;
+    }
+
+    static JsonObject FieldsV1(IEnumerable<string> keys)
+    {
+        var root = new JsonObject();
+        foreach (string key in keys.Order(StringComparer.Ordinal))
+        {
+            JsonObject node = root;
+            foreach (string part in key.Split('.', 3))
+            {
+                node = (JsonObject)(node["f:" + part] ??= new JsonObject());
+            }
+        }
+
+        return root;
+    }
+
+    static void Validate(Target target, JsonObject body, bool requireName)
+    {
+        string? apiVersion = (string?)body["apiVersion"];
+        string? kind = (string?)body["kind"];
+        if (apiVersion is not null && apiVersion != target.Type.GroupVersion || kind is not null && kind != target.Type.Kind)
+        {
+            throw new ApiError(400, "BadRequest", $"the API version in the data ({apiVersion}) and kind ({kind}) do not match the resource {target.Type.QualifiedName} {target.Type.Version}");
+        }
+
+        string? name = (string?)body["metadata"]?["name"];
+        if (requireName && string.IsNullOrEmpty(name))
+        {
+            throw new ApiError(422, "Invalid", $"{target.Type.Kind} \"\" is invalid: metadata.name: Required value: name or generateName is required");
+        }
+
+        if (name is not null && !System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") || name?.Length > 253)
+        {
+            throw new ApiError(422, "Invalid", $"{target.Type.Kind} \"{name}\" is invalid: metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+        }
+
+        string? ns = (string?)body["metadata"]?["namespace"];
+        if (target.Type.Namespaced && ns is not null && ns != target.Namespace)
+        {
+            throw new ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+        }
+    }
+
+    void RequireNamespace(Target target)
+    {
+        if (target.Type.Namespaced && !objects.ContainsKey($"namespaces//{target.Namespace}"))
+        {
+            throw new ApiError(404, "NotFound", $"namespaces \"{target.Namespace}\" not found");
+        }
+    }
+
+    static void CheckResourceVersion(Target target, Stored existing, JsonObject body)
+    {
+        string? wanted = (string?)body["metadata"]?["resourceVersion"];
+        if (wanted is not null && wanted != (string?)existing.Body["metadata"]?["resourceVersion"])
+        {
+            throw new ApiError(409, "Conflict", $"Operation cannot be fulfilled on {target.Type.QualifiedName} \"{target.Name}\": the object has been modified; please apply your changes to the latest version and try again");
+        }
+    }
+
+    /// <summary>Writes to the main resource leave status alone when a status subresource exists, as the API server does.</summary>
+    static JsonObject WithoutStatusChange(Stored existing, JsonObject next)
+    {
+        if (!existing.Type.HasStatus)
+        {
+            return next;
+        }
+
+        next = (JsonObject)next.DeepClone();
+        next.Remove("status");
+        if (existing.Body["status"] is JsonNode status)
+        {
+            next["status"] = status.DeepClone();
+        }
+
+        return next;
+    }
+
+    /// <summary>Writes to <c>/status</c> change only status.</summary>
+    static JsonObject WithStatusFrom(JsonObject existing, JsonObject next)
+    {
+        var result = (JsonObject)existing.DeepClone();
+        result.Remove("status");
+        if (next["status"] is JsonNode status)
+        {
+            result["status"] = status.DeepClone();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The fields a manager can own: each top-level field except identity and status, and each key
+    /// under metadata.labels and metadata.annotations.
+    /// </summary>
+    static HashSet<string> FieldKeys(JsonObject body, KubeResourceType type)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, _) in body)
+        {
+            if (key is "apiVersion" or "kind" or "metadata" || (key == "status" && type.HasStatus))
+            {
+                continue;
+            }
+
+            keys.Add(key);
+        }
+
+        if (body["metadata"] is JsonObject metadata)
+        {
+            foreach (string map in new[] { "labels", "annotations" })
+            {
+                foreach (var (key, _) in metadata[map] as JsonObject ?? [])
+                {
+                    keys.Add($"metadata.{map}.{key}");
+                }
+            }
+
+            foreach (string field in new[] { "finalizers", "ownerReferences" })
+            {
+                if (metadata.ContainsKey(field))
+                {
+                    keys.Add($"metadata.{field}");
+                }
+            }
+        }
+
+        return keys;
+    }
+
+    static JsonNode? GetField(JsonObject body, string key)
+    {
+        string[] parts = key.Split('.', 3);
+        return parts.Length switch
+        {
+            1 => body[key],
+            2 => body[parts[0]]?[parts[1]],
+            _ => (body[parts[0]]?[parts[1]] as JsonObject)?[parts[2]],
+        };
+    }
+
+    static void SetField(JsonObject body, string key, JsonNode? value)
+    {
+        string[] parts = key.Split('.', 3);
+        switch (parts.Length)
+        {
+            case 1:
+                body[key] = value;
+                break;
+            case 2:
+                ((JsonObject)(body[parts[0]] ??= new JsonObject()))[parts[1]] = value;
+                break;
+            default:
+                var parent = (JsonObject)(body[parts[0]] ??= new JsonObject());
+                ((JsonObject)(parent[parts[1]] ??= new JsonObject()))[parts[2]] = value;
+                break;
+        }
+    }
+
+    static void RemoveField(JsonObject body, string key)
+    {
+        string[] parts = key.Split('.', 3);
+        switch (parts.Length)
+        {
+            case 1:
+                body.Remove(key);
+                break;
+            case 2:
+                (body[parts[0]] as JsonObject)?.Remove(parts[1]);
+                break;
+            default:
+                (body[parts[0]]?[parts[1]] as JsonObject)?.Remove(parts[2]);
+                break;
+        }
+    }
+
+    /// <summary>RFC 7386 JSON merge patch: null deletes, objects merge, anything else replaces.</summary>
+    static JsonNode? MergeJson(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch?.DeepClone();
+        }
+
+        var result = target as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in patchObject)
+        {
+            if (value is null)
+            {
+                result.Remove(key);
+            }
+            else
+            {
+                JsonNode? merged = MergeJson(result[key]?.DeepClone(), value);
+                result[key] = merged;
+            }
+        }
+
+        return result;
+    }
+
+    static Dictionary<string, (string Operation, HashSet<string> Fields)> CopyManagers(Stored stored) =>
+        stored.Managers.ToDictionary(m => m.Key, m => (m.Value.Operation, new HashSet<string>(m.Value.Fields, StringComparer.Ordinal)), StringComparer.Ordinal);
+
+    static Dictionary<string, (string, HashSet<string>)> Prune(Dictionary<string, (string Operation, HashSet<string> Fields)> managers) =>
+        managers.Where(m => m.Value.Fields.Count > 0).ToDictionary(m => m.Key, m => (m.Value.Operation, m.Value.Fields), StringComparer.Ordinal);
+
+    static bool SameManagers(Dictionary<string, (string Operation, HashSet<string> Fields)> a, Dictionary<string, (string Operation, HashSet<string> Fields)> b) =>
+        a.Count == b.Count && a.All(m => b.TryGetValue(m.Key, out var other) && other.Operation == m.Value.Operation && other.Fields.SetEquals(m.Value.Fields));
+}

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace GitOps.Orchestrations.Testing.Kubernetes;
+
+/// <summary>
+/// An in-process server that speaks the Kubernetes REST API for the resources tests use, because no
+/// API server can be installed here. It follows the API documentation: discovery, GET, LIST, WATCH,
+/// POST, PUT, DELETE, merge patch, and server-side apply with field managers (ownership per top-level
+/// field, and per key under labels and annotations), resourceVersion conflicts, generation bumps on
+/// spec changes, the status subresource, namespaces, dry-run. Errors are <c>Status</c> objects.
+/// Split by concern: routing here, discovery, storage semantics and watch in partial files.
+/// </summary>
+public sealed partial class KubeApiServer : IAsyncLifetime
+{
+    WebApplication? app;
+    readonly object gate = new();
+    readonly List<KubeResourceType> types = KubeResourceTypes.BuiltIn().ToList();
+    int failuresLeft;
+    int failureStatus;
+
+    /// <summary>Quotes written as \" the way the API server's Go encoder writes them, not as \u0022.</summary>
+    internal static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public string Url { get; private set; } = string.Empty;
+
+    /// <summary>Every persisted change made through the API (not dry-runs, not reads), as "VERB path".</summary>
+    public ConcurrentQueue<string> WriteLog { get; } = new();
+
+    public int Writes => WriteLog.Count;
+
+    /// <summary>Every request as "VERB path?query", for tests that count calls.</summary>
+    public ConcurrentQueue<string> RequestLog { get; } = new();
+
+    /// <summary>The next <paramref name="count"/> requests fail with <paramref name="status"/>, as an overloaded server would.</summary>
+    public void FailNext(int count, int status)
+    {
+        lock (gate)
+        {
+            failuresLeft = count;
+            failureStatus = status;
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        app = builder.Build();
+        app.Run(HandleAsync);
+        await app.StartAsync();
+        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        foreach (string ns in new[] { "default", "kube-system" })
+        {
+            Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } });
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A kubeconfig file that points at this server, for code that connects the way users do.</summary>
+    public string WriteKubeconfig(string folder, string context = "fixture")
+    {
+        Directory.CreateDirectory(folder);
+        string file = Path.Combine(folder, "kubeconfig");
+        File.WriteAllText(file, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fixture
+              cluster:
+                server: {Url}
+            users:
+            - name: fixture
+              user:
+                token: fixture-token
+            contexts:
+            - name: {context}
+              context:
+                cluster: fixture
+                user: fixture
+            current-context: {context}
+            """);
+        return file;
+    }
+
+    async Task HandleAsync(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        RequestLog.Enqueue($"{request.Method} {request.Path}{request.QueryString}");
+        lock (gate)
+        {
+            if (failuresLeft > 0)
+            {
+                failuresLeft--;
+                ApiError injected = new(failureStatus, failureStatus == 429 ? "TooManyRequests" : "InternalError", "injected by the test fixture");
+                _ = WriteStatusAsync(context, injected);
+                return;
+            }
+        }
+
+        try
+        {
+            string[] segments = request.Path.Value!.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (TryDiscovery(segments, out JsonNode? document))
+            {
+                await WriteJsonAsync(context, 200, document!);
+                return;
+            }
+
+            Target target = ParseTarget(segments);
+            if (request.Query["watch"] is var watch && (watch == "true" || watch == "1"))
+            {
+                await WatchAsync(context, target);
+                return;
+            }
+
+            byte[] body = await ReadBodyAsync(request);
+            (int status, JsonNode result) = Dispatch(request, target, body);
+            await WriteJsonAsync(context, status, result);
+        }
+        catch (ApiError error)
+        {
+            await WriteStatusAsync(context, error);
+        }
+    }
+
+    (int Status, JsonNode Result) Dispatch(HttpRequest request, Target target, byte[] body)
+    {
+        string? manager = request.Query["fieldManager"];
+        bool dryRun = request.Query["dryRun"] == "All";
+        bool force = request.Query["force"] == "true";
+        string contentType = request.ContentType?.Split(';')[0].Trim() ?? string.Empty;
+        lock (gate)
+        {
+            switch (request.Method, target.Name, target.Subresource)
+            {
+                case ("GET", null, null):
+                    return (200, List(target, request.Query["labelSelector"]));
+                case ("GET", not null, null or "status"):
+                    return (200, Render(Find(target) ?? throw NotFound(target)));
+                case ("POST", null, null):
+                    return (201, Create(target, ParseObject(body), manager ?? "unknown", dryRun, request));
+                case ("PUT", not null, var sub):
+                    return (200, Replace(target, ParseObject(body), manager ?? "unknown", sub == "status", dryRun, request));
+                case ("PATCH", not null, var sub) when contentType == "application/apply-patch+yaml":
+                    if (manager is null)
+                    {
+                        throw new ApiError(400, "BadRequest", "PATCH with apply-patch+yaml requires a fieldManager");
+                    }
+
+                    return Apply(target, ParseObject(body), manager, force, sub == "status", dryRun, request);
+                case ("PATCH", not null, var sub) when contentType is "application/merge-patch+json" or "application/strategic-merge-patch+json":
+                    return (200, MergePatch(target, ParseObject(body), manager ?? "unknown", sub == "status", dryRun, request));
+                case ("PATCH", not null, _):
+                    throw new ApiError(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {contentType})");
+                case ("DELETE", not null, null):
+                    return (200, Delete(target, dryRun, request));
+                default:
+                    throw new ApiError(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
+            }
+        }
+    }
+
+    /// <summary>The resource a URL names: <c>/api/v1/namespaces/ns/configmaps/name</c>, <c>/apis/apps/v1/deployments</c>, …</summary>
+    sealed record Target(KubeResourceType Type, string? Namespace, string? Name, string? Subresource, string Path);
+
+    Target ParseTarget(string[] segments)
+    {
+        string group;
+        string version;
+        string[] rest;
+        if (segments is ["api", var v, .. var r1])
+        {
+            (group, version, rest) = (string.Empty, v, r1);
+        }
+        else if (segments is ["apis", var g, var v2, .. var r2])
+        {
+            (group, version, rest) = (g, v2, r2);
+        }
+        else
+        {
+            throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        }
+
+        string? ns = null;
+        if (rest is ["namespaces", var nsName, var next, ..] && next is not ("status" or "finalize"))
+        {
+            ns = nsName;
+            rest = rest[2..];
+        }
+
+        if (rest.Length is 0 or > 3)
+        {
+            throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        }
+
+        KubeResourceType type;
+        lock (gate)
+        {
+            type = types.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == rest[0])
+                ?? throw new ApiError(404, "NotFound", $"the server could not find the requested resource ({rest[0]} in {(group.Length == 0 ? version : group + "/" + version)})");
+        }
+
+        if (type.Namespaced && ns is null && rest.Length > 1)
+        {
+            throw new ApiError(404, "NotFound", $"the server could not find the requested resource: {type.QualifiedName} is namespaced");
+        }
+
+        if (rest.Length == 3 && !(rest[2] == "status" && type.HasStatus))
+        {
+            throw new ApiError(404, "NotFound", $"the server could not find the requested resource: {type.QualifiedName} has no subresource {rest[2]}");
+        }
+
+        return new Target(type, type.Namespaced ? ns : null, rest.ElementAtOrDefault(1), rest.ElementAtOrDefault(2), string.Join('/', segments));
+    }
+
+    static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    static JsonObject ParseObject(byte[] body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) as JsonObject ?? throw new ApiError(400, "BadRequest", "the request body must be an object");
+        }
+        catch (JsonException e)
+        {
+            // Apply bodies may be YAML; JSON is YAML, and the engine's client always sends JSON.
+            throw new ApiError(400, "BadRequest", $"the fixture reads apply bodies in their JSON form: {e.Message}");
+        }
+    }
+
+    static Task WriteJsonAsync(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(body.ToJsonString(Relaxed), Encoding.UTF8);
+    }
+
+    static Task WriteStatusAsync(HttpContext context, ApiError error) =>
+        WriteJsonAsync(context, error.Code, new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = error.Message,
+            ["reason"] = error.Reason,
+            ["code"] = error.Code,
+        });
+
+    static ApiError NotFound(Target target) =>
+        new(404, "NotFound", $"{target.Type.QualifiedName} \"{target.Name}\" not found");
+
+    sealed class ApiError(int code, string reason, string message) : Exception(message)
+    {
+        public int Code { get; } = code;
+
+        public string Reason { get; } = reason;
+    }
+}
