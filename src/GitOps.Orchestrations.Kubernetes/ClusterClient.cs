@@ -24,15 +24,17 @@ public sealed class ClusterClient(KubernetesClientConfiguration configuration) :
     /// <summary>GET of a discovery path such as <c>/api/v1</c> or <c>/apis/apps/v1</c>; null on 404.</summary>
     public async Task<JsonObject?> GetDiscoveryAsync(string path, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await SendRequest<object?>(path.TrimStart('/'), HttpMethod.Get, null, null, cancellationToken);
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        try
+        {
+            return await ApiCalls.CallAsync(Host, $"GET {path}", async () =>
+            {
+                using HttpResponseMessage response = await SendRequest<object?>(path.TrimStart('/'), HttpMethod.Get, null, null, cancellationToken);
+                return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) as JsonObject;
+            });
+        }
+        catch (KubernetesApiException e) when (e.StatusCode == 404)
         {
             return null;
         }
-
-        string body = await response.Content.ReadAsStringAsync(cancellationToken);
-        return response.IsSuccessStatusCode
-            ? JsonNode.Parse(body) as JsonObject
-            : throw new KubernetesApiException((int)response.StatusCode, $"GET {path}: {KubernetesApiException.StatusMessage(body)}");
     }
 }

@@ -1,8 +1,6 @@
 using k8s;
-using System.Net.Http;
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Manifests;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace GitOps.Orchestrations.Kubernetes;
@@ -12,9 +10,8 @@ public sealed partial class KubernetesApplier
     public const int MaxAttempts = 5;
 
     /// <summary>Server-side dry-run of every write, except objects whose kind or namespace this same apply creates first.</summary>
-    async Task DryRunAsync(IReadOnlyList<Desired> writes, ApplyOptions options, CancellationToken cancellationToken)
+    async Task DryRunAsync(IReadOnlyList<Desired> writes, IReadOnlySet<string> newNamespaces, ApplyOptions options, CancellationToken cancellationToken)
     {
-        var newNamespaces = writes.Where(w => w.Manifest.Kind == "Namespace" && w.Manifest.ApiVersion == "v1").Select(w => w.Manifest.Name).ToHashSet(StringComparer.Ordinal);
         var errors = new List<string>();
         foreach (Desired item in writes)
         {
@@ -27,7 +24,7 @@ public sealed partial class KubernetesApplier
             {
                 await PatchAsync(item, options, dryRun: true, cancellationToken);
             }
-            catch (KubernetesApiException e) when (e.StatusCode is 400 or 403 or 404 or 409 or 422)
+            catch (KubernetesApiException e) when (e.StatusCode is 400 or 403 or 404 or 422)
             {
                 errors.Add($"{item.Manifest.Origin}: {e.Message}");
             }
@@ -65,34 +62,5 @@ public sealed partial class KubernetesApplier
         }
     }
 
-    /// <summary>
-    /// One API call, retried with exponential backoff on a resourceVersion race (409), throttling (429),
-    /// a server fault (5xx) or a dropped connection; every other refusal fails at once with the server's message.
-    /// </summary>
-    async Task<T> CallAsync<T>(string action, Func<Task<T>> call)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            KubernetesApiException failure;
-            try
-            {
-                return await call();
-            }
-            catch (HttpOperationException e)
-            {
-                failure = KubernetesApiException.From(e, action);
-            }
-            catch (HttpRequestException e)
-            {
-                failure = new KubernetesApiException(503, $"{action}: cannot reach the API server at {client.Host}: {e.Message}", e);
-            }
-
-            if (!failure.Transient || attempt >= MaxAttempts)
-            {
-                throw failure;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 1)));
-        }
-    }
+    Task<T> CallAsync<T>(string action, Func<Task<T>> call) => ApiCalls.CallAsync(client.Host, action, call);
 }

@@ -85,7 +85,9 @@ public sealed partial class KubernetesApplier(ClusterClient client)
 
         // Validate first: the server checks every object that will be written before the first write,
         // so a render the server refuses applies nothing.
-        await DryRunAsync(writes, options, cancellationToken);
+        var newNamespaces = changes.Where(c => c.Action == "created" && c.Object.StartsWith("Namespace/", StringComparison.Ordinal))
+            .Select(c => c.Object["Namespace/".Length..]).ToHashSet(StringComparer.Ordinal);
+        await DryRunAsync(writes, newNamespaces, options, cancellationToken);
         if (options.DryRun)
         {
             return new ApplyReport(changes, 0, diff.ToString());
@@ -172,9 +174,19 @@ public sealed partial class KubernetesApplier(ClusterClient client)
         var live = new Dictionary<ObjectRef, JsonObject>();
         foreach ((ResourceType type, string? ns) in scopes.Distinct())
         {
-            object list = await CallAsync($"list {type.Plural}", () => type.Namespaced
-                ? client.CustomObjects.ListNamespacedCustomObjectAsync(type.Group, type.Version, ns ?? "default", type.Plural, cancellationToken: cancellationToken)
-                : client.CustomObjects.ListClusterCustomObjectAsync(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken));
+            object list;
+            try
+            {
+                list = await CallAsync($"list {type.Plural}", () => type.Namespaced
+                    ? client.CustomObjects.ListNamespacedCustomObjectAsync(type.Group, type.Version, ns ?? "default", type.Plural, cancellationToken: cancellationToken)
+                    : client.CustomObjects.ListClusterCustomObjectAsync(type.Group, type.Version, type.Plural, cancellationToken: cancellationToken));
+            }
+            catch (KubernetesApiException e) when (e.StatusCode == 404 && type.DefinedByRender)
+            {
+                // The kind arrives with this render's CRD: none of its objects can exist yet.
+                continue;
+            }
+
             if (JsonNode.Parse(JsonSerializer.Serialize(list))?["items"] is JsonArray items)
             {
                 foreach (JsonObject item in items.OfType<JsonObject>())
