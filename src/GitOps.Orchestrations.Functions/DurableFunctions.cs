@@ -1,4 +1,7 @@
+using GitOps.Orchestrations.Core.Delivery;
+using GitOps.Orchestrations.Delivery.Activities;
 using GitOps.Orchestrations.Engine.Activities;
+using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -32,6 +35,34 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     public Task<HttpStepResponse> Http([ActivityTrigger] HttpStepRequest request, FunctionContext context) =>
         ActivatorUtilities.CreateInstance<HttpRequestActivity>(services).RunAsync(new FunctionActivityContext(nameof(HttpRequestActivity), context.InvocationId), request);
 
+    [Function(DeliveryActivities.ResolveSource)]
+    public Task<ResolveSourceResult> ResolveSource([ActivityTrigger] SourceSpec request, FunctionContext context) =>
+        Run<ResolveSourceActivity, SourceSpec, ResolveSourceResult>(request, context);
+
+    [Function(DeliveryActivities.Render)]
+    public Task<RenderResult> Render([ActivityTrigger] RenderRequest request, FunctionContext context) =>
+        Run<RenderActivity, RenderRequest, RenderResult>(request, context);
+
+    [Function(DeliveryActivities.Apply)]
+    public Task<ApplyResult> Apply([ActivityTrigger] ApplyRequest request, FunctionContext context) =>
+        Run<ApplyActivity, ApplyRequest, ApplyResult>(request, context);
+
+    [Function(DeliveryActivities.CheckHealth)]
+    public Task<HealthResult> CheckHealth([ActivityTrigger] HealthRequest request, FunctionContext context) =>
+        Run<CheckHealthActivity, HealthRequest, HealthResult>(request, context);
+
+    [Function(DeliveryActivities.WriteRendered)]
+    public Task<GitCommitResult> WriteRendered([ActivityTrigger] WriteRenderedRequest request, FunctionContext context) =>
+        Run<WriteRenderedActivity, WriteRenderedRequest, GitCommitResult>(request, context);
+
+    [Function(DeliveryActivities.GitCommit)]
+    public Task<GitCommitResult> GitCommit([ActivityTrigger] GitCommitRequest request, FunctionContext context) =>
+        Run<GitCommitActivity, GitCommitRequest, GitCommitResult>(request, context);
+
+    [Function(DeliveryActivities.DetectDrift)]
+    public Task<DriftResult> DetectDrift([ActivityTrigger] DriftRequest request, FunctionContext context) =>
+        Run<DetectDriftActivity, DriftRequest, DriftResult>(request, context);
+
     /// <summary>Every minute, the finest grain of a five-field cron; each slot is claimed once across instances.</summary>
     [Function("Schedules")]
     public Task Schedules([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
@@ -40,6 +71,10 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     [Function("GitPoll")]
     public Task GitPoll([TimerTrigger("30 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         factory.Git(client).PollAsync(cancellationToken);
+
+    Task<TOutput> Run<TActivity, TInput, TOutput>(TInput request, FunctionContext context)
+        where TActivity : TaskActivity<TInput, TOutput> =>
+        ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(new FunctionActivityContext(typeof(TActivity).Name, context.InvocationId), request);
 
     sealed class FunctionActivityContext(TaskName name, string instanceId) : TaskActivityContext
     {

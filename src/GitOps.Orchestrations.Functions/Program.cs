@@ -1,6 +1,7 @@
 using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Metrics;
 using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
@@ -23,6 +24,7 @@ string taskHub = builder.Configuration["GITOPS_TASK_HUB"] ?? "gitops";
 builder.Services.AddSingleton(journal);
 builder.Services.AddSingleton(audit);
 builder.Services.AddGitOpsEngine();
+builder.Services.AddGitOpsDelivery();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(TaskTypeRegistry.BuiltIn());
 builder.Services.AddSingleton(new ApiOptions());

@@ -1,5 +1,6 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
+using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
@@ -46,6 +47,9 @@ public sealed record EngineHostOptions
     public Action<DurableTaskRegistry>? ConfigureTasks { get; init; }
 
     public AzureStorageTuning AzureStorage { get; init; } = AzureStorageTuning.FromEnvironment();
+
+    /// <summary>Where sync, render and apply steps keep their clone cache and renders.</summary>
+    public DeliveryOptions Delivery { get; init; } = new();
 
     /// <summary>
     /// How many finished nodes a run replays before it continues as new; null picks per backend:
@@ -119,6 +123,7 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Logging.ClearProviders();
         workerBuilder.Services.AddSingleton(options.LoggerFactory);
         workerBuilder.Services.AddGitOpsEngine();
+        workerBuilder.Services.AddGitOpsDelivery(options.Delivery);
         workerBuilder.Services.AddSingleton(journal);
         workerBuilder.Services.AddSingleton(audit);
         options.ConfigureServices?.Invoke(workerBuilder.Services);
@@ -130,6 +135,7 @@ public sealed class EngineHost : IAsyncDisposable
                 builder.AddTasks(registry =>
                 {
                     registry.AddGitOpsEngineTasks(options.TaskTypes);
+                    registry.AddGitOpsDeliveryTasks();
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });

@@ -32,7 +32,7 @@ public sealed record ApplyOptions
 }
 
 /// <summary>The render an inventory was last applied from.</summary>
-public sealed record AppliedSource(SourceSpec Source, string Revision, RenderSpec Render, string Digest);
+public sealed record AppliedSource(SourceSpec Source, string Revision, RenderSpec Render, string Digest, bool Prune = false, bool ForceConflicts = true);
 
 /// <param name="Action"><c>created</c>, <c>configured</c>, <c>unchanged</c>, <c>pruned</c> or <c>kept</c> (prune refused by annotation).</param>
 public sealed record ObjectChange(string Object, string Action, IReadOnlyList<string>? Fields = null);

@@ -29,7 +29,7 @@ public sealed partial class KubernetesApplier
     /// </summary>
     public static string InventoryName(string application) => InventoryPrefix + application;
 
-    public async Task<Inventory> ReadInventoryAsync(ApplyOptions options, CancellationToken cancellationToken)
+    public async Task<Inventory> ReadInventoryAsync(ApplyOptions options, CancellationToken cancellationToken = default)
     {
         object found;
         try

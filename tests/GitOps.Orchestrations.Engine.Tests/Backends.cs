@@ -1,7 +1,4 @@
-using System.Text;
-using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Engine.Runs;
-using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Testing;
@@ -40,14 +37,7 @@ public abstract class EngineBackend : IAsyncLifetime
         return await Engine.Runs.WatchAsync(id, status => onChange?.Invoke(id, status) ?? Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
     }
 
-    public static WorkflowSnapshot Snapshot(string yaml)
-    {
-        WorkflowCatalog catalog = WorkflowCatalog.Load([new SourceFile("test.yaml", Encoding.UTF8.GetBytes(yaml))], TaskTypeRegistry.BuiltIn());
-        Assert.Empty(catalog.Diagnostics);
-        string rootName = WorkflowLoader.Load("test.yaml", yaml, TaskTypeRegistry.BuiltIn()).Workflows[0].Definition.Name;
-        WorkflowDocument first = catalog.Find(rootName)!;
-        return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), Revision = "test", Source = "test.yaml" };
-    }
+    public static WorkflowSnapshot Snapshot(string yaml) => WorkflowSnapshots.Load(yaml);
 }
 
 public sealed class MemoryBackend : EngineBackend

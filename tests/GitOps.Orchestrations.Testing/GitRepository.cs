@@ -29,6 +29,24 @@ public sealed class GitRepository : IDisposable
         return repo.Commit(message, Author, Author).Sha;
     }
 
+    /// <summary>The SHA of HEAD.</summary>
+    public string Head
+    {
+        get
+        {
+            using var repo = new Repository(Path);
+            return repo.Head.Tip.Sha;
+        }
+    }
+
+    public string Delete(string file)
+    {
+        using var repo = new Repository(Path);
+        File.Delete(System.IO.Path.Combine(Path, file));
+        Commands.Stage(repo, file);
+        return repo.Commit($"delete {file}", Author, Author).Sha;
+    }
+
     public void Tag(string name)
     {
         using var repo = new Repository(Path);

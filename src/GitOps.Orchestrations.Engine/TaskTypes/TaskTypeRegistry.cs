@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.TaskTypes.Delivery;
 
 namespace GitOps.Orchestrations.Engine.TaskTypes;
 
@@ -44,5 +45,8 @@ public sealed class TaskTypeRegistry : ITaskTypeCatalog
 public static class BuiltInTaskTypes
 {
     public static IReadOnlyList<ITaskType> Create() =>
-        [new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType()];
+        [
+            new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType(),
+            new SyncTaskType(), SyncTaskType.Apply(), SyncTaskType.Diff(), new RenderTaskType(), new GitCommitTaskType(), new DriftTaskType(),
+        ];
 }

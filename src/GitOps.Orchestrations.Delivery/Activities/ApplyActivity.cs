@@ -1,0 +1,54 @@
+using GitOps.Orchestrations.Core.Manifests;
+using GitOps.Orchestrations.Engine.Delivery;
+using GitOps.Orchestrations.Kubernetes;
+using GitOps.Orchestrations.Rendering;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Delivery.Activities;
+
+/// <summary>
+/// Renders (from cache when it can) and applies to a cluster. Safe to run twice: a redelivered
+/// activity finds every object already as desired and writes nothing.
+/// </summary>
+public sealed class ApplyActivity(RenderService renderer, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
+{
+    /// <summary>Diffs longer than this are cut; they travel through orchestration history.</summary>
+    public const int MaxDiffChars = 32 * 1024;
+
+    public override async Task<ApplyResult> RunAsync(TaskActivityContext context, ApplyRequest input)
+    {
+        try
+        {
+            ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
+            using ClusterClient client = ClusterClient.Connect(input.Target);
+            ApplyReport report = await new KubernetesApplier(client).ApplyAsync(set, Options(input, set));
+            logger.Applied(input.Application, input.Revision, report.Summary, report.Writes);
+            return new ApplyResult
+            {
+                Digest = set.Digest,
+                Summary = report.Summary,
+                Writes = report.Writes,
+                Changes = report.Changes.Where(c => c.Action != "unchanged").Select(c => new ObjectChangeView(c.Object, c.Action, c.Fields)).ToList(),
+                Diff = report.Diff.Length > MaxDiffChars ? report.Diff[..MaxDiffChars] + "\n… (diff cut)\n" : report.Diff,
+            };
+        }
+        catch (Exception e) when (DeliveryErrors.IsExpected(e))
+        {
+            ApplyResult failed = DeliveryErrors.Outcome(new ApplyResult(), e);
+            logger.StepFailed("apply", failed.Error!);
+            return failed;
+        }
+    }
+
+    internal static ApplyOptions Options(ApplyRequest input, ManifestSet set) => new()
+    {
+        Application = input.Application,
+        Namespace = input.Target.Namespace,
+        Prune = input.Prune,
+        DryRun = input.DryRun,
+        ForceConflicts = input.ForceConflicts,
+        Ignore = input.IgnoreDifferences,
+        Source = new AppliedSource(input.Source, input.Revision, input.Render, set.Digest, input.Prune, input.ForceConflicts),
+    };
+}

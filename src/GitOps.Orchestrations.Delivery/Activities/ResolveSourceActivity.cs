@@ -1,0 +1,31 @@
+using GitOps.Orchestrations.Core.Delivery;
+using GitOps.Orchestrations.Engine.Delivery;
+using GitOps.Orchestrations.Git;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Delivery.Activities;
+
+/// <summary>A branch, tag or SHA → the commit SHA, with one ls-remote for a remote repository and no fetch.</summary>
+public sealed class ResolveSourceActivity(ILogger<ResolveSourceActivity> logger) : TaskActivity<SourceSpec, ResolveSourceResult>
+{
+    public override Task<ResolveSourceResult> RunAsync(TaskActivityContext context, SourceSpec input)
+    {
+        try
+        {
+            string sha = GitCheckout.Resolve(input);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.SourceResolved(GitRemote.Redact(input.Repo), input.Revision ?? "HEAD", sha);
+            }
+
+            return Task.FromResult(new ResolveSourceResult { Revision = sha });
+        }
+        catch (Exception e) when (DeliveryErrors.IsExpected(e))
+        {
+            ResolveSourceResult failed = DeliveryErrors.Outcome(new ResolveSourceResult(), e);
+            logger.StepFailed("resolve", failed.Error!);
+            return Task.FromResult(failed);
+        }
+    }
+}

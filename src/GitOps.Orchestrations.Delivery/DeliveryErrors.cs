@@ -1,0 +1,32 @@
+using GitOps.Orchestrations.Core.Editing;
+using GitOps.Orchestrations.Core.Manifests;
+using GitOps.Orchestrations.Engine.Delivery;
+using GitOps.Orchestrations.Git;
+using GitOps.Orchestrations.Kubernetes;
+using GitOps.Orchestrations.Rendering;
+
+namespace GitOps.Orchestrations.Delivery;
+
+/// <summary>
+/// Turns what Git, the renderers and the API server refuse into a step's failure message, with
+/// credentials removed, and says whether trying again could help.
+/// </summary>
+public static class DeliveryErrors
+{
+    public static bool IsExpected(Exception e) =>
+        e is GitSourceException or ArgumentException or RenderException or ManifestException or KubernetesApiException
+            or YamlPathException or IOException or FormatException or k8s.Exceptions.KubeConfigException or InvalidOperationException;
+
+    public static T Outcome<T>(T empty, Exception e)
+        where T : DeliveryOutcome =>
+        empty with
+        {
+            Error = GitRemote.Redact(e.Message),
+            Transient = e switch
+            {
+                KubernetesApiException api => api.Transient,
+                GitSourceException => true,
+                _ => false,
+            },
+        };
+}

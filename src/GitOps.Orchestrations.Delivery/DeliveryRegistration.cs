@@ -1,0 +1,39 @@
+using GitOps.Orchestrations.Delivery.Activities;
+using GitOps.Orchestrations.Git;
+using GitOps.Orchestrations.Rendering;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace GitOps.Orchestrations.Delivery;
+
+public sealed record DeliveryOptions
+{
+    /// <summary>Clone cache, per-commit exports and rendered manifests; safe to delete at any time.</summary>
+    public string CacheDirectory { get; init; } = Environment.GetEnvironmentVariable("GITOPS_CACHE_DIR") ?? GitCheckout.DefaultCacheDirectory;
+
+    /// <summary>How long kustomize or helm may run for one render.</summary>
+    public TimeSpan ToolTimeout { get; init; } = RenderService.DefaultToolTimeout;
+}
+
+/// <summary>The two halves a host wires up for delivery: services, and activities.</summary>
+public static class DeliveryRegistration
+{
+    public static IServiceCollection AddGitOpsDelivery(this IServiceCollection services, DeliveryOptions? options = null)
+    {
+        DeliveryOptions settings = options ?? new DeliveryOptions();
+        services.TryAddSingleton(settings);
+        services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
+        services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<GitCheckout>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
+        return services;
+    }
+
+    public static DurableTaskRegistry AddGitOpsDeliveryTasks(this DurableTaskRegistry registry) => registry
+        .AddActivity<ResolveSourceActivity>()
+        .AddActivity<RenderActivity>()
+        .AddActivity<ApplyActivity>()
+        .AddActivity<CheckHealthActivity>()
+        .AddActivity<WriteRenderedActivity>()
+        .AddActivity<GitCommitActivity>()
+        .AddActivity<DetectDriftActivity>();
+}
