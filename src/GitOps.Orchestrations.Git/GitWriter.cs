@@ -47,6 +47,7 @@ public static class GitWriter
     public static GitWriteResult Write(GitWriteRequest request)
     {
         string url = GitRemote.IsUrl(request.Repo) ? request.Repo : Path.GetFullPath(request.Repo);
+        string? rejection = null;
         for (int attempt = 1; ; attempt++)
         {
             string work = Path.Combine(Path.GetTempPath(), "gitops-write-" + Guid.NewGuid().ToString("N")[..12]);
@@ -63,14 +64,14 @@ public static class GitWriter
                 var now = new Signature(Bot.Name, Bot.Email, DateTimeOffset.UtcNow);
                 string message = request.SourceCommit is string source ? $"{request.Message.TrimEnd()}\n\nSource-Commit: {source}\n" : request.Message;
                 Commit commit = repo.Commit(message, now, now);
-                if (TryPush(repo, url, request))
+                if (TryPush(repo, url, request, ref rejection))
                 {
                     return new GitWriteResult(commit.Sha, true, attempt);
                 }
 
                 if (attempt >= request.MaxAttempts)
                 {
-                    throw new GitSourceException($"push to {GitRemote.Redact(url)} branch {request.Branch} was rejected {attempt} times; someone else keeps moving the branch");
+                    throw new GitSourceException($"push to {GitRemote.Redact(url)} branch {request.Branch} was rejected {attempt} times, last: {rejection}");
                 }
 
                 Thread.Sleep(TimeSpan.FromMilliseconds(100 * attempt * attempt));
@@ -134,7 +135,12 @@ public static class GitWriter
         }
     }
 
-    static bool TryPush(Repository repo, string url, GitWriteRequest request)
+    /// <summary>
+    /// Pushes the branch; false when the remote turned it down, which on a shared branch is nearly
+    /// always a race (not a fast-forward, a ref lock held by another push). The caller replays the
+    /// change on the new head, and after its last attempt reports the remote's own words.
+    /// </summary>
+    static bool TryPush(Repository repo, string url, GitWriteRequest request, ref string? rejection)
     {
         string? rejected = null;
         var options = new PushOptions
@@ -146,22 +152,21 @@ public static class GitWriter
         {
             repo.Network.Push(repo.Network.Remotes["origin"], $"refs/heads/{request.Branch}:refs/heads/{request.Branch}", options);
         }
-        catch (NonFastForwardException)
+        catch (NonFastForwardException e)
         {
-            return false;
+            rejected = e.Message;
         }
         catch (LibGit2SharpException e) when (e.Message.Contains("fast-forward", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("fetch first", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            rejected = e.Message;
         }
         catch (LibGit2SharpException e)
         {
             throw new GitSourceException($"push to {GitRemote.Redact(url)}: {GitRemote.Redact(e.Message)}", e);
         }
 
-        return rejected is null || (rejected.Contains("fast-forward", StringComparison.OrdinalIgnoreCase) || rejected.Contains("fetch first", StringComparison.OrdinalIgnoreCase)
-            ? false
-            : throw new GitSourceException($"push to {GitRemote.Redact(url)} was refused: {rejected}"));
+        rejection = rejected ?? rejection;
+        return rejected is null;
     }
 
     static string SafePath(string root, string relative)

@@ -14,6 +14,10 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
     public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromMinutes(2);
 
     readonly RenderCache cache = new(Path.Combine(checkout.CacheDirectory, "renders"));
+    long renders;
+
+    /// <summary>Renders that ran a renderer, as opposed to cache hits.</summary>
+    public long Renders => Interlocked.Read(ref renders);
 
     public GitCheckout Checkout => checkout;
 
@@ -38,6 +42,7 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
     {
         CheckRelative(relativePath);
         IManifestRenderer renderer = RendererFactory.Create(spec.Type);
+        Interlocked.Increment(ref renders);
         var overrides = new ManifestOverrides
         {
             Images = spec.Images.Select(ImageOverride.Parse).ToList(),

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
 
 namespace GitOps.Orchestrations.Core.Editing;
 
@@ -35,87 +35,42 @@ public static partial class YamlPathEdit
 
     static (int Start, int End, ScalarStyle Style, string Value) Locate(string yaml, List<Segment> segments, string path)
     {
-        var parser = new Parser(new StringReader(yaml));
-        parser.Consume<StreamStart>();
-        parser.Consume<DocumentStart>();
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        if (stream.Documents.Count == 0)
+        {
+            throw new YamlPathException($"'{path}': the file is empty");
+        }
+
+        YamlNode node = stream.Documents[0].RootNode;
         int depth = 0;
         foreach (Segment segment in segments)
         {
             depth++;
             if (segment.Key is string key)
             {
-                if (!parser.TryConsume<MappingStart>(out _))
-                {
-                    throw new YamlPathException($"'{path}': segment {depth} ('{key}') needs a mapping");
-                }
-
-                if (!SeekKey(parser, key))
-                {
-                    throw new YamlPathException($"'{path}': key '{key}' does not exist");
-                }
+                node = node is YamlMappingNode mapping
+                    ? mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode k && k.Value == key).Value
+                        ?? throw new YamlPathException($"'{path}': key '{key}' does not exist")
+                    : throw new YamlPathException($"'{path}': segment {depth} ('{key}') needs a mapping");
+                continue;
             }
-            else
+
+            if (node is not YamlSequenceNode sequence)
             {
-                if (!parser.TryConsume<SequenceStart>(out _))
-                {
-                    throw new YamlPathException($"'{path}': segment {depth} needs a list");
-                }
-
-                int index = 0;
-                while (!parser.Accept<SequenceEnd>(out _))
-                {
-                    if (segment.Index is int wanted ? index == wanted : MatchesSelector(yaml, parser, segment.SelectorKey!, segment.SelectorValue!))
-                    {
-                        goto found;
-                    }
-
-                    parser.SkipThisAndNestedEvents();
-                    index++;
-                }
-
-                throw new YamlPathException($"'{path}': no list item matches segment {depth}");
-            found:;
-            }
-        }
-
-        if (parser.Current is not Scalar scalar)
-        {
-            throw new YamlPathException($"'{path}' leads to a mapping or list, not a value");
-        }
-
-        return ((int)scalar.Start.Index, (int)scalar.End.Index, scalar.Style, scalar.Value);
-    }
-
-    static bool SeekKey(IParser parser, string key)
-    {
-        while (!parser.Accept<MappingEnd>(out _))
-        {
-            Scalar name = parser.Consume<Scalar>();
-            if (name.Value == key)
-            {
-                return true;
+                throw new YamlPathException($"'{path}': segment {depth} needs a list");
             }
 
-            parser.SkipThisAndNestedEvents();
+            node = (segment.Index is int index
+                    ? sequence.Children.ElementAtOrDefault(index)
+                    : sequence.Children.FirstOrDefault(item => item is YamlMappingNode m
+                        && m.Children.Any(c => c.Key is YamlScalarNode k && k.Value == segment.SelectorKey && c.Value is YamlScalarNode v && v.Value == segment.SelectorValue)))
+                ?? throw new YamlPathException($"'{path}': no list item matches segment {depth}");
         }
 
-        return false;
-    }
-
-    /// <summary>Looks ahead at one list item (a mapping) for <c>key: value</c> without consuming it.</summary>
-    static bool MatchesSelector(string yaml, IParser parser, string key, string value)
-    {
-        if (parser.Current is not MappingStart start)
-        {
-            return false;
-        }
-
-        // Parse the item on its own from its start; the main parser stays where it is.
-        var probe = new Parser(new StringReader(yaml[(int)start.Start.Index..]));
-        probe.Consume<StreamStart>();
-        probe.Consume<DocumentStart>();
-        probe.Consume<MappingStart>();
-        return SeekKey(probe, key) && probe.Current is Scalar found && found.Value == value;
+        return node is YamlScalarNode scalar
+            ? ((int)scalar.Start.Index, (int)scalar.End.Index, scalar.Style, scalar.Value ?? string.Empty)
+            : throw new YamlPathException($"'{path}' leads to a mapping or list, not a value");
     }
 
     static string Format(string value, ScalarStyle style, string old) => style switch

@@ -30,16 +30,23 @@ public static class TextDiff
             }
         }
 
+        bool gap = false;
         for (int i = 0; i < script.Count; i++)
         {
-            if (keep[i])
+            if (!keep[i])
             {
-                text.Append(script[i].Op).Append(script[i].Line).Append('\n');
+                gap = true;
+                continue;
             }
-            else if (i > 0 && keep[i - 1])
+
+            if (gap && text.Length > 0 && text[^1] == '\n' && i > 0 && keep.Take(i).Any(k => k))
             {
+                // Unchanged lines were left out between two hunks.
                 text.Append("@@\n");
             }
+
+            gap = false;
+            text.Append(script[i].Op).Append(script[i].Line).Append('\n');
         }
 
         return text.ToString();
@@ -68,13 +75,13 @@ public static class TextDiff
                 script.Add((' ', a[x++]));
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lengths[x, y + 1] >= lengths[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lengths[x + 1, y] >= lengths[x, y + 1]))
             {
-                script.Add(('+', b[y++]));
+                script.Add(('-', a[x++]));
             }
             else
             {
-                script.Add(('-', a[x++]));
+                script.Add(('+', b[y++]));
             }
         }
 
