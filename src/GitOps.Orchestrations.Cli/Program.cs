@@ -6,6 +6,7 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
     ValidateCommand.Create(),
     RunCommand.Create(),
     ServeCommand.Create(),
+    RenderCommand.Create(),
 };
 foreach (Command remote in RemoteCommands.Create())
 {

@@ -32,13 +32,17 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
         }
 
         string export = checkout.Export(source, sha);
-        ManifestSet rendered = await RenderFolderAsync(export, source.Path, $"{GitRemote.Redact(source.Repo)}@{sha[..Math.Min(12, sha.Length)]}:{source.Path.Trim('/')}", spec, cancellationToken);
+        ManifestSet rendered = await RenderFolderAsync(export, source.Path, $"{GitRemote.Redact(source.Repo)}@{sha[..Math.Min(12, sha.Length)]}:{source.Path.Trim('/')}", spec, cancellationToken: cancellationToken);
         cache.Store(key, rendered);
         return rendered;
     }
 
-    /// <summary>Renders <paramref name="relativePath"/> under <paramref name="root"/>; the whole root is copied so that kustomize's <c>../base</c> works.</summary>
-    public async Task<ManifestSet> RenderFolderAsync(string root, string relativePath, string label, RenderSpec spec, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Renders <paramref name="relativePath"/> under <paramref name="root"/>. By default the whole root
+    /// is copied first, so the tool sees a private tree and kustomize's <c>../base</c> works; the CLI
+    /// renders a person's own working tree in place, as <c>kustomize build</c> would.
+    /// </summary>
+    public async Task<ManifestSet> RenderFolderAsync(string root, string relativePath, string label, RenderSpec spec, bool inPlace = false, CancellationToken cancellationToken = default)
     {
         CheckRelative(relativePath);
         IManifestRenderer renderer = RendererFactory.Create(spec.Type);
@@ -51,9 +55,14 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
         string work = Directory.CreateTempSubdirectory("gitops-render-").FullName;
         try
         {
-            string copy = Path.Combine(work, "src");
-            CopyTree(root, copy);
-            string folder = GitCheckout.Inside(copy, relativePath);
+            string tree = root;
+            if (!inPlace)
+            {
+                tree = Path.Combine(work, "src");
+                CopyTree(root, tree);
+            }
+
+            string folder = GitCheckout.Inside(tree, relativePath);
             IReadOnlyList<RenderedText> texts = await renderer.RenderAsync(new RenderInput(folder, work, label, spec, toolTimeout ?? DefaultToolTimeout), cancellationToken);
             var diagnostics = new List<Diagnostic>();
             var manifests = new List<Manifest>();
