@@ -37,8 +37,15 @@ public sealed record AppliedSource(SourceSpec Source, string Revision, RenderSpe
 /// <param name="Action"><c>created</c>, <c>configured</c>, <c>unchanged</c>, <c>pruned</c> or <c>kept</c> (prune refused by annotation).</param>
 public sealed record ObjectChange(string Object, string Action, IReadOnlyList<string>? Fields = null);
 
+/// <param name="Writes">Objects written or deleted.</param>
 public sealed record ApplyReport(IReadOnlyList<ObjectChange> Changes, int Writes, string Diff)
 {
+    /// <summary>
+    /// Whether the inventory was written too: when the set of owned objects changed, or the render
+    /// did (its record names the commit that drift checks compare against).
+    /// </summary>
+    public bool InventoryUpdated { get; init; }
+
     public int Count(string action) => Changes.Count(c => c.Action == action);
 
     public string Summary =>

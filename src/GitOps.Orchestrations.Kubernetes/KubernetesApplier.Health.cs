@@ -37,7 +37,7 @@ public sealed partial class KubernetesApplier
             object found = await CallAsync($"get {target}", () => type.Namespaced
                 ? client.CustomObjects.GetNamespacedCustomObjectAsync(type.Group, type.Version, target.Namespace, type.Plural, target.Name, cancellationToken)
                 : client.CustomObjects.GetClusterCustomObjectAsync(type.Group, type.Version, type.Plural, target.Name, cancellationToken));
-            return JsonNode.Parse(JsonSerializer.Serialize(found)) as JsonObject;
+            return Json.ToNode(found) as JsonObject;
         }
         catch (KubernetesApiException e) when (e.StatusCode == 404)
         {

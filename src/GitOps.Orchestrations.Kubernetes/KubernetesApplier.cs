@@ -110,12 +110,8 @@ public sealed partial class KubernetesApplier(ClusterClient client)
         var inventory = new Inventory(
             desired.Select(d => new InventoryEntry(d.Manifest.ApiVersion, d.Manifest.Ref)).Concat(keptOrphans).ToList(),
             options.Source is null ? previous.SourceJson : JsonSerializer.Serialize(options.Source, InventoryJson));
-        if (await WriteInventoryAsync(previous, inventory, options, cancellationToken))
-        {
-            count++;
-        }
-
-        return new ApplyReport(changes, count, diff.ToString());
+        bool recorded = await WriteInventoryAsync(previous, inventory, options, cancellationToken);
+        return new ApplyReport(changes, count, diff.ToString()) { InventoryUpdated = recorded };
     }
 
     /// <summary>One object ready to apply: namespace settled, digest annotation set, its resource type known.</summary>
@@ -187,7 +183,7 @@ public sealed partial class KubernetesApplier(ClusterClient client)
                 continue;
             }
 
-            if (JsonNode.Parse(JsonSerializer.Serialize(list))?["items"] is JsonArray items)
+            if (Json.ToNode(list)?["items"] is JsonArray items)
             {
                 foreach (JsonObject item in items.OfType<JsonObject>())
                 {

@@ -8,6 +8,8 @@ public sealed class HelmRenderer : IManifestRenderer
 {
     public string Type => "helm";
 
+    public bool ExecutesTool => true;
+
     public async Task<string> ToolVersionAsync(CancellationToken cancellationToken)
     {
         string helm = Helm();

@@ -16,6 +16,12 @@ public interface IManifestRenderer
 {
     string Type { get; }
 
+    /// <summary>
+    /// Whether rendering runs an external tool. Only then is the source copied into a private folder
+    /// first; the plain renderer only reads files, so it reads the commit's export directly.
+    /// </summary>
+    bool ExecutesTool { get; }
+
     /// <summary>Part of the render cache key, so that upgrading the tool renders afresh.</summary>
     Task<string> ToolVersionAsync(CancellationToken cancellationToken);
 

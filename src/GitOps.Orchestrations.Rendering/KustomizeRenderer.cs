@@ -7,6 +7,8 @@ public sealed class KustomizeRenderer : IManifestRenderer
 
     public string Type => "kustomize";
 
+    public bool ExecutesTool => true;
+
     public Task<string> ToolVersionAsync(CancellationToken cancellationToken) => Version.Value;
 
     public async Task<IReadOnlyList<RenderedText>> RenderAsync(RenderInput input, CancellationToken cancellationToken)

@@ -7,6 +7,8 @@ public sealed class PlainRenderer : IManifestRenderer
 {
     public string Type => "plain";
 
+    public bool ExecutesTool => false;
+
     public Task<string> ToolVersionAsync(CancellationToken cancellationToken) => Task.FromResult("plain/1");
 
     public Task<IReadOnlyList<RenderedText>> RenderAsync(RenderInput input, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Core.Manifests;
-using GitOps.Orchestrations.Core.Validation;
 
 namespace GitOps.Orchestrations.Rendering;
 
@@ -19,28 +19,40 @@ public sealed class RenderCache(string folder)
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..32];
     }
 
+    /// <summary>
+    /// The cached render, or null. Objects are kept as JSON beside the YAML because reading JSON back
+    /// is several times cheaper than parsing YAML, and an unchanged re-sync is mostly this read.
+    /// </summary>
     public ManifestSet? TryLoad(string key)
     {
-        string file = Path.Combine(folder, key + ".yaml");
-        if (!File.Exists(file))
+        string yamlFile = Path.Combine(folder, key + ".yaml");
+        string jsonFile = Path.Combine(folder, key + ".json");
+        if (!File.Exists(yamlFile) || !File.Exists(jsonFile))
         {
             return null;
         }
 
-        string yaml = File.ReadAllText(file);
-        var diagnostics = new List<Diagnostic>();
-        IReadOnlyList<Manifest> objects = ManifestReader.Read($"render-cache/{key}", yaml, diagnostics);
-        return diagnostics.Count == 0
-            ? new ManifestSet(objects, yaml, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml))))
-            : null;
+        string yaml = File.ReadAllText(yamlFile);
+        if (JsonNode.Parse(File.ReadAllBytes(jsonFile)) is not JsonArray array)
+        {
+            return null;
+        }
+
+        var objects = array.OfType<JsonObject>().Select((o, i) => new Manifest((JsonObject)o.DeepClone(), $"render-cache/{key}#{i}")).ToList();
+        return new ManifestSet(objects, yaml, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml))));
     }
 
     public void Store(string key, ManifestSet manifests)
     {
         Directory.CreateDirectory(folder);
-        string file = Path.Combine(folder, key + ".yaml");
+        Write(Path.Combine(folder, key + ".json"), new JsonArray(manifests.Objects.Select(m => (JsonNode)m.Body.DeepClone()).ToArray()).ToJsonString());
+        Write(Path.Combine(folder, key + ".yaml"), manifests.Yaml);
+    }
+
+    static void Write(string file, string content)
+    {
         string staging = $"{file}.{Guid.NewGuid():N}";
-        File.WriteAllText(staging, manifests.Yaml);
+        File.WriteAllText(staging, content);
         File.Move(staging, file, overwrite: true);
     }
 }

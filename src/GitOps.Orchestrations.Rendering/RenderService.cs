@@ -56,7 +56,7 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
         try
         {
             string tree = root;
-            if (!inPlace)
+            if (!inPlace && renderer.ExecutesTool)
             {
                 tree = Path.Combine(work, "src");
                 CopyTree(root, tree);

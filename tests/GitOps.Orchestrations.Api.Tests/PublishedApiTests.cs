@@ -46,6 +46,11 @@ public sealed partial class PublishedApiTests
         Assert.Equal("orchestrationTrigger", triggers["FanOutChunkOrchestrator"].GetProperty("type").GetString());
         Assert.Equal("activityTrigger", triggers["LogActivity"].GetProperty("type").GetString());
         Assert.Equal("activityTrigger", triggers["HttpRequestActivity"].GetProperty("type").GetString());
+
+        // Every activity the delivery task types call exists as a function of the same name.
+        string[] delivery = typeof(GitOps.Orchestrations.Engine.Delivery.DeliveryActivities).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToArray();
+        Assert.Equal(7, delivery.Length);
+        Assert.All(delivery, name => Assert.Equal("activityTrigger", triggers[name].GetProperty("type").GetString()));
         Assert.Equal("timerTrigger", triggers["Schedules"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
 

@@ -13,7 +13,15 @@ using GitOps.Orchestrations.Testing;
 using Microsoft.DurableTask.Client;
 
 // Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --delivery [--repeat 5]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
+if (args.Contains("--delivery"))
+{
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; median of {repeat}");
+    await DeliveryBenchmark.RunAsync(repeat);
+    return 0;
+}
+
 int warmup = args.SkipWhile(a => a != "--warmup").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(8);
 bool memoryOnly = args.Contains("--memory-only");
 int? checkpointEvery = args.SkipWhile(a => a != "--checkpoint-every").Skip(1).Select(a => (int?)int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();

@@ -53,17 +53,12 @@ public sealed class Manifest(JsonObject body, string origin)
     /// </summary>
     public string Digest()
     {
-        var copy = (JsonObject)Body.DeepClone();
-        if ((copy["metadata"] as JsonObject)?["annotations"] is JsonObject annotations)
-        {
-            annotations.Remove(DigestAnnotation);
-            if (annotations.Count == 0)
-            {
-                ((JsonObject)copy["metadata"]!).Remove("annotations");
-            }
-        }
-
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalJson.Write(copy))));
+        // Written without the digest annotation (and without an annotations map it alone would fill).
+        JsonObject? annotations = Metadata?["annotations"] as JsonObject;
+        bool onlyDigest = annotations is { Count: 1 } && annotations.ContainsKey(DigestAnnotation);
+        string canonical = CanonicalJson.Write(Body, (parent, key) =>
+            (ReferenceEquals(parent, annotations) && key == DigestAnnotation) || (onlyDigest && ReferenceEquals(parent, Metadata) && key == "annotations"));
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
     public Manifest Clone() => new((JsonObject)Body.DeepClone(), Origin);
@@ -74,18 +69,19 @@ public sealed class Manifest(JsonObject body, string origin)
 /// <summary>JSON with object keys in ordinal order and no whitespace: one text per value, for digests.</summary>
 public static class CanonicalJson
 {
-    public static string Write(JsonNode? node)
+    /// <param name="skip">Properties to leave out, by their parent object and name.</param>
+    public static string Write(JsonNode? node, Func<JsonObject, string, bool>? skip = null)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(writer, node);
+            Write(writer, node, skip);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    static void Write(Utf8JsonWriter writer, JsonNode? node)
+    static void Write(Utf8JsonWriter writer, JsonNode? node, Func<JsonObject, string, bool>? skip)
     {
         switch (node)
         {
@@ -96,8 +92,13 @@ public static class CanonicalJson
                 writer.WriteStartObject();
                 foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
+                    if (skip?.Invoke(obj, key) == true)
+                    {
+                        continue;
+                    }
+
                     writer.WritePropertyName(key);
-                    Write(writer, value);
+                    Write(writer, value, skip);
                 }
 
                 writer.WriteEndObject();
@@ -106,7 +107,7 @@ public static class CanonicalJson
                 writer.WriteStartArray();
                 foreach (JsonNode? item in array)
                 {
-                    Write(writer, item);
+                    Write(writer, item, skip);
                 }
 
                 writer.WriteEndArray();

@@ -18,6 +18,9 @@ public sealed partial class KubeApiServer
         public JsonObject Body { get; set; } = body;
 
         public Dictionary<string, (string Operation, HashSet<string> Fields)> Managers { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>This version as a list item, serialized once: a stored version never changes, and lists are read far more than written.</summary>
+        public string? ListItem { get; set; }
     }
 
     /// <summary>A copy of a stored object as a client would read it, or null.</summary>
@@ -53,32 +56,38 @@ public sealed partial class KubeApiServer
 
     Stored? Find(Target target) => objects.GetValueOrDefault(Key(target.Type, target.Namespace, target.Name!));
 
-    JsonObject List(Target target, string? labelSelector)
+    string List(Target target, string? labelSelector)
     {
-        var items = new JsonArray();
+        var items = new List<string>();
         foreach (Stored stored in objects.Values
                      .Where(o => o.Type == target.Type && (target.Namespace is null || (string?)o.Body["metadata"]?["namespace"] == target.Namespace))
                      .Where(o => MatchesSelector(o.Body, labelSelector))
                      .OrderBy(o => Key(o.Type, (string?)o.Body["metadata"]?["namespace"], (string)o.Body["metadata"]!["name"]!), StringComparer.Ordinal))
         {
-            JsonObject item = Render(stored);
-            if (target.Type.Group.Length == 0 || IsBuiltIn(target.Type))
+            if (stored.ListItem is null)
             {
-                // Built-in list items carry no apiVersion or kind; the list's own fields say them.
-                item.Remove("apiVersion");
-                item.Remove("kind");
+                JsonObject item = Render(stored);
+                if (IsBuiltIn(target.Type))
+                {
+                    // Built-in list items carry no apiVersion or kind; the list's own fields say them.
+                    item.Remove("apiVersion");
+                    item.Remove("kind");
+                }
+
+                stored.ListItem = item.ToJsonString(Relaxed);
             }
 
-            items.Add(item);
+            items.Add(stored.ListItem);
         }
 
-        return new JsonObject
+        var list = new JsonObject
         {
             ["apiVersion"] = target.Type.GroupVersion,
             ["kind"] = target.Type.Kind + "List",
             ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
-            ["items"] = items,
-        };
+            ["items"] = new JsonArray(),
+        }.ToJsonString(Relaxed);
+        return string.Concat(list.AsSpan(0, list.Length - 3), "[", string.Join(',', items), "]}");
     }
 
     static bool IsBuiltIn(KubeResourceType type) => KubeResourceTypes.BuiltIn().Contains(type);

@@ -134,8 +134,10 @@ public sealed partial class KubeApiServer : IAsyncLifetime
             }
 
             byte[] body = await ReadBodyAsync(request);
-            (int status, JsonNode result) = Dispatch(request, target, body);
-            await WriteJsonAsync(context, status, result);
+            (int status, string result) = Dispatch(request, target, body);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(result, Encoding.UTF8);
         }
         catch (ApiError error)
         {
@@ -143,7 +145,21 @@ public sealed partial class KubeApiServer : IAsyncLifetime
         }
     }
 
-    (int Status, JsonNode Result) Dispatch(HttpRequest request, Target target, byte[] body)
+    (int Status, string Result) Dispatch(HttpRequest request, Target target, byte[] body)
+    {
+        if (request.Method == "GET" && target.Name is null)
+        {
+            lock (gate)
+            {
+                return (200, List(target, request.Query["labelSelector"]));
+            }
+        }
+
+        (int status, JsonNode result) = DispatchObject(request, target, body);
+        return (status, result.ToJsonString(Relaxed));
+    }
+
+    (int Status, JsonNode Result) DispatchObject(HttpRequest request, Target target, byte[] body)
     {
         string? manager = request.Query["fieldManager"];
         bool dryRun = request.Query["dryRun"] == "All";
@@ -153,8 +169,6 @@ public sealed partial class KubeApiServer : IAsyncLifetime
         {
             switch (request.Method, target.Name, target.Subresource)
             {
-                case ("GET", null, null):
-                    return (200, List(target, request.Query["labelSelector"]));
                 case ("GET", not null, null or "status"):
                     return (200, Render(Find(target) ?? throw NotFound(target)));
                 case ("POST", null, null):

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text;
+using GitOps.Orchestrations.Core.Delivery;
+using GitOps.Orchestrations.Core.Manifests;
+using GitOps.Orchestrations.Git;
+using GitOps.Orchestrations.Kubernetes;
+using GitOps.Orchestrations.Rendering;
+using GitOps.Orchestrations.Testing;
+using GitOps.Orchestrations.Testing.Kubernetes;
+
+namespace GitOps.Orchestrations.Benchmarks;
+
+/// <summary>
+/// Render and apply of a 500-object app against the Kubernetes API fixture (first apply, unchanged
+/// re-apply, one changed object), and a re-sync of an unchanged git:// remote.
+/// </summary>
+public static class DeliveryBenchmark
+{
+    public const int Objects = 500;
+
+    public static async Task RunAsync(int repeat)
+    {
+        var first = new List<double>();
+        var unchanged = new List<double>();
+        var oneChange = new List<double>();
+        var renderCold = new List<double>();
+        var writes = new List<(int First, int Unchanged, int OneChange)>();
+        for (int round = 0; round <= repeat; round++)
+        {
+            using var repo = new GitRepository();
+            repo.Commit("app", Files(version: 1));
+            string cache = Directory.CreateTempSubdirectory("gitops-bench-").FullName;
+            var server = new KubeApiServer();
+            await server.InitializeAsync();
+            try
+            {
+                var renderer = new RenderService(new GitCheckout(cache));
+                var source = new SourceSpec { Repo = repo.Path, Path = "app" };
+                using ClusterClient client = ClusterClient.Connect(new KubernetesTargetSpec { Kubeconfig = server.WriteKubeconfig(Path.Combine(cache, "kube")) });
+                var applier = new KubernetesApplier(client);
+                var options = new ApplyOptions { Application = "bench", Namespace = "bench", Prune = true };
+
+                var watch = Stopwatch.StartNew();
+                ManifestSet set = await renderer.RenderAsync(source, repo.Head, new RenderSpec());
+                double render = watch.Elapsed.TotalSeconds;
+                ApplyReport a = await applier.ApplyAsync(set, options);
+                double t1 = watch.Elapsed.TotalSeconds;
+
+                watch.Restart();
+                ApplyReport b = await applier.ApplyAsync(await renderer.RenderAsync(source, repo.Head, new RenderSpec()), options);
+                double t2 = watch.Elapsed.TotalSeconds;
+
+                string changed = repo.Commit("one change", ("app/cm-0007.yaml", ConfigMap(7, version: 2)));
+                watch.Restart();
+                ApplyReport c = await applier.ApplyAsync(await renderer.RenderAsync(source, changed, new RenderSpec()), options);
+                double t3 = watch.Elapsed.TotalSeconds;
+
+                if (b.Writes != 0 || b.InventoryUpdated || c.Writes != 1 || a.Count("created") != Objects)
+                {
+                    throw new InvalidOperationException($"expected {Objects} created, 0 and 1 object writes; got {a.Summary} / {b.Writes} / {c.Writes}");
+                }
+
+                if (round > 0)
+                {
+                    // Round 0 warms the JIT and is not counted.
+                    first.Add(t1);
+                    unchanged.Add(t2);
+                    oneChange.Add(t3);
+                    renderCold.Add(render);
+                    writes.Add((a.Writes, b.Writes, c.Writes));
+                }
+            }
+            finally
+            {
+                await server.DisposeAsync();
+                Directory.Delete(cache, recursive: true);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"| {Objects}-object app, API fixture | median s | object writes | inventory writes |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| render (plain, cold) | {Median(renderCold):0.000} | - | - |");
+        Console.WriteLine($"| first render + apply | {Median(first):0.000} | {writes[0].First} | 1 |");
+        Console.WriteLine($"| unchanged re-apply (render cached) | {Median(unchanged):0.000} | {writes[0].Unchanged} | 0 |");
+        Console.WriteLine($"| one object changed (new commit, new render) | {Median(oneChange):0.000} | {writes[0].OneChange} | 1 |");
+        Console.WriteLine($"first / unchanged: {Median(first) / Median(unchanged):0.0}x");
+
+        await GitResyncAsync(repeat);
+    }
+
+    static async Task GitResyncAsync(int repeat)
+    {
+        await using GitServers servers = await GitServers.StartAsync();
+        using var repo = new GitRepository();
+        repo.Commit("app", Files(version: 1));
+        servers.Publish("app.git", repo);
+        string cache = Directory.CreateTempSubdirectory("gitops-bench-git-").FullName;
+        try
+        {
+            var checkout = new GitCheckout(cache);
+            var source = new SourceSpec { Repo = $"{servers.GitUrl}/app.git", Revision = "main" };
+            var watch = Stopwatch.StartNew();
+            checkout.Export(source, GitCheckout.Resolve(source));
+            double cold = watch.Elapsed.TotalSeconds;
+            var warm = new List<double>();
+            long lsRemotes = GitRemote.LsRemoteCount, fetches = GitRemote.FetchCount;
+            for (int i = 0; i < repeat; i++)
+            {
+                watch.Restart();
+                checkout.Export(source, GitCheckout.Resolve(source));
+                warm.Add(watch.Elapsed.TotalSeconds);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("| git:// remote, 500 files | median s | ls-remote | fetch |");
+            Console.WriteLine("|---|---|---|---|");
+            Console.WriteLine($"| first sync (clone + export) | {cold:0.000} | 1 | 1 |");
+            Console.WriteLine($"| unchanged re-sync, per run | {Median(warm):0.000} | {(GitRemote.LsRemoteCount - lsRemotes) / (double)repeat:0} | {(GitRemote.FetchCount - fetches) / (double)repeat:0} |");
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    /// <summary>A namespace, then ConfigMaps, Services and Deployments to 500 objects in all, one file each.</summary>
+    static (string, string)[] Files(int version)
+    {
+        var files = new List<(string, string)> { ("app/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: bench}\n") };
+        for (int i = 0; files.Count < Objects; i++)
+        {
+            files.Add((i % 4) switch
+            {
+                0 or 1 => ($"app/cm-{i:0000}.yaml", ConfigMap(i, version)),
+                2 => ($"app/svc-{i:0000}.yaml", $"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}}}\nspec:\n  selector: {{app: d-{i}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n"),
+                _ => ($"app/deploy-{i:0000}.yaml", $"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d-{i}}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: d-{i}}}}}\n  template:\n    metadata: {{labels: {{app: d-{i}}}}}\n    spec:\n      containers: [{{name: app, image: \"registry.local/app:{version}.0\"}}]\n"),
+            });
+        }
+
+        return files.ToArray();
+    }
+
+    static string ConfigMap(int i, int version)
+    {
+        var data = new StringBuilder();
+        for (int k = 0; k < 5; k++)
+        {
+            data.Append($"  key{k}: \"value {k} of {i} at version {version}\"\n");
+        }
+
+        return $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\ndata:\n{data}";
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
+    }
+}
