@@ -16,8 +16,9 @@ public sealed record SourceSpec
 }
 
 /// <summary>
-/// How to authenticate to a repository. Secrets are named, never written: a workflow file names the
-/// environment variable or file that holds them, so no secret travels through history or status.
+/// How to authenticate to an HTTPS repository. Secrets are named, never written: a workflow file
+/// names the environment variable that holds the token, so no secret travels through history or
+/// status. SSH remotes use the worker's own ssh setup (keys and known_hosts), as git does.
 /// </summary>
 public sealed record GitAuthSpec
 {
@@ -25,10 +26,6 @@ public sealed record GitAuthSpec
 
     /// <summary>Environment variable holding an HTTPS token or password.</summary>
     public string? TokenEnv { get; init; }
-
-    public string? SshKeyFile { get; init; }
-
-    public string? KnownHostsFile { get; init; }
 }
 
 /// <summary>How to turn the source folder into manifests.</summary>
