@@ -15,7 +15,7 @@ public static class DeliveryErrors
 {
     public static bool IsExpected(Exception e) =>
         e is GitSourceException or ArgumentException or RenderException or ManifestException or KubernetesApiException
-            or YamlPathException or IOException or FormatException or k8s.Exceptions.KubeConfigException or InvalidOperationException;
+            or YamlPathException or IOException or FormatException or k8s.Exceptions.KubeConfigException or LibGit2Sharp.LibGit2SharpException;
 
     public static T Outcome<T>(T empty, Exception e)
         where T : DeliveryOutcome =>

@@ -31,6 +31,8 @@ public sealed class SyncSampleTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Contains("\"phase\": \"Succeeded\"", result.Stdout);
         Assert.Contains("in sync", result.Stdout);
+        Assert.Contains("--- /dev/null", result.Stdout);
+        Assert.Contains("+++ Deployment.apps/shop/web", result.Stdout);
         Assert.Equal(3L, (long?)cluster.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]);
         Assert.Equal("prod", (string?)cluster.Get("v1", "Service", "shop", "web")!["metadata"]!["labels"]!["env"]);
         Assert.NotNull(cluster.Get("v1", "ConfigMap", "shop", "gitops-inventory-shop"));

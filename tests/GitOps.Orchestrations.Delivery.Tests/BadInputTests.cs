@@ -46,6 +46,14 @@ public sealed class BadInputTests : IAsyncLifetime
         Directory.Delete(work, recursive: true);
     }
 
+    [Fact]
+    public async Task A_with_block_of_the_wrong_shape_fails_the_node_and_names_the_field()
+    {
+        NodeStatus node = await SyncAsync(Local("good"), "{images: not-a-list}");
+        Assert.True(node.Phase.IsFailure());
+        Assert.StartsWith("with.render.images: ", node.Message);
+    }
+
     async Task<NodeStatus> SyncAsync(string source, string render = "{}")
     {
         string yaml = $$$"""
@@ -65,7 +73,7 @@ public sealed class BadInputTests : IAsyncLifetime
         string id = await engine.Runs.StartAsync(snapshot, new Dictionary<string, string>(), "tester", $"bad-{Guid.NewGuid():N}");
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         RunStatus status = await engine.Runs.WatchAsync(id, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
-        Assert.Equal(WorkflowPhase.Failed, status.Phase);
+        Assert.Contains(status.Phase, new[] { WorkflowPhase.Failed, WorkflowPhase.Errored });
         Assert.DoesNotContain("leaky-password-789", System.Text.Json.JsonSerializer.Serialize(status));
         return status.Nodes.Single();
     }

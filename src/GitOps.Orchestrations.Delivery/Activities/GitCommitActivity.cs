@@ -29,7 +29,7 @@ public sealed class GitCommitActivity(ILogger<GitCommitActivity> logger) : TaskA
 
             return Task.FromResult(new GitCommitResult { Commit = written.Commit, Changed = written.Changed });
         }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e) || e is LibGit2Sharp.LibGit2SharpException)
+        catch (Exception e) when (DeliveryErrors.IsExpected(e))
         {
             GitCommitResult failed = DeliveryErrors.Outcome(new GitCommitResult(), e);
             logger.StepFailed("git-commit", failed.Error!);

@@ -38,7 +38,7 @@ public sealed class WriteRenderedActivity(RenderService renderer, ILogger<WriteR
 
             return new GitCommitResult { Commit = written.Commit, Changed = written.Changed, Digest = set.Digest };
         }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e) || e is LibGit2Sharp.LibGit2SharpException)
+        catch (Exception e) when (DeliveryErrors.IsExpected(e))
         {
             GitCommitResult failed = DeliveryErrors.Outcome(new GitCommitResult(), e);
             logger.StepFailed("write rendered", failed.Error!);

@@ -16,10 +16,23 @@ internal static partial class DeliverySteps
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static T? Read<T>(StepInvocation step, string field) =>
-        step.With.ValueKind == JsonValueKind.Object && step.With.TryGetProperty(field, out JsonElement value) && value.ValueKind != JsonValueKind.Null
-            ? value.Deserialize<T>(Json)
-            : default;
+    /// <summary>One field of <c>with</c> as a typed spec; a value of the wrong shape is a <see cref="FormatException"/> naming the field, which fails the node.</summary>
+    public static T? Read<T>(StepInvocation step, string field)
+    {
+        if (step.With.ValueKind != JsonValueKind.Object || !step.With.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return default;
+        }
+
+        try
+        {
+            return value.Deserialize<T>(Json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"with.{field}{e.Path?.TrimStart('$')}: {e.Message.Split(" Path:")[0]}");
+        }
+    }
 
     public static bool Flag(StepInvocation step, string field, bool fallback = false) =>
         step.With.ValueKind == JsonValueKind.Object && step.With.TryGetProperty(field, out JsonElement value)
