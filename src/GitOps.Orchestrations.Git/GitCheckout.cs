@@ -69,11 +69,7 @@ public sealed class GitCheckout(string cacheDirectory)
     /// </summary>
     public static string Inside(string root, string relative)
     {
-        if (Path.IsPathRooted(relative) || relative.Replace('\\', '/').Split('/').Contains(".."))
-        {
-            throw new ArgumentException($"source path '{relative}' must stay inside the repository (no absolute path, no '..')");
-        }
-
+        CheckRelative(relative);
         string full = Path.GetFullPath(Path.Combine(root, relative));
         string rootFull = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         if (!(full + Path.DirectorySeparatorChar).StartsWith(rootFull, StringComparison.Ordinal))
@@ -82,6 +78,15 @@ public sealed class GitCheckout(string cacheDirectory)
         }
 
         return Directory.Exists(full) || File.Exists(full) ? full : throw new ArgumentException($"source path '{relative}' does not exist at this commit");
+    }
+
+    /// <summary>Refuses a repository-relative path that is absolute or climbs out with <c>..</c>, before anything is read.</summary>
+    public static void CheckRelative(string relative)
+    {
+        if (Path.IsPathRooted(relative) || relative.Replace('\\', '/').Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"path '{relative}' must stay inside the repository (no absolute path, no '..')");
+        }
     }
 
     static void Write(Tree tree, string folder)

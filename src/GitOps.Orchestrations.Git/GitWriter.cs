@@ -171,11 +171,7 @@ public static class GitWriter
 
     static string SafePath(string root, string relative)
     {
-        if (Path.IsPathRooted(relative) || relative.Replace('\\', '/').Split('/').Contains(".."))
-        {
-            throw new ArgumentException($"path '{relative}' must stay inside the repository");
-        }
-
+        GitCheckout.CheckRelative(relative);
         return Path.Combine(root, relative);
     }
 

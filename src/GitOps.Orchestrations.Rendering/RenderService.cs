@@ -23,7 +23,7 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
 
     public async Task<ManifestSet> RenderAsync(SourceSpec source, string sha, RenderSpec spec, CancellationToken cancellationToken = default)
     {
-        CheckRelative(source.Path);
+        GitCheckout.CheckRelative(source.Path);
         IManifestRenderer renderer = RendererFactory.Create(spec.Type);
         string key = RenderCache.Key(source.Repo, sha, source.Path, spec, await renderer.ToolVersionAsync(cancellationToken));
         if (cache.TryLoad(key) is ManifestSet cached)
@@ -44,7 +44,7 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
     /// </summary>
     public async Task<ManifestSet> RenderFolderAsync(string root, string relativePath, string label, RenderSpec spec, bool inPlace = false, CancellationToken cancellationToken = default)
     {
-        CheckRelative(relativePath);
+        GitCheckout.CheckRelative(relativePath);
         IManifestRenderer renderer = RendererFactory.Create(spec.Type);
         Interlocked.Increment(ref renders);
         var overrides = new ManifestOverrides
@@ -78,14 +78,6 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
         finally
         {
             Directory.Delete(work, recursive: true);
-        }
-    }
-
-    static void CheckRelative(string path)
-    {
-        if (Path.IsPathRooted(path) || path.Replace('\\', '/').Split('/').Contains(".."))
-        {
-            throw new ArgumentException($"source path '{path}' must stay inside the repository (no absolute path, no '..')");
         }
     }
 

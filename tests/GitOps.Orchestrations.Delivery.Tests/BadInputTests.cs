@@ -69,10 +69,7 @@ public sealed class BadInputTests : IAsyncLifetime
                     render: {{{render}}}
                     target: {kubernetes: {kubeconfig: "{{{kubeconfig}}}"}}
             """;
-        var snapshot = WorkflowSnapshots.Load(yaml);
-        string id = await engine.Runs.StartAsync(snapshot, new Dictionary<string, string>(), "tester", $"bad-{Guid.NewGuid():N}");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        RunStatus status = await engine.Runs.WatchAsync(id, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+        RunStatus status = await engine.Runs.RunToEndAsync(yaml);
         Assert.Contains(status.Phase, new[] { WorkflowPhase.Failed, WorkflowPhase.Errored });
         Assert.DoesNotContain("leaky-password-789", System.Text.Json.JsonSerializer.Serialize(status));
         return status.Nodes.Single();

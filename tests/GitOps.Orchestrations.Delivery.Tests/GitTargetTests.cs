@@ -57,10 +57,7 @@ public sealed class GitTargetTests : IAsyncLifetime
 
     async Task<RunStatus> RunAsync()
     {
-        var snapshot = WorkflowSnapshots.Load(Workflow);
-        string id = await engine.Runs.StartAsync(snapshot, new Dictionary<string, string>(), "tester", $"hydrate-{Guid.NewGuid():N}");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        RunStatus status = await engine.Runs.WatchAsync(id, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+        RunStatus status = await engine.Runs.RunToEndAsync(Workflow);
         Assert.True(status.Phase == WorkflowPhase.Succeeded, string.Join("\n", status.Nodes.Select(n => $"{n.Name}: {n.Phase} {n.Message}")));
         return status;
     }

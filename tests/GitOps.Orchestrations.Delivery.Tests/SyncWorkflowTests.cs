@@ -84,18 +84,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         Directory.Delete(work, recursive: true);
     }
 
-    Task<RunStatus> RunAsync(string yaml, Dictionary<string, string> parameters)
-    {
-        return Run();
-
-        async Task<RunStatus> Run()
-        {
-            var snapshot = WorkflowSnapshots.Load(yaml);
-            string id = await engine.Runs.StartAsync(snapshot, parameters, "tester", $"{snapshot.Workflow.Name}-{Guid.NewGuid():N}");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            return await engine.Runs.WatchAsync(id, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
-        }
-    }
+    Task<RunStatus> RunAsync(string yaml, Dictionary<string, string> parameters) => engine.Runs.RunToEndAsync(yaml, parameters);
 
     Dictionary<string, string> Params => new() { ["repo"] = repo.Path, ["kubeconfig"] = kubeconfig };
 
