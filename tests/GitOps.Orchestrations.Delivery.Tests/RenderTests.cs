@@ -108,6 +108,20 @@ public sealed class RenderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tool_runs_with_a_minimal_environment_and_is_stopped_at_its_time_limit()
+    {
+        string work = Directory.CreateTempSubdirectory("gitops-tool-").FullName;
+        Environment.SetEnvironmentVariable("GITOPS_SECRET_FOR_TOOL_TEST", "do-not-pass");
+        ToolResult env = await ToolRunner.RunAsync("/usr/bin/env", [], work, TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.Contains($"HOME={work}", env.Output);
+        Assert.DoesNotContain("GITOPS_SECRET_FOR_TOOL_TEST", env.Output);
+
+        var stopped = await Assert.ThrowsAsync<RenderException>(() => ToolRunner.RunAsync("/bin/sleep", ["30"], work, TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.Equal("sleep did not finish within 1s and was stopped", stopped.Message);
+        Directory.Delete(work, recursive: true);
+    }
+
+    [Fact]
     public async Task Two_commits_are_exported_side_by_side_without_clobbering()
     {
         string first = repo.Head;

@@ -22,6 +22,9 @@ internal static class RunCommand
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // For people and jq, not for HTML: a diff's "+++" stays "+++" instead of "\u002B\u002B\u002B".
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static Command Create()
