@@ -66,6 +66,19 @@ public sealed class KubeFixtureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_accepts_a_yaml_body_as_kubectl_sends_it()
+    {
+        using var http = new HttpClient();
+        using var content = new StringContent("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  port: \"8080\"\n", System.Text.Encoding.UTF8, "application/apply-patch+yaml");
+        using HttpResponseMessage response = await http.PatchAsync($"{server.Url}/api/v1/namespaces/default/configmaps/from-yaml?fieldManager=kubectl", content);
+        Assert.Equal(201, (int)response.StatusCode);
+        Assert.Equal("8080", (await client.CoreV1.ReadNamespacedConfigMapAsync("from-yaml", "default")).Data["port"]);
+
+        using var broken = new StringContent("data: [unclosed\n", System.Text.Encoding.UTF8, "application/apply-patch+yaml");
+        Assert.Equal(400, (int)(await http.PatchAsync($"{server.Url}/api/v1/namespaces/default/configmaps/x?fieldManager=kubectl", broken)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_stale_resourceVersion_is_a_409_and_status_is_only_written_through_its_subresource()
     {
         V1Deployment created = await ApplyDeployment("nginx:1.25", replicas: 1, manager: "gitops");

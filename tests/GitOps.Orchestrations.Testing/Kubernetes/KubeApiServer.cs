@@ -254,16 +254,20 @@ public sealed partial class KubeApiServer : IAsyncLifetime
         return buffer.ToArray();
     }
 
+    /// <summary>The request body as an object: JSON, or YAML for apply-patch+yaml (JSON is YAML too).</summary>
     static JsonObject ParseObject(byte[] body)
     {
         try
         {
             return JsonNode.Parse(body) as JsonObject ?? throw new ApiError(400, "BadRequest", "the request body must be an object");
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            // Apply bodies may be YAML; JSON is YAML, and the engine's client always sends JSON.
-            throw new ApiError(400, "BadRequest", $"the fixture reads apply bodies in their JSON form: {e.Message}");
+            var diagnostics = new List<Core.Validation.Diagnostic>();
+            IReadOnlyList<Core.Manifests.Manifest> documents = Core.Manifests.ManifestReader.Read("body", Encoding.UTF8.GetString(body), diagnostics);
+            return diagnostics.Count == 0 && documents.Count == 1
+                ? documents[0].Body
+                : throw new ApiError(400, "BadRequest", $"error decoding YAML: {string.Join("; ", diagnostics.Select(d => d.Message).DefaultIfEmpty("expected one object"))}");
         }
     }
 
