@@ -31,8 +31,7 @@ public static partial class GitRemote
     public static string LsRemote(string url, string? revision, GitAuthSpec? auth)
     {
         string wanted = revision ?? "HEAD";
-        Interlocked.Increment(ref lsRemotes);
-        List<Reference> references = Guard(url, () => Repository.ListRemoteReferences(url, Credentials(auth)).ToList());
+        List<Reference> references = ListReferences(url, auth);
         Reference? found = references.FirstOrDefault(r => r.CanonicalName == wanted)
             ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/heads/{wanted}")
             ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/tags/{wanted}");
@@ -59,9 +58,14 @@ public static partial class GitRemote
         if (!Repository.IsValid(path))
         {
             Directory.CreateDirectory(cacheDirectory);
+            // A bare init and a fetch, rather than a clone, so the SSH settings are in the config first.
             string staging = path + ".clone-" + Guid.NewGuid().ToString("N")[..8];
-            Interlocked.Increment(ref fetches);
-            Guard(url, () => Repository.Clone(url, staging, new CloneOptions(new FetchOptions { CredentialsProvider = Credentials(auth) }) { IsBare = true }));
+            Repository.Init(staging, isBare: true);
+            using (var fresh = new Repository(staging))
+            {
+                Fetch(fresh, url, auth);
+            }
+
             Directory.Move(staging, path);
             return path;
         }
@@ -72,9 +76,15 @@ public static partial class GitRemote
             return path;
         }
 
-        Interlocked.Increment(ref fetches);
-        Guard(url, () => Commands.Fetch(repo, "origin", ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true, CredentialsProvider = Credentials(auth) }, null));
+        Fetch(repo, url, auth);
         return path;
+    }
+
+    static void Fetch(Repository repo, string url, GitAuthSpec? auth)
+    {
+        Interlocked.Increment(ref fetches);
+        Origin(repo, url, auth);
+        Guard(url, () => Commands.Fetch(repo, "origin", ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true, CredentialsProvider = Credentials(auth) }, null));
     }
 
     public static CredentialsHandler? Credentials(GitAuthSpec? auth)
@@ -104,10 +114,108 @@ public static partial class GitRemote
 
     public static void Guard(string url, Action call) => Guard(url, () => { call(); return 0; });
 
-    /// <summary>Removes user:password@ from any URL in the text.</summary>
-    public static string Redact(string text) => UserInfo().Replace(text, "$1***@");
+    /// <summary>
+    /// The references a remote advertises, with one ls-remote. With an SSH key or known_hosts file
+    /// the call goes through a small bare repository whose <c>core.sshCommand</c> carries them,
+    /// because libgit2 reads the command from repository config (the process environment as .NET
+    /// sets it is not the one libgit2 sees).
+    /// </summary>
+    public static List<Reference> ListReferences(string url, GitAuthSpec? auth)
+    {
+        Interlocked.Increment(ref lsRemotes);
+        if (!HasSshSettings(auth))
+        {
+            return Guard(url, () => Repository.ListRemoteReferences(url, Credentials(auth)).ToList());
+        }
 
-    [GeneratedRegex(@"([a-z][a-z0-9+.-]*://)[^/@\s]+@", RegexOptions.IgnoreCase)]
+        string probe = Path.Combine(Path.GetTempPath(), "gitops-ls-remote", Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..16]);
+        using var gate = CacheLock.Acquire(probe);
+        if (!Repository.IsValid(probe))
+        {
+            Repository.Init(probe, isBare: true);
+        }
+
+        using var repo = new Repository(probe);
+        Remote remote = Origin(repo, url, auth);
+        CredentialsHandler? credentials = Credentials(auth);
+        return Guard(url, () => (credentials is null ? repo.Network.ListReferences(remote) : repo.Network.ListReferences(remote, credentials)).ToList());
+    }
+
+    /// <summary>
+    /// A repository's <c>origin</c>, pointing at <paramref name="url"/>, with the SSH settings of
+    /// <paramref name="auth"/> in the repository's own config: clones, fetches and pushes then use them.
+    /// </summary>
+    public static Remote Origin(Repository repo, string url, GitAuthSpec? auth)
+    {
+        if (repo.Network.Remotes["origin"] is Remote existing && existing.Url != url)
+        {
+            repo.Network.Remotes.Remove("origin");
+        }
+
+        Remote remote = repo.Network.Remotes["origin"] ?? repo.Network.Remotes.Add("origin", url);
+        if (HasSshSettings(auth))
+        {
+            repo.Config.Set("core.sshCommand", SshCommand(auth!), ConfigurationLevel.Local);
+        }
+
+        return remote;
+    }
+
+    static bool HasSshSettings(GitAuthSpec? auth) => auth?.SshKeyFile is not null || auth?.KnownHostsFile is not null;
+
+    /// <summary>
+    /// libgit2 runs <c>core.sshCommand</c> as a program, without a shell to split its arguments, so
+    /// the options go into a two-line script of our own: BatchMode (fail, never prompt), the key, and
+    /// strict checking against the given known_hosts.
+    /// </summary>
+    static string SshCommand(GitAuthSpec auth)
+    {
+        var command = new StringBuilder("exec ssh -o BatchMode=yes");
+        if (auth.SshKeyFile is string key)
+        {
+            command.Append(" -o IdentitiesOnly=yes -i ").Append(Quote(Path.GetFullPath(key)));
+        }
+
+        if (auth.KnownHostsFile is string knownHosts)
+        {
+            command.Append(" -o StrictHostKeyChecking=yes -o UserKnownHostsFile=").Append(Quote(Path.GetFullPath(knownHosts)));
+        }
+
+        command.Append(" \"$@\"\n");
+        string folder = Path.Combine(Path.GetTempPath(), "gitops-ssh");
+        Directory.CreateDirectory(folder);
+        string script = Path.Combine(folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(command.ToString())))[..16] + ".sh");
+        if (!File.Exists(script))
+        {
+            string staging = $"{script}.{Guid.NewGuid():N}";
+            File.WriteAllText(staging, "#!/bin/sh\n" + command);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            File.Move(staging, script, overwrite: true);
+        }
+
+        return script;
+    }
+
+    static string Quote(string path) =>
+        path.Contains('\'', StringComparison.Ordinal) ? throw new ArgumentException($"an SSH file path may not contain a quote: {path}") : $"'{path}'";
+
+    /// <summary>
+    /// Removes credentials from any URL in the text: the whole user part of an HTTP(S) URL (a token
+    /// can be the user name), and the password of any other. An SSH user name stays: it is not a secret.
+    /// </summary>
+    public static string Redact(string text) => UserInfo().Replace(text, m =>
+    {
+        bool http = m.Groups["scheme"].Value.StartsWith("http", StringComparison.OrdinalIgnoreCase);
+        return http ? $"{m.Groups["scheme"].Value}***@"
+            : m.Groups["password"].Success ? $"{m.Groups["scheme"].Value}{m.Groups["user"].Value}:***@"
+            : m.Value;
+    });
+
+    [GeneratedRegex(@"(?<scheme>[a-z][a-z0-9+.-]*://)(?<user>[^/@\s:]+)(:(?<password>[^/@\s]+))?@", RegexOptions.IgnoreCase)]
     private static partial Regex UserInfo();
 
     /// <summary>Serializes work on one cache folder within this process; separate folders proceed in parallel.</summary>

@@ -83,19 +83,25 @@ public static class GitWriter
         }
     }
 
+    /// <summary>
+    /// A working copy of <see cref="GitWriteRequest.Branch"/>, or of the base branch when it does not
+    /// exist yet (the remote's default branch without one). Built by init and fetch, so the remote's
+    /// SSH settings are in place before the first network call.
+    /// </summary>
     static Repository CloneBranch(string url, string work, GitWriteRequest request)
     {
-        var fetch = new FetchOptions { CredentialsProvider = GitRemote.Credentials(request.Auth) };
-        bool exists = GitRemote.Guard(url, () => Repository.ListRemoteReferences(url, fetch.CredentialsProvider).Any(r => r.CanonicalName == $"refs/heads/{request.Branch}"));
-        string? from = exists ? request.Branch : request.BaseBranch;
-        GitRemote.Guard(url, () => Repository.Clone(url, work, new CloneOptions(fetch) { BranchName = from }));
+        List<Reference> references = GitRemote.ListReferences(url, request.Auth);
+        bool exists = references.Any(r => r.CanonicalName == $"refs/heads/{request.Branch}");
+        string from = exists ? request.Branch
+            : request.BaseBranch
+                ?? (references.FirstOrDefault(r => r.CanonicalName == "HEAD") is SymbolicReference head ? head.TargetIdentifier.Replace("refs/heads/", string.Empty, StringComparison.Ordinal) : "main");
+        Repository.Init(work);
         var repo = new Repository(work);
-        if (!exists)
-        {
-            Branch branch = repo.CreateBranch(request.Branch);
-            Commands.Checkout(repo, branch);
-        }
-
+        GitRemote.Origin(repo, url, request.Auth);
+        GitRemote.Guard(url, () => Commands.Fetch(repo, "origin", [$"+refs/heads/{from}:refs/remotes/origin/{from}"], new FetchOptions { CredentialsProvider = GitRemote.Credentials(request.Auth) }, null));
+        Branch tracking = repo.Branches[$"origin/{from}"] ?? throw new ArgumentException($"branch '{from}' does not exist on {GitRemote.Redact(url)}");
+        Branch branch = repo.CreateBranch(request.Branch, tracking.Tip);
+        Commands.Checkout(repo, branch, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
         return repo;
     }
 

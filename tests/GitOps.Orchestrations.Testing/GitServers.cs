@@ -39,14 +39,14 @@ public sealed class GitServers : IAsyncDisposable
     public static async Task<GitServers> StartAsync()
     {
         string root = Directory.CreateTempSubdirectory("gitops-served-").FullName;
-        int port = FreePort();
+        int port = Loopback.FreePort();
         var start = new ProcessStartInfo("git", ["daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", $"--base-path={root}", "--listen=127.0.0.1", $"--port={port}", root])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
         Process daemon = Process.Start(start)!;
-        for (int i = 0; i < 100 && !Listening(port); i++)
+        for (int i = 0; i < 100 && !Loopback.IsListening(port); i++)
         {
             await Task.Delay(50);
         }
@@ -62,21 +62,7 @@ public sealed class GitServers : IAsyncDisposable
     }
 
     /// <summary>A bare repository named <paramref name="name"/> holding what <paramref name="source"/> has on its current branch, as <c>main</c>.</summary>
-    public string Publish(string name, GitRepository source)
-    {
-        string bare = Path.Combine(Root, name);
-        if (!Repository.IsValid(bare))
-        {
-            Repository.Init(bare, isBare: true);
-            using var created = new Repository(bare);
-            created.Refs.UpdateTarget("HEAD", "refs/heads/main");
-        }
-
-        using var repo = new Repository(source.Path);
-        Remote remote = repo.Network.Remotes[name] ?? repo.Network.Remotes.Add(name, bare);
-        repo.Network.Push(remote, $"+{repo.Head.CanonicalName}:refs/heads/main");
-        return bare;
-    }
+    public string Publish(string name, GitRepository source) => BareRepositories.Publish(Root, name, source);
 
     /// <summary>The commit a branch of a served repository points at.</summary>
     public string Head(string name, string branch = "main")
@@ -167,27 +153,6 @@ public sealed class GitServers : IAsyncDisposable
         await output.CopyToAsync(context.Response.Body);
         await copyIn;
         await cgi.WaitForExitAsync();
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     public async ValueTask DisposeAsync()

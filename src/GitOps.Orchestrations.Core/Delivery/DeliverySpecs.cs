@@ -16,9 +16,9 @@ public sealed record SourceSpec
 }
 
 /// <summary>
-/// How to authenticate to an HTTPS repository. Secrets are named, never written: a workflow file
-/// names the environment variable that holds the token, so no secret travels through history or
-/// status. SSH remotes use the worker's own ssh setup (keys and known_hosts), as git does.
+/// How to authenticate to a repository. Secrets are named, never written: a workflow file names the
+/// environment variable that holds an HTTPS token, or the key file on the worker for SSH, so no
+/// secret travels through history or status.
 /// </summary>
 public sealed record GitAuthSpec
 {
@@ -26,6 +26,12 @@ public sealed record GitAuthSpec
 
     /// <summary>Environment variable holding an HTTPS token or password.</summary>
     public string? TokenEnv { get; init; }
+
+    /// <summary>Private key file for an <c>ssh://</c> remote; without it, the worker's own ssh setup applies.</summary>
+    public string? SshKeyFile { get; init; }
+
+    /// <summary>The only host keys an <c>ssh://</c> remote may present; an unknown or changed key fails the step.</summary>
+    public string? KnownHostsFile { get; init; }
 }
 
 /// <summary>How to turn the source folder into manifests.</summary>
