@@ -15,7 +15,7 @@ public static partial class WorkflowLoader
     public const string ApiVersion = "gitops.orchestrations/v1";
 
     /// <summary>Kinds this version knows; documents of other kinds are reported, never skipped silently.</summary>
-    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow" };
+    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow", Analysis.AnalysisTemplateLoader.Kind };
 
     public static LoadResult Load(string file, ReadOnlySpan<byte> bytes, ITaskTypeCatalog catalog, LoadLimits? limits = null)
     {
@@ -92,6 +92,13 @@ public static partial class WorkflowLoader
             if (kind is not null && !KnownKinds.Contains(kind))
             {
                 root.Error(root.PositionOf("kind")!.Value, $"unknown kind '{kind}' (known: {string.Join(", ", KnownKinds)})");
+                return null;
+            }
+
+            if (kind == Analysis.AnalysisTemplateLoader.Kind)
+            {
+                // Templates live beside workflows in the same folders; they are checked here, and read by whoever runs them.
+                Analysis.AnalysisTemplateLoader.Read(file, document, diagnostics);
                 return null;
             }
 

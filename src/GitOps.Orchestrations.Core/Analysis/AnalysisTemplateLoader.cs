@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Validation;
+
+namespace GitOps.Orchestrations.Core.Analysis;
+
+/// <summary>
+/// Reads <c>kind: AnalysisTemplate</c> documents with a <c>file:line:col</c> diagnostic for every
+/// problem: unknown fields, an unknown provider, an expression that does not parse, a query that
+/// names an argument the template does not declare.
+/// </summary>
+public static partial class AnalysisTemplateLoader
+{
+    public const string Kind = "AnalysisTemplate";
+
+    public static readonly IReadOnlyList<string> Providers = ["prometheus"];
+
+    public static IReadOnlyList<AnalysisTemplate> Load(string file, string text, List<Diagnostic> diagnostics)
+    {
+        var templates = new List<AnalysisTemplate>();
+        foreach (YNode document in YamlTreeReader.Read(file, text, LoadLimits.Default, diagnostics))
+        {
+            if (document is YScalar { IsNull: true })
+            {
+                continue;
+            }
+
+            if (Read(file, document, diagnostics) is AnalysisTemplate template)
+            {
+                templates.Add(template);
+            }
+        }
+
+        return templates;
+    }
+
+    /// <summary>Reads one document already known to be an AnalysisTemplate; null when it has errors.</summary>
+    internal static AnalysisTemplate? Read(string file, YNode document, List<Diagnostic> diagnostics)
+    {
+        int before = diagnostics.Count;
+        MappingReader? root = MappingReader.For(file, document, "the document", diagnostics);
+        if (root is null)
+        {
+            return null;
+        }
+
+        root.String("apiVersion", required: true);
+        if (root.String("kind", required: true) is string kind && kind != Kind)
+        {
+            root.Error(root.PositionOf("kind")!.Value, $"expected kind '{Kind}', not '{kind}'");
+            return null;
+        }
+
+        MappingReader? metadata = MappingReader.For(file, root.Node("metadata", required: true), "metadata", diagnostics);
+        string? name = metadata?.String("name", required: true);
+        metadata?.Node("labels");
+        metadata?.Node("annotations");
+        metadata?.RejectUnknown();
+        MappingReader? spec = MappingReader.For(file, root.Node("spec", required: true), "spec", diagnostics);
+        root.RejectUnknown();
+        if (spec is null || name is null)
+        {
+            return null;
+        }
+
+        var args = new List<AnalysisArg>();
+        if (spec.Node("args") is YSequence argList)
+        {
+            foreach (YNode item in argList.Items)
+            {
+                if (MappingReader.For(file, item, "an arg", diagnostics) is MappingReader arg && arg.String("name", required: true) is string argName)
+                {
+                    args.Add(new AnalysisArg(argName, arg.String("value")));
+                    arg.RejectUnknown();
+                }
+            }
+        }
+
+        var metrics = new List<MetricSpec>();
+        if (spec.Node("metrics", required: true) is YSequence metricList)
+        {
+            foreach (YNode item in metricList.Items)
+            {
+                if (ReadMetric(file, item, args, diagnostics) is MetricSpec metric)
+                {
+                    metrics.Add(metric);
+                }
+            }
+
+            if (metricList.Items.Count == 0)
+            {
+                spec.Error(metricList.Position, "metrics must list at least one metric");
+            }
+        }
+
+        spec.RejectUnknown();
+        return diagnostics.Count == before ? new AnalysisTemplate(name, args, metrics) : null;
+    }
+
+    static MetricSpec? ReadMetric(string file, YNode node, IReadOnlyList<AnalysisArg> args, List<Diagnostic> diagnostics)
+    {
+        MappingReader? metric = MappingReader.For(file, node, "a metric", diagnostics);
+        if (metric is null)
+        {
+            return null;
+        }
+
+        string? name = metric.String("name", required: true);
+        string? success = Expression(metric, "successCondition");
+        string? failure = Expression(metric, "failureCondition");
+        var result = new MetricSpec
+        {
+            Name = name ?? string.Empty,
+            Interval = metric.Duration("interval"),
+            Count = metric.Integer("count", min: 1),
+            InitialDelay = metric.Duration("initialDelay") ?? TimeSpan.Zero,
+            SuccessCondition = success,
+            FailureCondition = failure,
+            FailureLimit = metric.Integer("failureLimit", min: 0) ?? 0,
+            InconclusiveLimit = metric.Integer("inconclusiveLimit", min: 0) ?? 0,
+            ConsecutiveErrorLimit = metric.Integer("consecutiveErrorLimit", min: 0) ?? 4,
+            Prometheus = null!,
+        };
+        MappingReader? provider = MappingReader.For(file, metric.Node("provider", required: true), "provider", diagnostics);
+        metric.RejectUnknown();
+        if (provider is null)
+        {
+            return null;
+        }
+
+        foreach (var (key, _) in provider.Mapping.Entries.Where(e => !Providers.Contains(e.Key.Value)))
+        {
+            provider.Error(key.Position, $"unknown provider '{key.Value}' (known: {string.Join(", ", Providers)})");
+        }
+
+        MappingReader? prometheus = MappingReader.For(file, provider.Node("prometheus", required: true), "prometheus", diagnostics);
+        provider.RejectUnknown();
+        if (prometheus is null || name is null)
+        {
+            return null;
+        }
+
+        string? address = prometheus.String("address", required: true);
+        string? query = Query(prometheus, "query", args, required: true);
+        RangeQuery? range = null;
+        if (MappingReader.For(file, prometheus.Node("rangeQuery"), "rangeQuery", diagnostics) is MappingReader rangeReader)
+        {
+            range = new RangeQuery(rangeReader.Duration("start") ?? TimeSpan.FromMinutes(5), rangeReader.Duration("step") ?? TimeSpan.FromMinutes(1));
+            rangeReader.RejectUnknown();
+        }
+
+        MinSamples? minimum = null;
+        if (MappingReader.For(file, prometheus.Node("minSamples"), "minSamples", diagnostics) is MappingReader guard)
+        {
+            string? guardQuery = Query(guard, "query", args, required: true);
+            double? value = guard.Node("value", required: true) is YScalar scalar && double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) ? parsed : null;
+            if (value is null && guard.PositionOf("value") is SourcePosition at)
+            {
+                guard.Error(at, "'value' must be a number");
+            }
+
+            guard.RejectUnknown();
+            minimum = guardQuery is not null && value is double v ? new MinSamples(guardQuery, v) : null;
+        }
+
+        TimeSpan timeout = prometheus.Duration("timeout") ?? TimeSpan.FromSeconds(30);
+        prometheus.RejectUnknown();
+        return address is null || query is null ? null : result with
+        {
+            Prometheus = new PrometheusMetric { Address = address, Query = query, Range = range, MinSamples = minimum, Timeout = timeout },
+        };
+    }
+
+    static string? Expression(MappingReader reader, string field)
+    {
+        string? text = reader.String(field);
+        if (text is not null && ExpressionLanguage(text) is string problem)
+        {
+            reader.Error(reader.PositionOf(field)!.Value, $"{field}: {problem}");
+            return null;
+        }
+
+        return text;
+    }
+
+    static string? ExpressionLanguage(string text) => Expressions.ExpressionLanguage.Check(text, out _);
+
+    /// <summary>A query string whose <c>{{args.NAME}}</c> references all name declared args.</summary>
+    static string? Query(MappingReader reader, string field, IReadOnlyList<AnalysisArg> args, bool required)
+    {
+        string? query = reader.String(field, required);
+        if (query is null)
+        {
+            return null;
+        }
+
+        foreach (Match reference in ArgReference().Matches(query))
+        {
+            if (!args.Any(a => a.Name == reference.Groups[1].Value))
+            {
+                reader.Error(reader.PositionOf(field)!.Value, $"{field} uses args.{reference.Groups[1].Value}, which spec.args does not declare");
+            }
+        }
+
+        return query;
+    }
+
+    /// <summary>Fills <c>{{args.NAME}}</c> in a query; every referenced arg must have a value.</summary>
+    public static string Fill(string query, IReadOnlyDictionary<string, string> values) =>
+        ArgReference().Replace(query, m => values.TryGetValue(m.Groups[1].Value, out string? value)
+            ? value
+            : throw new ArgumentException($"argument '{m.Groups[1].Value}' has no value: pass it with --arg {m.Groups[1].Value}=VALUE"));
+
+    [GeneratedRegex(@"\{\{\s*args\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")]
+    private static partial Regex ArgReference();
+}
