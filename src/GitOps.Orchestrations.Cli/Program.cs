@@ -7,6 +7,7 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
     RunCommand.Create(),
     ServeCommand.Create(),
     RenderCommand.Create(),
+    AnalyzeCommand.Create(),
 };
 foreach (Command remote in RemoteCommands.Create())
 {

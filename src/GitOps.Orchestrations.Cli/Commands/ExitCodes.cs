@@ -6,4 +6,7 @@ internal static class ExitCodes
     public const int Succeeded = 0;
     public const int Failed = 1;
     public const int Usage = 2;
+
+    /// <summary>gitops analyze: the analysis neither passed nor failed (no data, too little traffic).</summary>
+    public const int Inconclusive = 3;
 }
