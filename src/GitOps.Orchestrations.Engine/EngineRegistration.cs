@@ -29,6 +29,7 @@ public static class EngineRegistration
         return registry
             .AddOrchestrator(nameof(WorkflowOrchestrator), () => new WorkflowOrchestrator(types))
             .AddOrchestrator(nameof(FanOutChunkOrchestrator), () => new FanOutChunkOrchestrator(types))
+            .AddOrchestrator<AnalysisOrchestrator>()
             .AddActivity<LogActivity>()
             .AddActivity<HttpRequestActivity>();
     }

@@ -1,3 +1,5 @@
+using GitOps.Orchestrations.Analysis;
+using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Delivery.Activities;
 using GitOps.Orchestrations.Engine.Activities;
@@ -34,6 +36,14 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     [Function(nameof(HttpRequestActivity))]
     public Task<HttpStepResponse> Http([ActivityTrigger] HttpStepRequest request, FunctionContext context) =>
         ActivatorUtilities.CreateInstance<HttpRequestActivity>(services).RunAsync(new FunctionActivityContext(nameof(HttpRequestActivity), context.InvocationId), request);
+
+    [Function(nameof(AnalysisOrchestrator))]
+    public Task<AnalysisResult> Analysis([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new AnalysisOrchestrator().RunAsync(context, context.GetInput<AnalysisRequest>()!);
+
+    [Function(AnalysisOrchestrator.MeasureActivity)]
+    public Task<Measurement> Measure([ActivityTrigger] MeasureRequest request, FunctionContext context) =>
+        Run<MeasureActivity, MeasureRequest, Measurement>(request, context);
 
     [Function(DeliveryActivities.ResolveSource)]
     public Task<ResolveSourceResult> ResolveSource([ActivityTrigger] SourceSpec request, FunctionContext context) =>

@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Metrics;
 using GitOps.Orchestrations.Api.Workflows;
@@ -25,6 +26,7 @@ builder.Services.AddSingleton(journal);
 builder.Services.AddSingleton(audit);
 builder.Services.AddGitOpsEngine();
 builder.Services.AddGitOpsDelivery();
+builder.Services.AddGitOpsAnalysis();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(TaskTypeRegistry.BuiltIn());
 builder.Services.AddSingleton(new ApiOptions());

@@ -1,5 +1,6 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
+using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Audit;
@@ -124,6 +125,7 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Services.AddSingleton(options.LoggerFactory);
         workerBuilder.Services.AddGitOpsEngine();
         workerBuilder.Services.AddGitOpsDelivery(options.Delivery);
+        workerBuilder.Services.AddGitOpsAnalysis();
         workerBuilder.Services.AddSingleton(journal);
         workerBuilder.Services.AddSingleton(audit);
         options.ConfigureServices?.Invoke(workerBuilder.Services);
@@ -136,6 +138,7 @@ public sealed class EngineHost : IAsyncDisposable
                 {
                     registry.AddGitOpsEngineTasks(options.TaskTypes);
                     registry.AddGitOpsDeliveryTasks();
+                    registry.AddGitOpsAnalysisTasks();
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });

@@ -61,6 +61,7 @@ public static class WorkflowResolver
         {
             Workflow = found.Definition,
             Library = catalog.LibraryFor(found.Definition),
+            AnalysisTemplates = catalog.AnalysisTemplates,
             Revision = files.Revision,
             Source = files.Source,
         };

@@ -44,6 +44,8 @@ public sealed partial class PublishedApiTests
 
         Assert.Equal("orchestrationTrigger", triggers["WorkflowOrchestrator"].GetProperty("type").GetString());
         Assert.Equal("orchestrationTrigger", triggers["FanOutChunkOrchestrator"].GetProperty("type").GetString());
+        Assert.Equal("orchestrationTrigger", triggers["AnalysisOrchestrator"].GetProperty("type").GetString());
+        Assert.Equal("activityTrigger", triggers["MeasureActivity"].GetProperty("type").GetString());
         Assert.Equal("activityTrigger", triggers["LogActivity"].GetProperty("type").GetString());
         Assert.Equal("activityTrigger", triggers["HttpRequestActivity"].GetProperty("type").GetString());
 

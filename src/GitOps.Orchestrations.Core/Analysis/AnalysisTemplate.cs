@@ -61,3 +61,6 @@ public sealed record RangeQuery(TimeSpan Start, TimeSpan Step);
 
 /// <summary>The traffic guard: when <see cref="Query"/> gives less than <see cref="Value"/>, the measurement is Inconclusive.</summary>
 public sealed record MinSamples(string Query, double Value);
+
+/// <summary>One measurement to take: the metric and the arguments its queries use.</summary>
+public sealed record MeasureRequest(MetricSpec Metric, IReadOnlyDictionary<string, string> Args);

@@ -22,8 +22,15 @@ public enum AnalysisPhase
 /// One measurement, kept whole for audit, plotting and debugging: when, what came back, how it was
 /// judged, and the query exactly as it was sent.
 /// </summary>
-public sealed record Measurement(DateTimeOffset At, string Metric, MeasurementPhase Phase, IReadOnlyList<double> Value, string Query, string? Message = null)
+public sealed record Measurement(
+    DateTimeOffset At,
+    string Metric,
+    MeasurementPhase Phase,
+    [property: System.Text.Json.Serialization.JsonNumberHandling(System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)] IReadOnlyList<double> Value,
+    string Query,
+    string? Message = null)
 {
     /// <summary>The value as text (NaN and infinities spelled as Prometheus spells them).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ValueText => "[" + string.Join(", ", Value.Select(PrometheusResult.Format)) + "]";
 }

@@ -15,12 +15,16 @@ public sealed record SourceFile(string Path, byte[] Content);
 public sealed class WorkflowCatalog
 {
     readonly Dictionary<string, WorkflowDocument> byName = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Analysis.AnalysisTemplate> templates = new(StringComparer.Ordinal);
 
     WorkflowCatalog(List<Diagnostic> diagnostics) => Diagnostics = diagnostics;
 
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
     public IReadOnlyCollection<WorkflowDocument> Workflows => byName.Values;
+
+    /// <summary>The folder's AnalysisTemplates by name; a run snapshots them, so an analysis is pinned like its workflow.</summary>
+    public IReadOnlyDictionary<string, Analysis.AnalysisTemplate> AnalysisTemplates => templates;
 
     public static WorkflowCatalog Load(IEnumerable<SourceFile> files, ITaskTypeCatalog taskTypes, LoadLimits? limits = null)
     {
@@ -30,6 +34,14 @@ public sealed class WorkflowCatalog
         {
             LoadResult result = WorkflowLoader.Load(file.Path, file.Content, taskTypes, limits);
             diagnostics.AddRange(result.Diagnostics);
+            foreach (Analysis.AnalysisTemplate template in result.AnalysisTemplates)
+            {
+                if (!catalog.templates.TryAdd(template.Name, template))
+                {
+                    diagnostics.Add(new(file.Path, SourcePosition.Start, $"AnalysisTemplate '{template.Name}' is defined twice in this folder"));
+                }
+            }
+
             foreach (WorkflowDocument workflow in result.Workflows)
             {
                 if (catalog.byName.TryGetValue(workflow.Definition.Name, out WorkflowDocument? first))
@@ -43,6 +55,7 @@ public sealed class WorkflowCatalog
         }
 
         catalog.CheckWorkflowReferences(diagnostics);
+        catalog.CheckTemplateReferences(diagnostics);
         return catalog;
     }
 
@@ -102,6 +115,29 @@ public sealed class WorkflowCatalog
         {
             WorkflowDocument first = byName[cycle[0]];
             diagnostics.Add(new(first.Map.File, first.Map.Document, $"workflows call each other in a cycle: {string.Join(" -> ", cycle)}"));
+        }
+    }
+
+    void CheckTemplateReferences(List<Diagnostic> diagnostics)
+    {
+        foreach (WorkflowDocument document in byName.Values)
+        {
+            foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "analysis"))
+            {
+                if (task.With is not JsonElement with || !with.TryGetProperty("templates", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+                {
+                    continue;
+                }
+
+                foreach (JsonElement reference in list.EnumerateArray())
+                {
+                    if (reference.ValueKind == JsonValueKind.Object && reference.TryGetProperty("name", out JsonElement name) && name.ValueKind == JsonValueKind.String
+                        && !Template.HasReferences(name.GetString()!) && !templates.ContainsKey(name.GetString()!))
+                    {
+                        diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "with.templates"), $"AnalysisTemplate '{name.GetString()}' is not defined in this repository folder"));
+                    }
+                }
+            }
         }
     }
 

@@ -34,6 +34,7 @@ public static partial class WorkflowLoader
     static LoadResult Load(string file, IReadOnlyList<YNode> documents, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics)
     {
         var workflows = new List<WorkflowDocument>();
+        var templates = new List<Analysis.AnalysisTemplate>();
         if (documents.Count == 0 && diagnostics.Count == 0)
         {
             diagnostics.Add(new(file, SourcePosition.Start, "file holds no YAML document"));
@@ -42,7 +43,7 @@ public static partial class WorkflowLoader
         foreach (YNode document in documents)
         {
             int before = diagnostics.Count;
-            var context = new LoadContext(file, catalog, limits, diagnostics);
+            var context = new LoadContext(file, catalog, limits, diagnostics, templates);
             WorkflowDocument? workflow = context.ReadDocument(document);
             if (workflow is not null)
             {
@@ -55,7 +56,7 @@ public static partial class WorkflowLoader
             }
         }
 
-        return new LoadResult(workflows, diagnostics);
+        return new LoadResult(workflows, diagnostics) { AnalysisTemplates = templates };
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
@@ -67,7 +68,7 @@ public static partial class WorkflowLoader
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
     internal static partial Regex ParamNamePattern();
 
-    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics)
+    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics, List<Analysis.AnalysisTemplate> templates)
     {
         int budget = limits.MaxExpandedNodes;
         bool budgetSpent;
@@ -97,8 +98,12 @@ public static partial class WorkflowLoader
 
             if (kind == Analysis.AnalysisTemplateLoader.Kind)
             {
-                // Templates live beside workflows in the same folders; they are checked here, and read by whoever runs them.
-                Analysis.AnalysisTemplateLoader.Read(file, document, diagnostics);
+                // Templates live beside workflows in the same folders, and runs snapshot them with their workflow.
+                if (Analysis.AnalysisTemplateLoader.Read(file, document, diagnostics) is Analysis.AnalysisTemplate template)
+                {
+                    templates.Add(template);
+                }
+
                 return null;
             }
 
@@ -584,5 +589,7 @@ public static partial class WorkflowLoader
 
 public sealed record LoadResult(IReadOnlyList<WorkflowDocument> Workflows, IReadOnlyList<Diagnostic> Diagnostics)
 {
+    public IReadOnlyList<Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = [];
+
     public bool Succeeded => Diagnostics.Count == 0;
 }

@@ -13,6 +13,9 @@ public sealed record WorkflowSnapshot
     /// <summary>Other workflows of the same repository and revision, for <c>uses: workflow</c>.</summary>
     public IReadOnlyDictionary<string, WorkflowDefinition> Library { get; init; } = new Dictionary<string, WorkflowDefinition>();
 
+    /// <summary>The AnalysisTemplates of the same repository and revision, for <c>uses: analysis</c>.</summary>
+    public IReadOnlyDictionary<string, Core.Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = new Dictionary<string, Core.Analysis.AnalysisTemplate>();
+
     /// <summary>The commit SHA the definition was read from, or <c>local</c> for a file outside Git.</summary>
     public required string Revision { get; init; }
 
