@@ -7,16 +7,8 @@ public sealed class PrometheusFixture : IAsyncLifetime
 {
     public PrometheusServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        Server = await PrometheusServer.StartAsync();
-        Server.SetTraffic("healthy", perSecond: 200, errorRatio: 0.0);
-        Server.SetTraffic("broken", perSecond: 200, errorRatio: 0.3);
-        Server.SetTraffic("quiet", perSecond: 2, errorRatio: 0.0);
-        await Server.WaitForSamplesAsync("healthy");
-        await Server.WaitForSamplesAsync("broken");
-        await Server.WaitForSamplesAsync("quiet");
-    }
+    public async Task InitializeAsync() =>
+        Server = await PrometheusServer.StartWithTrafficAsync(("healthy", 200, 0.0), ("broken", 200, 0.3), ("quiet", 2, 0.0));
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

@@ -8,14 +8,8 @@ public sealed class ServicesInPrometheus : IAsyncLifetime
 {
     public PrometheusServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        Server = await PrometheusServer.StartAsync();
-        Server.SetTraffic("api", perSecond: 200, errorRatio: 0.02);
-        Server.SetTraffic("checkout", perSecond: 200, errorRatio: 0.25);
-        Server.SetTraffic("search", perSecond: 1, errorRatio: 0);
-        await Task.WhenAll(Server.WaitForSamplesAsync("api"), Server.WaitForSamplesAsync("checkout"), Server.WaitForSamplesAsync("search"));
-    }
+    public async Task InitializeAsync() =>
+        Server = await PrometheusServer.StartWithTrafficAsync(("api", 200, 0.02), ("checkout", 200, 0.25), ("search", 1, 0));
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

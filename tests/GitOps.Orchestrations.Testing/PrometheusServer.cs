@@ -106,6 +106,19 @@ public sealed class PrometheusServer : IAsyncDisposable
         throw new InvalidOperationException("prometheus did not become ready");
     }
 
+    /// <summary>Starts Prometheus with these services already flowing and scraped a few times.</summary>
+    public static async Task<PrometheusServer> StartWithTrafficAsync(params (string Service, double PerSecond, double ErrorRatio)[] services)
+    {
+        PrometheusServer server = await StartAsync();
+        foreach ((string service, double perSecond, double errorRatio) in services)
+        {
+            server.SetTraffic(service, perSecond, errorRatio);
+        }
+
+        await Task.WhenAll(services.Select(s => server.WaitForSamplesAsync(s.Service)));
+        return server;
+    }
+
     /// <summary>Waits until Prometheus has scraped a few times, so rate() over a short window has data.</summary>
     public async Task WaitForSamplesAsync(string service, int samples = 4)
     {

@@ -14,14 +14,6 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// </summary>
 internal static class AnalyzeCommand
 {
-    static readonly JsonSerializerOptions JsonOutput = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static Command Create()
     {
         Argument<string> file = new("template") { Description = "A YAML file holding an AnalysisTemplate (the first one is run)" };
@@ -106,7 +98,7 @@ internal static class AnalyzeCommand
                     phase = outcome.Phase,
                     metrics = outcome.Metrics,
                     measurements = outcome.Measurements.Select(m => new { at = m.At, metric = m.Metric, phase = m.Phase, value = m.ValueText, query = m.Query, message = m.Message }),
-                }, JsonOutput));
+                }, CliJson.Output));
             }
             else
             {

@@ -17,16 +17,6 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    static readonly JsonSerializerOptions JsonOutput = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-
-        // For people and jq, not for HTML: a diff's "+++" stays "+++" instead of "\u002B\u002B\u002B".
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static Command Create()
     {
         Argument<string> workflow = new("workflow") { Description = "A workflow file, or a workflow name inside --repo" };
@@ -137,7 +127,7 @@ internal static class RunCommand
             view.Finish(final);
             if (json)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(final, JsonOutput));
+                Console.Out.WriteLine(JsonSerializer.Serialize(final, CliJson.Output));
             }
 
             return final.Phase == WorkflowPhase.Succeeded ? ExitCodes.Succeeded : ExitCodes.Failed;
