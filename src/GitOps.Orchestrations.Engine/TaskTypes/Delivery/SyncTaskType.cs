@@ -13,6 +13,8 @@ namespace GitOps.Orchestrations.Engine.TaskTypes.Delivery;
 /// </summary>
 public sealed class SyncTaskType(string name = "sync", bool clusterOnly = false, bool alwaysDryRun = false) : ITaskType
 {
+    public const int MaxChangesInOutputs = 50;
+
     public static SyncTaskType Apply() => new("apply", clusterOnly: true);
 
     public static SyncTaskType Diff() => new("diff", clusterOnly: true, alwaysDryRun: true);
@@ -77,9 +79,12 @@ public sealed class SyncTaskType(string name = "sync", bool clusterOnly = false,
             return DeliverySteps.Fail(applied);
         }
 
+        // Outputs travel with the run's checkpoints; a first sync of hundreds of objects lists the first ones and a count.
+        List<ObjectChangeView> changes = applied.Changes.Where(c => c.Action != "unchanged").ToList();
         var outputs = DeliverySteps.Outputs(
             ("revision", revision), ("digest", applied.Digest), ("writes", applied.Writes), ("application", application),
-            ("changes", applied.Changes.Where(c => c.Action != "unchanged").ToList()), ("diff", dryRun ? applied.Diff : null));
+            ("changes", changes.Take(MaxChangesInOutputs).ToList()), ("changesOmitted", changes.Count > MaxChangesInOutputs ? changes.Count - MaxChangesInOutputs : null),
+            ("diff", dryRun ? applied.Diff : null));
         if (!dryRun && DeliverySteps.Read<WaitSpec>(step, "wait") is { Health: true } wait)
         {
             step.Report(new StepProgress($"applied ({applied.Summary}); waiting for health"));
