@@ -132,6 +132,19 @@ public sealed class ApplierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ignored_fields_another_controller_changed_are_not_written_back()
+    {
+        var hpa = App with { Ignore = [new IgnoreDifference { Kind = "Deployment", JsonPointers = ["/spec/replicas"] }] };
+        await applier.ApplyAsync(Shop(), hpa);
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"replicas\":6}}", V1Patch.PatchType.MergePatch), "web", "shop", fieldManager: "horizontal-pod-autoscaler");
+        int writes = server.Writes;
+        ApplyReport report = await applier.ApplyAsync(Shop(), hpa);
+        Assert.Equal(0, report.Writes);
+        Assert.Equal(writes, server.Writes);
+        Assert.Equal(6, (long?)server.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["replicas"]);
+    }
+
+    [Fact]
     public async Task Without_force_a_field_another_manager_owns_is_a_conflict_with_the_servers_message()
     {
         await applier.ApplyAsync(Shop(), App);

@@ -71,6 +71,16 @@ public sealed class GitSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_file_url_resolves_and_exports_like_any_remote()
+    {
+        var source = new SourceSpec { Repo = new Uri(Path.Combine(servers.Root, "app.git")).AbsoluteUri, Revision = "main" };
+        Assert.StartsWith("file://", source.Repo);
+        string sha = GitCheckout.Resolve(source);
+        Assert.Equal(work.Head, sha);
+        Assert.True(File.Exists(Path.Combine(new GitCheckout(cache).Export(source, sha), "app", "cm.yaml")));
+    }
+
+    [Fact]
     public void An_unreachable_repository_is_a_clear_error()
     {
         var error = Assert.Throws<GitSourceException>(() => GitCheckout.Resolve(new SourceSpec { Repo = "git://127.0.0.1:1/nothing.git" }));
