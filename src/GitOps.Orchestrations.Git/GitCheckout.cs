@@ -64,6 +64,52 @@ public sealed class GitCheckout(string cacheDirectory)
     }
 
     /// <summary>
+    /// The files under <paramref name="relativePath"/> at <paramref name="sha"/> that
+    /// <paramref name="wanted"/> accepts, read straight from Git's object store: for renderers that
+    /// run no tool there is no need to write the commit to disk first.
+    /// </summary>
+    public IReadOnlyList<(string Relative, string Text)> ReadTree(SourceSpec source, string sha, string relativePath, Func<string, bool> wanted)
+    {
+        CheckRelative(relativePath);
+        string repoPath = GitRemote.IsUrl(source.Repo)
+            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, sha)
+            : Repository.Discover(Path.GetFullPath(source.Repo)) ?? throw new ArgumentException($"'{source.Repo}' is not a Git repository");
+        using var repo = new Repository(repoPath);
+        Commit commit = repo.Lookup<Commit>(sha) ?? throw new ArgumentException($"commit {sha} does not exist in {GitRemote.Redact(source.Repo)}");
+        string path = relativePath.Replace('\\', '/').Trim('/');
+        var files = new List<(string, string)>();
+        switch (path is "" or "." ? commit.Tree : commit[path]?.Target)
+        {
+            case Tree tree:
+                Collect(tree, string.Empty, wanted, files);
+                break;
+            case Blob blob:
+                files.Add((Path.GetFileName(path), blob.GetContentText()));
+                break;
+            default:
+                throw new ArgumentException($"source path '{relativePath}' does not exist at this commit");
+        }
+
+        return files;
+    }
+
+    static void Collect(Tree tree, string prefix, Func<string, bool> wanted, List<(string, string)> files)
+    {
+        foreach (TreeEntry entry in tree)
+        {
+            string path = prefix.Length == 0 ? entry.Name : $"{prefix}/{entry.Name}";
+            if (entry.Target is Tree child)
+            {
+                Collect(child, path, wanted, files);
+            }
+            else if (entry.Target is Blob blob && entry.Mode != Mode.SymbolicLink && wanted(path))
+            {
+                files.Add((path, blob.GetContentText()));
+            }
+        }
+    }
+
+    /// <summary>
     /// A folder inside an export. The path is relative to the repository root and may not leave it:
     /// <c>../</c>, absolute paths and symbolic links out of the tree are refused.
     /// </summary>

@@ -17,21 +17,22 @@ public sealed class PlainRenderer : IManifestRenderer
             ? [input.Folder]
             : Directory.EnumerateFiles(input.Folder, "*", SearchOption.AllDirectories);
         string baseFolder = File.Exists(input.Folder) ? Path.GetDirectoryName(input.Folder)! : input.Folder;
-        var texts = new List<RenderedText>();
-        foreach (string file in files.Select(f => (Full: f, Relative: Path.GetRelativePath(baseFolder, f).Replace('\\', '/'))).OrderBy(f => f.Relative, StringComparer.Ordinal).Select(f => f.Full))
-        {
-            string relative = Path.GetRelativePath(baseFolder, file).Replace('\\', '/');
-            bool manifest = relative.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || relative.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || relative.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-            if (!manifest
-                || (input.Spec.Include.Count > 0 && !input.Spec.Include.Any(g => PathGlob.Matches(g, relative)))
-                || input.Spec.Exclude.Any(g => PathGlob.Matches(g, relative)))
-            {
-                continue;
-            }
-
-            texts.Add(new RenderedText($"{input.Label}/{relative}", File.ReadAllText(file)));
-        }
-
-        return Task.FromResult<IReadOnlyList<RenderedText>>(texts);
+        var found = files.Select(f => (Path.GetRelativePath(baseFolder, f).Replace('\\', '/'), (Func<string>)(() => File.ReadAllText(f))));
+        return Task.FromResult(Select(found, input.Spec, input.Label));
     }
+
+    /// <summary>
+    /// The manifests among <paramref name="files"/> (relative path, how to read it): YAML and JSON,
+    /// in path order, kept by the include globs and dropped by the exclude globs. Only those are read.
+    /// </summary>
+    public static IReadOnlyList<RenderedText> Select(IEnumerable<(string Relative, Func<string> Read)> files, Core.Delivery.RenderSpec spec, string label) =>
+        files.Where(f => IsManifest(f.Relative)
+                && (spec.Include.Count == 0 || spec.Include.Any(g => PathGlob.Matches(g, f.Relative)))
+                && !spec.Exclude.Any(g => PathGlob.Matches(g, f.Relative)))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal)
+            .Select(f => new RenderedText($"{label}/{f.Relative}", f.Read()))
+            .ToList();
+
+    public static bool IsManifest(string path) =>
+        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 }

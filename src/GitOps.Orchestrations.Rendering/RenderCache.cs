@@ -38,7 +38,8 @@ public sealed class RenderCache(string folder)
             return null;
         }
 
-        var objects = array.OfType<JsonObject>().Select((o, i) => new Manifest((JsonObject)o.DeepClone(), $"render-cache/{key}#{i}")).ToList();
+        // Fresh from the file, so no copy is needed: whoever changes one (apply) clones it first.
+        var objects = array.OfType<JsonObject>().Select((o, i) => new Manifest(o, $"render-cache/{key}#{i}")).ToList();
         return new ManifestSet(objects, yaml, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml))));
     }
 

@@ -31,8 +31,20 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
             return cached;
         }
 
-        string export = checkout.Export(source, sha);
-        ManifestSet rendered = await RenderFolderAsync(export, source.Path, $"{GitRemote.Redact(source.Repo)}@{sha[..Math.Min(12, sha.Length)]}:{source.Path.Trim('/')}", spec, cancellationToken: cancellationToken);
+        string label = $"{GitRemote.Redact(source.Repo)}@{sha[..Math.Min(12, sha.Length)]}:{source.Path.Trim('/')}";
+        ManifestSet rendered;
+        if (!renderer.ExecutesTool)
+        {
+            // Plain YAML runs nothing, so it is read from Git's object store, without an export to disk.
+            Interlocked.Increment(ref renders);
+            var files = checkout.ReadTree(source, sha, source.Path, PlainRenderer.IsManifest);
+            rendered = Build(PlainRenderer.Select(files.Select(f => (f.Relative, (Func<string>)(() => f.Text))), spec, label), spec);
+        }
+        else
+        {
+            rendered = await RenderFolderAsync(checkout.Export(source, sha), source.Path, label, spec, cancellationToken: cancellationToken);
+        }
+
         cache.Store(key, rendered);
         return rendered;
     }
@@ -47,11 +59,6 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
         GitCheckout.CheckRelative(relativePath);
         IManifestRenderer renderer = RendererFactory.Create(spec.Type);
         Interlocked.Increment(ref renders);
-        var overrides = new ManifestOverrides
-        {
-            Images = spec.Images.Select(ImageOverride.Parse).ToList(),
-            Namespace = spec.Namespace,
-        };
         string work = Directory.CreateTempSubdirectory("gitops-render-").FullName;
         try
         {
@@ -64,21 +71,28 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
 
             string folder = GitCheckout.Inside(tree, relativePath);
             IReadOnlyList<RenderedText> texts = await renderer.RenderAsync(new RenderInput(folder, work, label, spec, toolTimeout ?? DefaultToolTimeout), cancellationToken);
-            var diagnostics = new List<Diagnostic>();
-            var manifests = new List<Manifest>();
-            foreach (RenderedText text in texts)
-            {
-                manifests.AddRange(ManifestReader.Read(text.Label, text.Yaml, diagnostics));
-            }
-
-            return diagnostics.Count > 0
-                ? throw new ManifestException(diagnostics.Select(d => d.ToString()).ToList())
-                : ManifestSet.Build(manifests, overrides);
+            return Build(texts, spec);
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>Parses what a renderer produced, then validates, overrides and normalizes it.</summary>
+    static ManifestSet Build(IReadOnlyList<RenderedText> texts, RenderSpec spec)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var manifests = new List<Manifest>();
+        foreach (RenderedText text in texts)
+        {
+            manifests.AddRange(ManifestReader.Read(text.Label, text.Yaml, diagnostics));
+        }
+
+        var overrides = new ManifestOverrides { Images = spec.Images.Select(ImageOverride.Parse).ToList(), Namespace = spec.Namespace };
+        return diagnostics.Count > 0
+            ? throw new ManifestException(diagnostics.Select(d => d.ToString()).ToList())
+            : ManifestSet.Build(manifests, overrides);
     }
 
     static void CopyTree(string from, string to)
