@@ -38,7 +38,7 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
         ActivatorUtilities.CreateInstance<HttpRequestActivity>(services).RunAsync(new FunctionActivityContext(nameof(HttpRequestActivity), context.InvocationId), request);
 
     [Function(nameof(AnalysisOrchestrator))]
-    public Task<AnalysisResult> Analysis([OrchestrationTrigger] TaskOrchestrationContext context) =>
+    public Task<AnalysisOutcome> Analysis([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new AnalysisOrchestrator().RunAsync(context, context.GetInput<AnalysisRequest>()!);
 
     [Function(AnalysisOrchestrator.MeasureActivity)]

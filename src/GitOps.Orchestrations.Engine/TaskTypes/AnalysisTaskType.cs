@@ -84,7 +84,7 @@ public sealed class AnalysisTaskType : ITaskType
         }
 
         step.Report(new StepProgress($"analysing {string.Join(", ", metrics.Select(m => m.Name))}"));
-        AnalysisResult result = await context.CallSubOrchestratorAsync<AnalysisResult>(
+        AnalysisOutcome result = await context.CallSubOrchestratorAsync<AnalysisOutcome>(
             nameof(AnalysisOrchestrator), new AnalysisRequest(metrics, values), new SubOrchestrationOptions { InstanceId = $"{step.RunId}.{step.Path}.analysis-{step.Attempt}" });
 
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
