@@ -4,6 +4,7 @@ using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Rendering;
+using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Delivery;
 
@@ -16,6 +17,25 @@ public static class DeliveryErrors
     public static bool IsExpected(Exception e) =>
         e is GitSourceException or ArgumentException or RenderException or ManifestException or KubernetesApiException
             or YamlPathException or IOException or FormatException or k8s.Exceptions.KubeConfigException or LibGit2Sharp.LibGit2SharpException;
+
+    /// <summary>
+    /// Runs an activity's work and turns an expected failure into its outcome, logged once, so a
+    /// bad render or an unreachable server fails the step cleanly instead of throwing.
+    /// </summary>
+    public static async Task<T> RunAsync<T>(ILogger logger, string step, Func<Task<T>> work)
+        where T : DeliveryOutcome, new()
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception e) when (IsExpected(e))
+        {
+            T failed = Outcome(new T(), e);
+            logger.StepFailed(step, failed.Error!);
+            return failed;
+        }
+    }
 
     public static T Outcome<T>(T empty, Exception e)
         where T : DeliveryOutcome =>

@@ -16,9 +16,8 @@ public sealed class ApplyActivity(RenderService renderer, ILogger<ApplyActivity>
     /// <summary>Diffs longer than this are cut; they travel through orchestration history.</summary>
     public const int MaxDiffChars = 32 * 1024;
 
-    public override async Task<ApplyResult> RunAsync(TaskActivityContext context, ApplyRequest input)
-    {
-        try
+    public override Task<ApplyResult> RunAsync(TaskActivityContext context, ApplyRequest input) =>
+        DeliveryErrors.RunAsync(logger, "apply", async () =>
         {
             ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
             using ClusterClient client = ClusterClient.Connect(input.Target);
@@ -32,14 +31,7 @@ public sealed class ApplyActivity(RenderService renderer, ILogger<ApplyActivity>
                 Changes = report.Changes.Where(c => c.Action != "unchanged").Select(c => new ObjectChangeView(c.Object, c.Action, c.Fields)).ToList(),
                 Diff = report.Diff.Length > MaxDiffChars ? report.Diff[..MaxDiffChars] + "\n… (diff cut)\n" : report.Diff,
             };
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            ApplyResult failed = DeliveryErrors.Outcome(new ApplyResult(), e);
-            logger.StepFailed("apply", failed.Error!);
-            return failed;
-        }
-    }
+        });
 
     internal static ApplyOptions Options(ApplyRequest input, ManifestSet set) => new()
     {

@@ -9,9 +9,8 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// <summary>One look at the health of everything an application owns; the orchestrator repeats it on durable timers.</summary>
 public sealed class CheckHealthActivity(ILogger<CheckHealthActivity> logger) : TaskActivity<HealthRequest, HealthResult>
 {
-    public override async Task<HealthResult> RunAsync(TaskActivityContext context, HealthRequest input)
-    {
-        try
+    public override Task<HealthResult> RunAsync(TaskActivityContext context, HealthRequest input) =>
+        DeliveryErrors.RunAsync(logger, "health", async () =>
         {
             using ClusterClient client = ClusterClient.Connect(input.Target);
             IReadOnlyList<ObjectHealth> health = await new KubernetesApplier(client).CheckHealthAsync(new ApplyOptions { Application = input.Application, Namespace = input.Target.Namespace });
@@ -21,12 +20,5 @@ public sealed class CheckHealthActivity(ILogger<CheckHealthActivity> logger) : T
                 Degraded = health.Any(h => h.Status == HealthStatus.Degraded),
                 Pending = health.Where(h => h.Status != HealthStatus.Healthy).Select(h => $"{h.Object}: {h.Message}").ToList(),
             };
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            HealthResult failed = DeliveryErrors.Outcome(new HealthResult(), e);
-            logger.StepFailed("health", failed.Error!);
-            return failed;
-        }
-    }
+        });
 }

@@ -13,9 +13,8 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// </summary>
 public sealed class DetectDriftActivity(RenderService renderer, ILogger<DetectDriftActivity> logger) : TaskActivity<DriftRequest, DriftResult>
 {
-    public override async Task<DriftResult> RunAsync(TaskActivityContext context, DriftRequest input)
-    {
-        try
+    public override Task<DriftResult> RunAsync(TaskActivityContext context, DriftRequest input) =>
+        DeliveryErrors.RunAsync(logger, "drift", async () =>
         {
             using ClusterClient client = ClusterClient.Connect(input.Target);
             var applier = new KubernetesApplier(client);
@@ -37,12 +36,5 @@ public sealed class DetectDriftActivity(RenderService renderer, ILogger<DetectDr
 
             logger.DriftFound(input.Application, drifted.Count, healed);
             return new DriftResult { Revision = applied.Revision, Drifted = drifted.Select(d => new DriftedObjectView(d.Object, d.Fields)).ToList(), Healed = healed };
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            DriftResult failed = DeliveryErrors.Outcome(new DriftResult(), e);
-            logger.StepFailed("drift", failed.Error!);
-            return failed;
-        }
-    }
+        });
 }

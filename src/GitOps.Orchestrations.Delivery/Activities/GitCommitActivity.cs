@@ -8,9 +8,8 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// <summary>Writes files or YAML-path edits to a branch, commits only a real change, and pushes with retry.</summary>
 public sealed class GitCommitActivity(ILogger<GitCommitActivity> logger) : TaskActivity<GitCommitRequest, GitCommitResult>
 {
-    public override Task<GitCommitResult> RunAsync(TaskActivityContext context, GitCommitRequest input)
-    {
-        try
+    public override Task<GitCommitResult> RunAsync(TaskActivityContext context, GitCommitRequest input) =>
+        DeliveryErrors.RunAsync(logger, "git-commit", () =>
         {
             GitWriteResult written = GitWriter.Write(new GitWriteRequest
             {
@@ -28,12 +27,5 @@ public sealed class GitCommitActivity(ILogger<GitCommitActivity> logger) : TaskA
             }
 
             return Task.FromResult(new GitCommitResult { Commit = written.Commit, Changed = written.Changed });
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            GitCommitResult failed = DeliveryErrors.Outcome(new GitCommitResult(), e);
-            logger.StepFailed("git-commit", failed.Error!);
-            return Task.FromResult(failed);
-        }
-    }
+        });
 }

@@ -12,9 +12,8 @@ public sealed class RenderActivity(RenderService renderer, ILogger<RenderActivit
     /// <summary>Manifests larger than this stay out of the step's outputs; the digest still identifies them.</summary>
     public const int MaxManifestChars = 16 * 1024;
 
-    public override async Task<RenderResult> RunAsync(TaskActivityContext context, RenderRequest input)
-    {
-        try
+    public override Task<RenderResult> RunAsync(TaskActivityContext context, RenderRequest input) =>
+        DeliveryErrors.RunAsync(logger, "render", async () =>
         {
             ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
             return new RenderResult
@@ -23,12 +22,5 @@ public sealed class RenderActivity(RenderService renderer, ILogger<RenderActivit
                 Objects = set.Objects.Count,
                 Manifests = input.IncludeManifests && set.Yaml.Length <= MaxManifestChars ? set.Yaml : null,
             };
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            RenderResult failed = DeliveryErrors.Outcome(new RenderResult(), e);
-            logger.StepFailed("render", failed.Error!);
-            return failed;
-        }
-    }
+        });
 }

@@ -9,9 +9,8 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// <summary>A branch, tag or SHA → the commit SHA, with one ls-remote for a remote repository and no fetch.</summary>
 public sealed class ResolveSourceActivity(ILogger<ResolveSourceActivity> logger) : TaskActivity<SourceSpec, ResolveSourceResult>
 {
-    public override Task<ResolveSourceResult> RunAsync(TaskActivityContext context, SourceSpec input)
-    {
-        try
+    public override Task<ResolveSourceResult> RunAsync(TaskActivityContext context, SourceSpec input) =>
+        DeliveryErrors.RunAsync(logger, "resolve", () =>
         {
             string sha = GitCheckout.Resolve(input);
             if (logger.IsEnabled(LogLevel.Information))
@@ -20,12 +19,5 @@ public sealed class ResolveSourceActivity(ILogger<ResolveSourceActivity> logger)
             }
 
             return Task.FromResult(new ResolveSourceResult { Revision = sha });
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            ResolveSourceResult failed = DeliveryErrors.Outcome(new ResolveSourceResult(), e);
-            logger.StepFailed("resolve", failed.Error!);
-            return Task.FromResult(failed);
-        }
-    }
+        });
 }

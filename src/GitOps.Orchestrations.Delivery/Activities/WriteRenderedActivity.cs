@@ -16,9 +16,8 @@ public sealed class WriteRenderedActivity(RenderService renderer, ILogger<WriteR
 {
     public const string FileName = "manifest.yaml";
 
-    public override async Task<GitCommitResult> RunAsync(TaskActivityContext context, WriteRenderedRequest input)
-    {
-        try
+    public override Task<GitCommitResult> RunAsync(TaskActivityContext context, WriteRenderedRequest input) =>
+        DeliveryErrors.RunAsync(logger, "write rendered", async () =>
         {
             ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
             string path = input.Target.Path.Trim('/') is "" or "." ? FileName : $"{input.Target.Path.Trim('/')}/{FileName}";
@@ -37,12 +36,5 @@ public sealed class WriteRenderedActivity(RenderService renderer, ILogger<WriteR
             }
 
             return new GitCommitResult { Commit = written.Commit, Changed = written.Changed, Digest = set.Digest };
-        }
-        catch (Exception e) when (DeliveryErrors.IsExpected(e))
-        {
-            GitCommitResult failed = DeliveryErrors.Outcome(new GitCommitResult(), e);
-            logger.StepFailed("write rendered", failed.Error!);
-            return failed;
-        }
-    }
+        });
 }
