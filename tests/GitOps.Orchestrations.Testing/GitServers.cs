@@ -1,15 +1,9 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using LibGit2Sharp;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Testing;
 
@@ -51,13 +45,7 @@ public sealed class GitServers : IAsyncDisposable
             await Task.Delay(50);
         }
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        WebApplication app = builder.Build();
-        app.Run(context => ServeAsync(context, root));
-        await app.StartAsync();
-        string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        (WebApplication app, string url) = await LoopbackApp.StartAsync(web => web.Run(context => ServeAsync(context, root)));
         return new GitServers(root, daemon, port, app, url);
     }
 

@@ -1,11 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace GitOps.Orchestrations.Testing;
@@ -53,13 +47,8 @@ public sealed class PrometheusServer : IAsyncDisposable
         CollectorRegistry registry = Metrics.NewCustomRegistry();
         Counter requests = Metrics.WithCustomRegistry(registry).CreateCounter("http_requests_total", "Requests served, by service and status code.", "service", "code");
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        WebApplication app = builder.Build();
-        app.MapMetrics("/metrics", registry);
-        await app.StartAsync();
-        string target = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Authority;
+        (WebApplication app, string appUrl) = await LoopbackApp.StartAsync(web => web.MapMetrics("/metrics", registry));
+        string target = new Uri(appUrl).Authority;
 
         int port = Loopback.FreePort();
         File.WriteAllText(Path.Combine(folder, "prometheus.yml"), $"""
