@@ -51,7 +51,7 @@ internal static class AnalyzeCommand
                 template = template with { Metrics = template.Metrics.Select(m => m with { Prometheus = m.Prometheus with { Address = address } }).ToList() };
             }
 
-            Dictionary<string, string> values = template.Args.Where(a => a.Value is not null).ToDictionary(a => a.Name, a => a.Value!, StringComparer.Ordinal);
+            var given = new List<KeyValuePair<string, string>>();
             foreach (string pair in parse.GetValue(args) ?? [])
             {
                 int equals = pair.IndexOf('=');
@@ -61,16 +61,13 @@ internal static class AnalyzeCommand
                     return ExitCodes.Usage;
                 }
 
-                values[pair[..equals]] = pair[(equals + 1)..];
+                given.Add(KeyValuePair.Create(pair[..equals], pair[(equals + 1)..]));
             }
 
+            Dictionary<string, string> values;
             try
             {
-                foreach (MetricSpec metric in template.Metrics)
-                {
-                    AnalysisTemplateLoader.Fill(metric.Prometheus.Query, values);
-                    AnalysisTemplateLoader.Fill(metric.Prometheus.MinSamples?.Query ?? string.Empty, values);
-                }
+                values = AnalysisTemplateLoader.BindArgs([template], given);
             }
             catch (ArgumentException e)
             {

@@ -207,6 +207,34 @@ public static partial class AnalysisTemplateLoader
         return query;
     }
 
+    /// <summary>
+    /// The argument values an analysis runs with: the templates' defaults, overridden by
+    /// <paramref name="given"/>. Every argument a query uses must end up with a value, or this throws
+    /// before anything is measured.
+    /// </summary>
+    public static Dictionary<string, string> BindArgs(IEnumerable<AnalysisTemplate> templates, IEnumerable<KeyValuePair<string, string>> given)
+    {
+        List<AnalysisTemplate> all = templates.ToList();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (AnalysisArg arg in all.SelectMany(t => t.Args).Where(a => a.Value is not null))
+        {
+            values[arg.Name] = arg.Value!;
+        }
+
+        foreach (var (name, value) in given)
+        {
+            values[name] = value;
+        }
+
+        foreach (MetricSpec metric in all.SelectMany(t => t.Metrics))
+        {
+            Fill(metric.Prometheus.Query, values);
+            Fill(metric.Prometheus.MinSamples?.Query ?? string.Empty, values);
+        }
+
+        return values;
+    }
+
     /// <summary>Fills <c>{{args.NAME}}</c> in a query; every referenced arg must have a value.</summary>
     public static string Fill(string query, IReadOnlyDictionary<string, string> values) =>
         ArgReference().Replace(query, m => values.TryGetValue(m.Groups[1].Value, out string? value)

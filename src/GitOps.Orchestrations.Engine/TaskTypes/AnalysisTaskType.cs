@@ -53,30 +53,16 @@ public sealed class AnalysisTaskType : ITaskType
             templates.Add(template);
         }
 
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (AnalysisArg arg in templates.SelectMany(t => t.Args).Where(a => a.Value is not null))
-        {
-            values[arg.Name] = arg.Value!;
-        }
-
-        foreach (NameValue arg in given.Where(a => a.Value is not null))
-        {
-            values[arg.Name] = arg.Value!;
-        }
-
         List<MetricSpec> metrics = templates.SelectMany(t => t.Metrics).ToList();
         if (metrics.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
         {
             return StepResult.Failed($"metric '{duplicate.Key}' is in more than one template") with { Retryable = false };
         }
 
+        Dictionary<string, string> values;
         try
         {
-            foreach (MetricSpec metric in metrics)
-            {
-                AnalysisTemplateLoader.Fill(metric.Prometheus.Query, values);
-                AnalysisTemplateLoader.Fill(metric.Prometheus.MinSamples?.Query ?? string.Empty, values);
-            }
+            values = AnalysisTemplateLoader.BindArgs(templates, given.Where(a => a.Value is not null).Select(a => KeyValuePair.Create(a.Name, a.Value!)));
         }
         catch (ArgumentException e)
         {
