@@ -82,6 +82,17 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Engine_logs_go_to_stderr_so_json_output_stays_parseable()
+    {
+        string file = WriteWorkflow(Header + "metadata: {name: chatty}\nspec:\n  tasks: [{name: a, uses: log, with: {message: hello}}]\n");
+        CliResult result = await Gitops.RunAsync(["run", file, "-o", "json", "--verbose"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.NotEqual("", result.Stderr.Trim());
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("Succeeded", json.RootElement.GetProperty("phase").GetString());
+    }
+
+    [Fact]
     public async Task A_workflow_from_git_is_pinned_to_the_commit_it_was_resolved_from()
     {
         using var repo = new GitRepository();

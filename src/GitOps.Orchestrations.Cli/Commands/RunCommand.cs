@@ -75,7 +75,7 @@ internal static class RunCommand
 
             using ILoggerFactory loggerFactory = LoggerFactory.Create(logging =>
             {
-                logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+                logging.AddStandardErrorConsole().SetMinimumLevel(parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
                 logging.AddFilter("Microsoft", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Error);
                 logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);
             });

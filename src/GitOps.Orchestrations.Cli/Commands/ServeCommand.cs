@@ -45,7 +45,7 @@ internal static class ServeCommand
 
             using ILoggerFactory loggerFactory = LoggerFactory.Create(logging =>
             {
-                logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information);
+                logging.AddStandardErrorConsole().SetMinimumLevel(LogLevel.Information);
                 logging.AddFilter("Microsoft", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
                 logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
                 logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);

@@ -22,6 +22,12 @@ namespace GitOps.Orchestrations.Hosting.Backends;
 /// its own subclass of <see cref="SubOrchestrationInstanceCreatedEvent"/>, which the Azure Storage
 /// history table cannot write; it is replaced by the plain event.
 /// </para>
+/// <para>
+/// Takeover: a worker killed after writing an instance's history but before deleting its start message
+/// leaves that message to be delivered again. The sidecar's dispatcher adds it to the history a second
+/// time and fails the work item ("Multiple ExecutionStartedEvent found") until the message goes to
+/// poison. A start message for an execution that has already started is dropped instead.
+/// </para>
 /// </summary>
 public sealed class SidecarServiceAdapter(IOrchestrationService inner, int concurrency = 1000)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
@@ -62,8 +68,29 @@ public sealed class SidecarServiceAdapter(IOrchestrationService inner, int concu
 
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
 
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        TaskOrchestrationWorkItem workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+        DropRedeliveredStarts(workItem);
+        return workItem;
+    }
+
+    public static void DropRedeliveredStarts(TaskOrchestrationWorkItem? workItem)
+    {
+        string? started = workItem?.OrchestrationRuntimeState?.ExecutionStartedEvent?.OrchestrationInstance?.ExecutionId;
+        if (started is null || workItem!.NewMessages is not { Count: > 0 } messages || messages.IsReadOnly)
+        {
+            return;
+        }
+
+        for (int i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Event is ExecutionStartedEvent && messages[i].OrchestrationInstance?.ExecutionId == started)
+            {
+                messages.RemoveAt(i);
+            }
+        }
+    }
 
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 
