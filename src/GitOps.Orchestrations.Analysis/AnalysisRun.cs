@@ -23,6 +23,8 @@ public sealed class AnalysisRun(IMetricProvider provider, TimeProvider clock)
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(decided, cancellationToken);
                 await Task.Delay(wait, clock, either.Token);
             },
-            onMeasurement);
+            onMeasurement,
+            // Not the caller's token: stopping counts running metrics as passed, and Ctrl-C is no pass.
+            stop: CancellationToken.None);
     }
 }

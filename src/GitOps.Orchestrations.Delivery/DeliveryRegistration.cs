@@ -35,5 +35,11 @@ public static class DeliveryRegistration
         .AddActivity<CheckHealthActivity>()
         .AddActivity<WriteRenderedActivity>()
         .AddActivity<GitCommitActivity>()
-        .AddActivity<DetectDriftActivity>();
+        .AddActivity<DetectDriftActivity>()
+        .AddActivity<Rollouts.PrepareRolloutActivity>()
+        .AddActivity<Rollouts.SetTrafficActivity>()
+        .AddActivity<Rollouts.ReadReadinessActivity>()
+        .AddActivity<Rollouts.PromoteStableActivity>()
+        .AddActivity<Rollouts.ScaleDeploymentActivity>()
+        .AddActivity<Rollouts.SwitchServiceActivity>();
 }

@@ -18,4 +18,22 @@ static partial class Logs
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Drift in {Application}: {Count} objects, healed: {Healed}")]
     public static partial void DriftFound(this ILogger logger, string application, int count, bool healed);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "Rollout traffic for {Namespace}/{Deployment}: canary weight {Weight} via {Provider}")]
+    public static partial void TrafficSet(this ILogger logger, string @namespace, string deployment, int weight, string provider);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Rollout: {Namespace}/{Deployment} prepared as {Role} with {Image}")]
+    public static partial void RolloutCopyPrepared(this ILogger logger, string @namespace, string deployment, string role, string image);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Information, Message = "Rollout: stable pods of {Namespace}/{Deployment} labelled for blue-green")]
+    public static partial void StablePodsLabelled(this ILogger logger, string @namespace, string deployment);
+
+    [LoggerMessage(EventId = 408, Level = LogLevel.Information, Message = "Rollout: {Namespace}/{Deployment} promoted to {Image}")]
+    public static partial void StablePromoted(this ILogger logger, string @namespace, string deployment, string image);
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Information, Message = "Rollout: {Namespace}/{Deployment} scaled to {Replicas}")]
+    public static partial void DeploymentScaled(this ILogger logger, string @namespace, string deployment, int replicas);
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Rollout: Service {Namespace}/{Service} selects the {Role} pods")]
+    public static partial void ServiceSwitched(this ILogger logger, string @namespace, string service, string role);
 }

@@ -30,6 +30,7 @@ public static class EngineRegistration
             .AddOrchestrator(nameof(WorkflowOrchestrator), () => new WorkflowOrchestrator(types))
             .AddOrchestrator(nameof(FanOutChunkOrchestrator), () => new FanOutChunkOrchestrator(types))
             .AddOrchestrator<AnalysisOrchestrator>()
+            .AddOrchestrator<Rollouts.RolloutOrchestrator>()
             .AddActivity<LogActivity>()
             .AddActivity<HttpRequestActivity>();
     }

@@ -2,9 +2,11 @@ using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Delivery.Activities;
+using GitOps.Orchestrations.Delivery.Rollouts;
 using GitOps.Orchestrations.Engine.Activities;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Rollouts;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.Azure.Functions.Worker;
@@ -72,6 +74,34 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     [Function(DeliveryActivities.DetectDrift)]
     public Task<DriftResult> DetectDrift([ActivityTrigger] DriftRequest request, FunctionContext context) =>
         Run<DetectDriftActivity, DriftRequest, DriftResult>(request, context);
+
+    [Function(nameof(RolloutOrchestrator))]
+    public Task<RolloutOutcome> Rollout([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new RolloutOrchestrator().RunAsync(context, context.GetInput<RolloutRequest>()!);
+
+    [Function(RolloutActivities.Prepare)]
+    public Task<PrepareRolloutResult> PrepareRollout([ActivityTrigger] PrepareRolloutRequest request, FunctionContext context) =>
+        Run<PrepareRolloutActivity, PrepareRolloutRequest, PrepareRolloutResult>(request, context);
+
+    [Function(RolloutActivities.SetTraffic)]
+    public Task<SetTrafficResult> SetTraffic([ActivityTrigger] SetTrafficRequest request, FunctionContext context) =>
+        Run<SetTrafficActivity, SetTrafficRequest, SetTrafficResult>(request, context);
+
+    [Function(RolloutActivities.ReadReadiness)]
+    public Task<ReadinessResult> ReadReadiness([ActivityTrigger] ReadinessRequest request, FunctionContext context) =>
+        Run<ReadReadinessActivity, ReadinessRequest, ReadinessResult>(request, context);
+
+    [Function(RolloutActivities.PromoteStable)]
+    public Task<RolloutActionResult> PromoteStable([ActivityTrigger] PromoteStableRequest request, FunctionContext context) =>
+        Run<PromoteStableActivity, PromoteStableRequest, RolloutActionResult>(request, context);
+
+    [Function(RolloutActivities.Scale)]
+    public Task<RolloutActionResult> ScaleDeployment([ActivityTrigger] ScaleRequest request, FunctionContext context) =>
+        Run<ScaleDeploymentActivity, ScaleRequest, RolloutActionResult>(request, context);
+
+    [Function(RolloutActivities.SwitchService)]
+    public Task<RolloutActionResult> SwitchService([ActivityTrigger] SwitchServiceRequest request, FunctionContext context) =>
+        Run<SwitchServiceActivity, SwitchServiceRequest, RolloutActionResult>(request, context);
 
     /// <summary>Every minute, the finest grain of a five-field cron; each slot is claimed once across instances.</summary>
     [Function("Schedules")]

@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Git;
@@ -46,6 +47,10 @@ public static class WorkflowResolver
         WorkflowDocument? found = isFile
             ? catalog.Workflows.FirstOrDefault(w => SamePath(w.Map.File, workflow))
             : catalog.Find(workflow) ?? catalog.Workflows.FirstOrDefault(w => w.Map.File.EndsWith(workflow.TrimStart('.', '/'), StringComparison.Ordinal));
+        if (found is null && FindRollout(workflow, catalog, isFile) is RolloutDefinition rollout)
+        {
+            return RunRollout(rollout, files, catalog);
+        }
 
         // Problems in unrelated sibling files must not block this run, but its own and its callees' must.
         HashSet<string>? ownFiles = found is null ? null : [found.Map.File, .. catalog.LibraryFor(found.Definition).Keys.Select(name => catalog.Find(name)!.Map.File)];
@@ -62,6 +67,33 @@ public static class WorkflowResolver
             Workflow = found.Definition,
             Library = catalog.LibraryFor(found.Definition),
             AnalysisTemplates = catalog.AnalysisTemplates,
+            Rollouts = catalog.Rollouts,
+            Revision = files.Revision,
+            Source = files.Source,
+        };
+        return new ResolvedWorkflow(snapshot, []);
+    }
+
+    /// <summary>A rollout named (or a file holding one) with no workflow of that name: started on its own, as <see cref="RolloutWorkflow"/>.</summary>
+    static RolloutDefinition? FindRollout(string workflow, WorkflowCatalog catalog, bool isFile) =>
+        catalog.Rollouts.Values.FirstOrDefault(r => isFile
+            ? catalog.FileOf(r) is string file && SamePath(file, workflow)
+            : r.Name == workflow || r.Name == RolloutWorkflow.NameFor(workflow) || RolloutWorkflow.NameFor(r.Name) == workflow);
+
+    static ResolvedWorkflow RunRollout(RolloutDefinition rollout, WorkflowFiles files, WorkflowCatalog catalog)
+    {
+        string file = catalog.FileOf(rollout)!;
+        List<Diagnostic> relevant = catalog.Diagnostics.Where(d => d.File == file).ToList();
+        if (relevant.Count > 0)
+        {
+            return new ResolvedWorkflow(null, relevant);
+        }
+
+        var snapshot = new WorkflowSnapshot
+        {
+            Workflow = RolloutWorkflow.For(rollout),
+            AnalysisTemplates = catalog.AnalysisTemplates,
+            Rollouts = catalog.Rollouts,
             Revision = files.Revision,
             Source = files.Source,
         };

@@ -37,4 +37,12 @@ public sealed class ClusterClient(KubernetesClientConfiguration configuration) :
             return null;
         }
     }
+
+    /// <summary>The version the server prefers for an API group, such as <c>v1</c> for gateway.networking.k8s.io; null when it does not serve the group.</summary>
+    public async Task<string?> PreferredVersionAsync(string group, CancellationToken cancellationToken)
+    {
+        JsonObject? groups = await GetDiscoveryAsync("/apis", cancellationToken);
+        JsonNode? found = (groups?["groups"] as JsonArray)?.FirstOrDefault(g => (string?)g?["name"] == group);
+        return (string?)found?["preferredVersion"]?["version"];
+    }
 }

@@ -53,6 +53,12 @@ public sealed partial class PublishedApiTests
         string[] delivery = typeof(GitOps.Orchestrations.Engine.Delivery.DeliveryActivities).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToArray();
         Assert.Equal(7, delivery.Length);
         Assert.All(delivery, name => Assert.Equal("activityTrigger", triggers[name].GetProperty("type").GetString()));
+
+        // And every activity a rollout calls, beside its orchestrator.
+        Assert.Equal("orchestrationTrigger", triggers["RolloutOrchestrator"].GetProperty("type").GetString());
+        string[] rollout = typeof(GitOps.Orchestrations.Engine.Rollouts.RolloutActivities).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToArray();
+        Assert.Equal(6, rollout.Length);
+        Assert.All(rollout, name => Assert.Equal("activityTrigger", triggers[name].GetProperty("type").GetString()));
         Assert.Equal("timerTrigger", triggers["Schedules"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
 

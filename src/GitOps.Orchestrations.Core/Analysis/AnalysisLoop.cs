@@ -16,15 +16,25 @@ public static class AnalysisLoop
         IReadOnlyList<MetricSpec> metrics,
         Func<MetricSpec, Task<Measurement>> measure,
         Func<TimeSpan, CancellationToken, Task> delay,
-        Action<Measurement>? onMeasurement = null)
+        Action<Measurement>? onMeasurement = null,
+        CancellationToken stop = default)
     {
         var measurements = new List<Measurement>();
         var phases = new Dictionary<string, AnalysisPhase>(StringComparer.Ordinal);
-        using var decided = new CancellationTokenSource();
+        using var decided = CancellationTokenSource.CreateLinkedTokenSource(stop);
         await Task.WhenAll(metrics.Select(metric => RunMetricAsync(metric, measure, delay, onMeasurement, measurements, phases, decided)));
         foreach (MetricSpec metric in metrics)
         {
             phases.TryAdd(metric.Name, AnalysisPhase.Running);
+        }
+
+        // Stopped from outside (a rollout finished or moved on): what was still running saw no failure, as Argo counts a terminated run.
+        if (stop.IsCancellationRequested && !phases.Values.Any(p => p is AnalysisPhase.Failed or AnalysisPhase.Inconclusive))
+        {
+            foreach (string name in phases.Where(p => p.Value == AnalysisPhase.Running).Select(p => p.Key).ToList())
+            {
+                phases[name] = AnalysisPhase.Successful;
+            }
         }
 
         // A metric stopped before it measured, because another decided the analysis, stays Running; the analysis does not.

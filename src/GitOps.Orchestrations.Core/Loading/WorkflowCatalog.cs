@@ -16,6 +16,7 @@ public sealed class WorkflowCatalog
 {
     readonly Dictionary<string, WorkflowDocument> byName = new(StringComparer.Ordinal);
     readonly Dictionary<string, Analysis.AnalysisTemplate> templates = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (Rollouts.RolloutDefinition Rollout, string File)> rollouts = new(StringComparer.Ordinal);
 
     WorkflowCatalog(List<Diagnostic> diagnostics) => Diagnostics = diagnostics;
 
@@ -25,6 +26,12 @@ public sealed class WorkflowCatalog
 
     /// <summary>The folder's AnalysisTemplates by name; a run snapshots them, so an analysis is pinned like its workflow.</summary>
     public IReadOnlyDictionary<string, Analysis.AnalysisTemplate> AnalysisTemplates => templates;
+
+    /// <summary>The folder's Rollouts by name; like templates, a run snapshots them.</summary>
+    public IReadOnlyDictionary<string, Rollouts.RolloutDefinition> Rollouts => rollouts.ToDictionary(r => r.Key, r => r.Value.Rollout, StringComparer.Ordinal);
+
+    /// <summary>The file a rollout was read from, for reporting its problems.</summary>
+    public string? FileOf(Rollouts.RolloutDefinition rollout) => rollouts.TryGetValue(rollout.Name, out var found) ? found.File : null;
 
     public static WorkflowCatalog Load(IEnumerable<SourceFile> files, ITaskTypeCatalog taskTypes, LoadLimits? limits = null)
     {
@@ -39,6 +46,14 @@ public sealed class WorkflowCatalog
                 if (!catalog.templates.TryAdd(template.Name, template))
                 {
                     diagnostics.Add(new(file.Path, SourcePosition.Start, $"AnalysisTemplate '{template.Name}' is defined twice in this folder"));
+                }
+            }
+
+            foreach (Rollouts.RolloutDefinition rollout in result.Rollouts)
+            {
+                if (!catalog.rollouts.TryAdd(rollout.Name, (rollout, file.Path)))
+                {
+                    diagnostics.Add(new(file.Path, rollout.At, $"Rollout '{rollout.Name}' is also defined in {catalog.rollouts[rollout.Name].File}"));
                 }
             }
 
@@ -120,6 +135,29 @@ public sealed class WorkflowCatalog
 
     void CheckTemplateReferences(List<Diagnostic> diagnostics)
     {
+        foreach (var (rollout, file) in rollouts.Values)
+        {
+            foreach (Rollouts.AnalysisReference analysis in rollout.Analyses)
+            {
+                foreach (string missing in analysis.Templates.Where(t => !Template.HasReferences(t) && !templates.ContainsKey(t)))
+                {
+                    diagnostics.Add(new(file, analysis.At, $"AnalysisTemplate '{missing}' is not defined in this repository folder"));
+                }
+            }
+        }
+
+        foreach (WorkflowDocument document in byName.Values)
+        {
+            foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "rollout"))
+            {
+                if (task.With is JsonElement with && with.TryGetProperty("rollout", out JsonElement name) && name.ValueKind == JsonValueKind.String
+                    && !Template.HasReferences(name.GetString()!) && !rollouts.ContainsKey(name.GetString()!))
+                {
+                    diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "with.rollout"), $"Rollout '{name.GetString()}' is not defined in this repository folder"));
+                }
+            }
+        }
+
         foreach (WorkflowDocument document in byName.Values)
         {
             foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "analysis"))

@@ -15,7 +15,7 @@ public static partial class WorkflowLoader
     public const string ApiVersion = "gitops.orchestrations/v1";
 
     /// <summary>Kinds this version knows; documents of other kinds are reported, never skipped silently.</summary>
-    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow", Analysis.AnalysisTemplateLoader.Kind };
+    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow", Analysis.AnalysisTemplateLoader.Kind, Rollouts.RolloutLoader.Kind };
 
     public static LoadResult Load(string file, ReadOnlySpan<byte> bytes, ITaskTypeCatalog catalog, LoadLimits? limits = null)
     {
@@ -35,6 +35,7 @@ public static partial class WorkflowLoader
     {
         var workflows = new List<WorkflowDocument>();
         var templates = new List<Analysis.AnalysisTemplate>();
+        var rollouts = new List<Rollouts.RolloutDefinition>();
         if (documents.Count == 0 && diagnostics.Count == 0)
         {
             diagnostics.Add(new(file, SourcePosition.Start, "file holds no YAML document"));
@@ -43,7 +44,7 @@ public static partial class WorkflowLoader
         foreach (YNode document in documents)
         {
             int before = diagnostics.Count;
-            var context = new LoadContext(file, catalog, limits, diagnostics, templates);
+            var context = new LoadContext(file, catalog, limits, diagnostics, templates, rollouts);
             WorkflowDocument? workflow = context.ReadDocument(document);
             if (workflow is not null)
             {
@@ -56,7 +57,7 @@ public static partial class WorkflowLoader
             }
         }
 
-        return new LoadResult(workflows, diagnostics) { AnalysisTemplates = templates };
+        return new LoadResult(workflows, diagnostics) { AnalysisTemplates = templates, Rollouts = rollouts };
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
@@ -68,7 +69,7 @@ public static partial class WorkflowLoader
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
     internal static partial Regex ParamNamePattern();
 
-    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics, List<Analysis.AnalysisTemplate> templates)
+    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics, List<Analysis.AnalysisTemplate> templates, List<Rollouts.RolloutDefinition> rollouts)
     {
         int budget = limits.MaxExpandedNodes;
         bool budgetSpent;
@@ -102,6 +103,16 @@ public static partial class WorkflowLoader
                 if (Analysis.AnalysisTemplateLoader.Read(file, document, diagnostics) is Analysis.AnalysisTemplate template)
                 {
                     templates.Add(template);
+                }
+
+                return null;
+            }
+
+            if (kind == Rollouts.RolloutLoader.Kind)
+            {
+                if (Rollouts.RolloutLoader.Read(file, document, diagnostics) is Rollouts.RolloutDefinition rollout)
+                {
+                    rollouts.Add(rollout);
                 }
 
                 return null;
@@ -590,6 +601,8 @@ public static partial class WorkflowLoader
 public sealed record LoadResult(IReadOnlyList<WorkflowDocument> Workflows, IReadOnlyList<Diagnostic> Diagnostics)
 {
     public IReadOnlyList<Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = [];
+
+    public IReadOnlyList<Rollouts.RolloutDefinition> Rollouts { get; init; } = [];
 
     public bool Succeeded => Diagnostics.Count == 0;
 }

@@ -16,6 +16,9 @@ public sealed record WorkflowSnapshot
     /// <summary>The AnalysisTemplates of the same repository and revision, for <c>uses: analysis</c>.</summary>
     public IReadOnlyDictionary<string, Core.Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = new Dictionary<string, Core.Analysis.AnalysisTemplate>();
 
+    /// <summary>The Rollouts of the same repository and revision, for <c>uses: rollout</c>.</summary>
+    public IReadOnlyDictionary<string, Core.Rollouts.RolloutDefinition> Rollouts { get; init; } = new Dictionary<string, Core.Rollouts.RolloutDefinition>();
+
     /// <summary>The commit SHA the definition was read from, or <c>local</c> for a file outside Git.</summary>
     public required string Revision { get; init; }
 

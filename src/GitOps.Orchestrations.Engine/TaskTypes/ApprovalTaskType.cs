@@ -32,38 +32,52 @@ public sealed class ApprovalTaskType : ITaskType
     {
         TimeSpan timeout = step.GetDuration("timeout") ?? DefaultTimeout;
         string onTimeout = step.GetString("onTimeout") ?? "reject";
-        ApprovalPolicy policy = PolicyOf(step);
         var gate = new PendingGate
         {
             Node = step.Path,
-            Policy = policy,
+            Policy = PolicyOf(step),
             Message = step.GetString("message"),
             WaitingSince = context.CurrentUtcDateTime,
             Deadline = context.CurrentUtcDateTime + timeout,
             OnTimeout = onTimeout,
         };
+        ApprovalResult result = await WaitAsync(context, gate, step.StartedBy, step.Report, step.Cancellation);
+        return result.Cancelled
+            ? StepResult.Failed("cancelled while waiting for approval")
+            : Outcome(result.Approved, result.By, result.Records, result.Comment);
+    }
+
+    /// <summary>
+    /// Waits at <paramref name="gate"/> for decisions until the quorum approves, one listed approver
+    /// rejects, or the deadline applies the gate's onTimeout. Shared by this task type and the
+    /// approval step of a rollout, so both keep the same rules and the same record.
+    /// </summary>
+    public static async Task<ApprovalResult> WaitAsync(TaskOrchestrationContext context, PendingGate gate, string startedBy, Action<StepProgress> report, CancellationToken cancellation)
+    {
+        ApprovalPolicy policy = gate.Policy;
         var records = new List<ApprovalRecord>();
         var approvedBy = new HashSet<string>(StringComparer.Ordinal);
+        TimeSpan timeout = gate.Deadline - gate.WaitingSince;
 
-        using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
+        using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         Task timer = context.CreateTimer(gate.Deadline, cancelTimer.Token);
-        void Report() => step.Report(new StepProgress(Waiting(gate.Message, approvedBy.Count, policy.Quorum), gate with { Decisions = [.. records] }));
+        void Report() => report(new StepProgress(Waiting(gate.Message, approvedBy.Count, policy.Quorum), gate with { Decisions = [.. records] }));
         Report();
-        while (true)
+        while (!cancellation.IsCancellationRequested)
         {
-            using var cancelWait = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
-            Task<ApprovalDecision> decision = context.WaitForExternalEvent<ApprovalDecision>(EventName(step.Path), cancelWait.Token);
+            using var cancelWait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            Task<ApprovalDecision> decision = context.WaitForExternalEvent<ApprovalDecision>(EventName(gate.Node), cancelWait.Token);
             if (await Task.WhenAny(decision, timer) == timer)
             {
-                if (step.Cancellation.IsCancellationRequested)
+                if (cancellation.IsCancellationRequested)
                 {
-                    return StepResult.Failed("cancelled while waiting for approval");
+                    return new ApprovalResult(false, string.Empty, records, null) { Cancelled = true };
                 }
 
                 cancelWait.Cancel();
-                bool approve = onTimeout == "approve";
+                bool approve = gate.OnTimeout is "approve" or "promote";
                 records.Add(new ApprovalRecord(approve ? "approve" : "reject", "timeout", context.CurrentUtcDateTime, $"no decision within {Durations.Format(timeout)}"));
-                return Outcome(approve, "timeout", records, $"timed out after {Durations.Format(timeout)}; onTimeout: {onTimeout}");
+                return new ApprovalResult(approve, "timeout", records, $"timed out after {Durations.Format(timeout)}; onTimeout: {gate.OnTimeout}");
             }
 
             ApprovalDecision received = await decision;
@@ -73,7 +87,7 @@ public sealed class ApprovalTaskType : ITaskType
             // client can raise the event, and records the refusal instead of acting on it.
             string? refusal = received.Decision is not ("approve" or "reject")
                 ? $"'{received.Decision}' is not approve or reject"
-                : policy.Refusal(received.By, received.Groups ?? [], step.StartedBy);
+                : policy.Refusal(received.By, received.Groups ?? [], startedBy);
             if (refusal is not null)
             {
                 records.Add(new ApprovalRecord($"refused:{received.Decision}", received.By, now, refusal));
@@ -85,18 +99,20 @@ public sealed class ApprovalTaskType : ITaskType
             if (received.Decision == "reject")
             {
                 cancelTimer.Cancel();
-                return Outcome(false, received.By, records, received.Comment);
+                return new ApprovalResult(false, received.By, records, received.Comment);
             }
 
             approvedBy.Add(received.By);
             if (approvedBy.Count >= policy.Quorum)
             {
                 cancelTimer.Cancel();
-                return Outcome(true, string.Join(", ", approvedBy), records, received.Comment);
+                return new ApprovalResult(true, string.Join(", ", approvedBy), records, received.Comment);
             }
 
             Report();
         }
+
+        return new ApprovalResult(false, string.Empty, records, null) { Cancelled = true };
     }
 
     static ApprovalPolicy PolicyOf(StepInvocation step)
@@ -131,3 +147,10 @@ public sealed class ApprovalTaskType : ITaskType
 /// identity the host authenticated; the gate trusts them as it trusts whoever can raise events.
 /// </summary>
 public sealed record ApprovalDecision(string Decision, string By, string? Comment = null, IReadOnlyList<string>? Groups = null);
+
+/// <summary>How a gate was decided: approved or not, by whom, and every decision it received.</summary>
+public sealed record ApprovalResult(bool Approved, string By, List<ApprovalRecord> Records, string? Comment)
+{
+    /// <summary>The step was stopped (a timeout or the run ending) before anyone decided.</summary>
+    public bool Cancelled { get; init; }
+}

@@ -1,0 +1,19 @@
+using GitOps.Orchestrations.Engine.Rollouts;
+using GitOps.Orchestrations.Kubernetes;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Delivery.Rollouts;
+
+/// <summary>The stable Deployment takes the new image at its full size; writing the same image again changes nothing.</summary>
+public sealed class PromoteStableActivity(ILogger<PromoteStableActivity> logger) : TaskActivity<PromoteStableRequest, RolloutActionResult>
+{
+    public override Task<RolloutActionResult> RunAsync(TaskActivityContext context, PromoteStableRequest input) =>
+        DeliveryErrors.RunAsync(logger, "promote stable", async () =>
+        {
+            using ClusterClient client = RolloutTargets.Connect(input.Target);
+            await RolloutTargets.Cluster(client, input.Target).PromoteStableAsync(input.Target.Name, input.Container, input.Image, input.Replicas, CancellationToken.None);
+            logger.StablePromoted(input.Target.Namespace, input.Target.Name, input.Image);
+            return new RolloutActionResult();
+        });
+}

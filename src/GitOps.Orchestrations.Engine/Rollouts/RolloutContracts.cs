@@ -1,0 +1,106 @@
+using GitOps.Orchestrations.Core.Analysis;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Rollouts;
+using GitOps.Orchestrations.Engine.Delivery;
+
+namespace GitOps.Orchestrations.Engine.Rollouts;
+
+/// <summary>The activities a rollout calls; they live in the Delivery library beside the other cluster work.</summary>
+public static class RolloutActivities
+{
+    public const string Prepare = "PrepareRolloutActivity";
+    public const string SetTraffic = "SetTrafficActivity";
+    public const string ReadReadiness = "ReadReadinessActivity";
+    public const string PromoteStable = "PromoteStableActivity";
+    public const string Scale = "ScaleDeploymentActivity";
+    public const string SwitchService = "SwitchServiceActivity";
+}
+
+/// <summary>What the rollout orchestrator runs: the rollout with params filled in, the templates its analyses use, and how to reach its parent step.</summary>
+public sealed record RolloutRequest
+{
+    public required RolloutDefinition Rollout { get; init; }
+
+    public IReadOnlyDictionary<string, AnalysisTemplate> Templates { get; init; } = new Dictionary<string, AnalysisTemplate>();
+
+    /// <summary>The instance running the <c>uses: rollout</c> step, told of progress and gates.</summary>
+    public required string ParentInstance { get; init; }
+
+    /// <summary>The step's path in its run: names the signal and approval events and the gate.</summary>
+    public required string StepPath { get; init; }
+
+    public required string StartedBy { get; init; }
+
+    public static string SignalEvent(string stepPath) => $"rollout:{stepPath}";
+}
+
+/// <summary>
+/// What travels on a rollout step's signal event: a person's command (API to step to rollout), or
+/// progress (rollout to step, so the run's status shows it and its gate).
+/// </summary>
+public sealed record RolloutSignal
+{
+    public RolloutCommand? Command { get; init; }
+
+    public string? Progress { get; init; }
+
+    public PendingGate? Gate { get; init; }
+}
+
+/// <param name="Action">promote, promote-full or abort.</param>
+public sealed record RolloutCommand(string Action, string By, string? Reason = null)
+{
+    public static readonly IReadOnlyList<string> Actions = ["promote", "promote-full", "abort"];
+
+    public const string Event = "rollout-command";
+}
+
+public sealed record RolloutOutcome(RolloutPhase Phase, string Message, RolloutStatus Status);
+
+public sealed record PrepareRolloutRequest(RolloutTarget Target, string CopyName, string Role, string Image, string? Container, int? Replicas, bool MarkStablePods);
+
+public sealed record PrepareRolloutResult : DeliveryOutcome
+{
+    public string StableImage { get; init; } = string.Empty;
+
+    public int Replicas { get; init; }
+
+    public string Container { get; init; } = string.Empty;
+}
+
+/// <param name="CanaryReplicas">Mesh routers: the canary's pods; the replicas router derives both sides from the weight.</param>
+public sealed record SetTrafficRequest(
+    RolloutTarget Target,
+    TrafficRouting Routing,
+    string StableService,
+    string CanaryService,
+    string StableDeployment,
+    string CanaryDeployment,
+    int Weight,
+    int TotalReplicas,
+    int CanaryReplicas);
+
+public sealed record SetTrafficResult : DeliveryOutcome
+{
+    /// <summary>The weight read back from the cluster.</summary>
+    public int Weight { get; init; }
+}
+
+public sealed record ReadinessRequest(RolloutTarget Target, IReadOnlyList<string> Deployments);
+
+public sealed record ReadinessResult : DeliveryOutcome
+{
+    public bool Available { get; init; }
+
+    /// <summary>One line per Deployment not yet available, for the status and the abort message.</summary>
+    public List<string> Pending { get; init; } = [];
+}
+
+public sealed record PromoteStableRequest(RolloutTarget Target, string Container, string Image, int Replicas);
+
+public sealed record ScaleRequest(RolloutTarget Target, string Deployment, int Replicas);
+
+public sealed record SwitchServiceRequest(RolloutTarget Target, string Service, string Role);
+
+/// <summary>An activity's outcome when it has nothing to return but success or a failure.</summary>
+public sealed record RolloutActionResult : DeliveryOutcome;

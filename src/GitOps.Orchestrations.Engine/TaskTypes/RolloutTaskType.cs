@@ -1,0 +1,116 @@
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Analysis;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Rollouts;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Rollouts;
+using Microsoft.DurableTask;
+
+namespace GitOps.Orchestrations.Engine.TaskTypes;
+
+/// <summary>
+/// <c>uses: rollout</c>: runs a Rollout of the workflow's folder, pinned with the run, as a
+/// <see cref="RolloutOrchestrator"/> sub-orchestration. The step is the rollout's front door: people
+/// reach the run, so the step passes their commands and approval decisions on to the rollout, and
+/// shows the rollout's progress and gate in the run's status. Healthy succeeds; Degraded fails.
+/// </summary>
+public sealed class RolloutTaskType : ITaskType
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public TaskTypeSchema Schema { get; } = new("rollout", new Dictionary<string, FieldSpec>
+    {
+        ["rollout"] = new(FieldKind.String, Required: true),
+        ["params"] = new(FieldKind.Any),
+    });
+
+    public static string ChildInstance(string runId, string path, int attempt) => $"{runId}.{path}.rollout-{attempt}";
+
+    public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
+    {
+        string name = step.GetString("rollout")!;
+        if (!step.Snapshot.Rollouts.TryGetValue(name, out RolloutDefinition? definition))
+        {
+            return StepResult.Failed($"Rollout '{name}' is not in this run's snapshot") with { Retryable = false };
+        }
+
+        IReadOnlyDictionary<string, string> parameters = step.With.TryGetProperty("params", out JsonElement given) && given.ValueKind == JsonValueKind.Object
+            ? given.EnumerateObject().ToDictionary(p => p.Name, p => Core.Templating.Template.AsText(p.Value), StringComparer.Ordinal)
+            : step.Run.Params;
+        RolloutDefinition rollout = RolloutTemplating.Fill(definition, parameters);
+        var request = new RolloutRequest
+        {
+            Rollout = rollout,
+            Templates = rollout.Analyses.SelectMany(a => a.Templates).Distinct(StringComparer.Ordinal)
+                .Where(step.Snapshot.AnalysisTemplates.ContainsKey)
+                .ToDictionary(t => t, t => step.Snapshot.AnalysisTemplates[t], StringComparer.Ordinal),
+            ParentInstance = context.InstanceId,
+            StepPath = step.Path,
+            StartedBy = step.StartedBy,
+        };
+
+        string child = ChildInstance(step.RunId, step.Path, step.Attempt);
+        step.Report(new StepProgress($"rolling out {rollout.Image} ({child})"));
+        Task<RolloutOutcome> running = context.CallSubOrchestratorAsync<RolloutOutcome>(nameof(RolloutOrchestrator), request, new SubOrchestrationOptions { InstanceId = child });
+        await RelayAsync(context, step, child, running);
+        RolloutOutcome outcome = await running;
+
+        var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["phase"] = JsonSerializer.SerializeToElement(outcome.Phase.ToString()),
+            ["weight"] = JsonSerializer.SerializeToElement(outcome.Status.Weight),
+            ["image"] = JsonSerializer.SerializeToElement(rollout.Image),
+            ["stableImage"] = JsonSerializer.SerializeToElement(outcome.Status.StableImage),
+            ["instance"] = JsonSerializer.SerializeToElement(child),
+            ["analyses"] = JsonSerializer.SerializeToElement(outcome.Status.Analyses.Select(a => new
+            {
+                name = a.Name,
+                phase = a.Phase.ToString(),
+                measurements = a.Measurements.TakeLast(AnalysisTaskType.MaxMeasurementsInOutputs)
+                    .Select(m => new { at = m.At, metric = m.Metric, phase = m.Phase.ToString(), value = m.ValueText, query = m.Query, message = m.Message }),
+            }), Json),
+        };
+        return outcome.Phase == RolloutPhase.Healthy
+            ? StepResult.Succeeded(outputs) with { Message = outcome.Message }
+            : new StepResult(NodePhase.Failed, $"rollout {rollout.Name} {outcome.Phase}: {outcome.Message}") { Outputs = outputs, Retryable = false };
+    }
+
+    /// <summary>
+    /// Until the rollout ends: commands and approval decisions raised on the run go on to the
+    /// rollout, and the rollout's progress comes back as this step's progress. One wait of each kind
+    /// is pending at a time and re-armed when taken, so no event is consumed twice or lost.
+    /// </summary>
+    static async Task RelayAsync(TaskOrchestrationContext context, StepInvocation step, string child, Task<RolloutOutcome> running)
+    {
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
+        string approvalEvent = ApprovalTaskType.EventName(step.Path);
+        Task<RolloutSignal>? signal = null;
+        Task<ApprovalDecision>? decision = null;
+        while (!running.IsCompleted && !done.IsCancellationRequested)
+        {
+            signal ??= context.WaitForExternalEvent<RolloutSignal>(RolloutRequest.SignalEvent(step.Path), done.Token);
+            decision ??= context.WaitForExternalEvent<ApprovalDecision>(approvalEvent, done.Token);
+            Task first = await Task.WhenAny(running, signal, decision);
+            if (first == signal)
+            {
+                RolloutSignal received = await signal;
+                signal = null;
+                if (received.Command is { } command)
+                {
+                    context.SendEvent(child, RolloutCommand.Event, command);
+                }
+                else if (received.Progress is string progress)
+                {
+                    step.Report(new StepProgress(progress, received.Gate));
+                }
+            }
+            else if (first == decision)
+            {
+                context.SendEvent(child, approvalEvent, await decision);
+                decision = null;
+            }
+        }
+
+        done.Cancel();
+    }
+}
