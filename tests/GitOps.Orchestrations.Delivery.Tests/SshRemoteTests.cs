@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Testing.Kubernetes;
 using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Testing;

@@ -18,6 +18,6 @@ public static class WorkflowSnapshots
 
         string rootName = WorkflowLoader.Load(file, yaml, TaskTypeRegistry.BuiltIn()).Workflows[0].Definition.Name;
         WorkflowDocument first = catalog.Find(rootName)!;
-        return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), AnalysisTemplates = catalog.AnalysisTemplates, Revision = "test", Source = file };
+        return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), AnalysisTemplates = catalog.AnalysisTemplates, Rollouts = catalog.Rollouts, Revision = "test", Source = file };
     }
 }

@@ -198,13 +198,16 @@ internal sealed partial class RolloutRun : IDisposable
         Task timer = context.CreateTimer(context.CurrentUtcDateTime + rollout.ProgressDeadline, cancel.Token);
         Task<string?> job = work(cancel.Token);
         Interruption? interrupted = await WaitAsync(Task.WhenAny(job, timer), promotable);
+        bool finished = job.IsCompleted;
+
+        // Cancelling ends the poll's pending timer too, which completes the job as cancelled: look first.
         cancel.Cancel();
         if (interrupted is not null)
         {
             return interrupted;
         }
 
-        if (!job.IsCompleted)
+        if (!finished)
         {
             return new Interruption(Stop.Abort, $"progressDeadline {Durations.Format(rollout.ProgressDeadline)} exceeded while {what}" + (lastPending is null ? string.Empty : $": {lastPending}"));
         }
@@ -285,8 +288,9 @@ internal sealed partial class RolloutRun : IDisposable
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
         Task timer = context.CreateTimer(context.CurrentUtcDateTime + rollout.ProgressDeadline, cancel.Token);
         Interruption? interrupted = await WaitAsync(Task.WhenAny(run, timer), promotable: true);
+        bool finished = run.IsCompleted;
         cancel.Cancel();
-        if (interrupted is not null || !run.IsCompleted)
+        if (interrupted is not null || !finished)
         {
             StopAnalysis(instance);
             return interrupted ?? new Interruption(Stop.Abort, $"progressDeadline {Durations.Format(rollout.ProgressDeadline)} exceeded during analysis {name}");

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Planning;
+using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Rollouts;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -159,6 +161,30 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     public Task DecideAsync(string runId, string nodePath, ApprovalDecision decision, CancellationToken cancellationToken = default) =>
         client.RaiseEventAsync(runId, ApprovalTaskType.EventName(nodePath), decision, cancellationToken);
 
+    /// <summary>
+    /// The rollouts a run's steps started, newest attempt of each, with their status. A step is a
+    /// rollout when its child instance exists, which costs one lookup per started step.
+    /// </summary>
+    public async Task<IReadOnlyList<RolloutView>> GetRolloutsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        RunStatus run = await GetAsync(runId, cancellationToken) ?? throw new RunNotFoundException(runId);
+        var found = new List<RolloutView>();
+        foreach (NodeStatus node in run.Nodes.Where(n => n.Attempts > 0))
+        {
+            string instance = RolloutTaskType.ChildInstance(runId, node.Name, node.Attempts);
+            if (await client.GetInstanceAsync(instance, getInputsAndOutputs: true, cancellationToken) is { } child)
+            {
+                found.Add(new RolloutView(node.Name, instance, node.Phase, child.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending, child.ReadCustomStatusAs<RolloutStatus>()));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Sends promote, promote-full or abort to the rollout of <paramref name="nodePath"/>, through its step.</summary>
+    public Task CommandRolloutAsync(string runId, string nodePath, RolloutCommand command, CancellationToken cancellationToken = default) =>
+        client.RaiseEventAsync(runId, RolloutRequest.SignalEvent(nodePath), new RolloutSignal { Command = command }, cancellationToken);
+
     public Task TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
 
@@ -266,6 +292,9 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
 }
 
 /// <summary>The run named does not exist.</summary>
+/// <summary>A rollout as a run's status shows it: the step that runs it, its orchestration, and where it is.</summary>
+public sealed record RolloutView(string Node, string Instance, NodePhase NodePhase, bool Running, RolloutStatus? Status);
+
 public sealed class RunNotFoundException(string runId) : Exception($"run '{runId}' does not exist")
 {
     public string RunId { get; } = runId;

@@ -6,12 +6,15 @@ namespace GitOps.Orchestrations.Testing.Kubernetes;
 /// <summary>
 /// Plays the Deployment controller for tests: watches Deployments through the API, as the real
 /// controller does, and reports each new generation rolled out by writing the status subresource,
-/// so health waits see <c>observedGeneration</c> and replica counts move.
+/// so health waits see <c>observedGeneration</c> and replica counts move. Images listed in
+/// <see cref="CrashingImages"/> never become ready, like a container in CrashLoopBackOff.
 /// </summary>
 public sealed class DeploymentController : IAsyncDisposable
 {
     readonly CancellationTokenSource stop = new();
     readonly Task loop;
+
+    public HashSet<string> CrashingImages { get; } = new(StringComparer.Ordinal);
 
     public DeploymentController(KubeApiServer server, TimeSpan? rolloutDelay = null)
     {
@@ -50,7 +53,14 @@ public sealed class DeploymentController : IAsyncDisposable
     {
         await Task.Delay(delay, stop.Token);
         int replicas = deployment.Spec.Replicas ?? 1;
-        string status = System.Text.Json.JsonSerializer.Serialize(new { status = new { observedGeneration = deployment.Metadata.Generation, replicas, updatedReplicas = replicas, readyReplicas = replicas, availableReplicas = replicas } });
+        bool crashing;
+        lock (CrashingImages)
+        {
+            crashing = deployment.Spec.Template.Spec.Containers.Any(c => CrashingImages.Contains(c.Image));
+        }
+
+        int ready = crashing ? 0 : replicas;
+        string status = System.Text.Json.JsonSerializer.Serialize(new { status = new { observedGeneration = deployment.Metadata.Generation, replicas, updatedReplicas = replicas, readyReplicas = ready, availableReplicas = ready } });
         await client.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), deployment.Metadata.Name, deployment.Metadata.NamespaceProperty, cancellationToken: stop.Token);
     }
 

@@ -1,4 +1,4 @@
-namespace GitOps.Orchestrations.Delivery.Tests;
+namespace GitOps.Orchestrations.Testing.Kubernetes;
 
 /// <summary>Small but realistic manifests for the tests.</summary>
 public static class Apps

@@ -1,0 +1,139 @@
+using GitOps.Orchestrations.Core.Manifests;
+using GitOps.Orchestrations.Core.Rollouts;
+using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Delivery;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Kubernetes;
+using GitOps.Orchestrations.Testing;
+using GitOps.Orchestrations.Testing.Kubernetes;
+
+namespace GitOps.Orchestrations.Rollouts.Tests;
+
+/// <summary>
+/// What every rollout scenario needs, started once per test class: the Kubernetes API fixture with
+/// a Deployment controller, a real Prometheus scraping an app whose traffic the tests set, and an
+/// engine. Each test works in its own namespace.
+/// </summary>
+public sealed class RolloutEnvironment : IAsyncLifetime
+{
+    readonly string work = Directory.CreateTempSubdirectory("gitops-rollout-").FullName;
+
+    public KubeApiServer Cluster { get; } = new();
+
+    public DeploymentController Controller { get; private set; } = null!;
+
+    public PrometheusServer Prometheus { get; private set; } = null!;
+
+    public EngineHost Engine { get; private set; } = null!;
+
+    public string Kubeconfig { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Cluster.InitializeAsync();
+        Kubeconfig = Cluster.WriteKubeconfig(work);
+        Controller = new DeploymentController(Cluster, TimeSpan.FromMilliseconds(100));
+        Prometheus = await PrometheusServer.StartWithTrafficAsync(("healthy", 200, 0.0), ("broken", 200, 0.3), ("quiet", 2, 0.0), ("rising", 200, 0.0));
+        Engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache") } });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        await Prometheus.DisposeAsync();
+        await Controller.DisposeAsync();
+        await Cluster.DisposeAsync();
+        Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>Applies manifests as a sync would, and waits until every Deployment among them is rolled out.</summary>
+    public async Task ApplyAsync(string ns, params string[] manifests)
+    {
+        var diagnostics = new List<Diagnostic>();
+        IReadOnlyList<Manifest> read = ManifestReader.Read("test.yaml", string.Join("\n---\n", manifests), diagnostics);
+        Assert.Empty(diagnostics);
+        using ClusterClient client = Connect();
+        await new KubernetesApplier(client).ApplyAsync(ManifestSet.Build(read, ManifestOverrides.None), new ApplyOptions { Application = $"setup-{ns}", Namespace = ns });
+        foreach (Manifest deployment in read.Where(m => m.Kind == "Deployment"))
+        {
+            await WaitForAsync(() => Cluster.Get("apps/v1", "Deployment", ns, deployment.Name)?["status"]?["readyReplicas"] is not null, $"{deployment.Name} ready");
+        }
+    }
+
+    public ClusterClient Connect() => ClusterClient.Connect(new Core.Delivery.KubernetesTargetSpec { Kubeconfig = Kubeconfig });
+
+    /// <summary>A new namespace with a Deployment <c>api</c> of <paramref name="replicas"/> pods and its Service.</summary>
+    public async Task<string> NewAppAsync(string image = "registry.local/api:1.0", int replicas = 4, params string[] extra)
+    {
+        string ns = $"t{Guid.NewGuid():N}"[..12];
+        await ApplyAsync(ns, [Apps.Namespace(ns), Apps.Deployment("api", image, replicas, ns), Apps.Service("api", ns), .. extra]);
+        return ns;
+    }
+
+    public Task<RunStatus> RunAsync(string yaml, Dictionary<string, string>? parameters = null) => Engine.Runs.RunToEndAsync(yaml, parameters);
+
+    /// <summary>Starts the first workflow of <paramref name="yaml"/> without waiting for it.</summary>
+    public Task<string> StartAsync(string yaml, Dictionary<string, string>? parameters = null)
+    {
+        var snapshot = WorkflowSnapshots.Load(yaml);
+        return Engine.Runs.StartAsync(snapshot, parameters ?? [], "tester", $"{snapshot.Workflow.Name}-{Guid.NewGuid():N}");
+    }
+
+    /// <summary>Waits until the run's rollout reaches a status that <paramref name="condition"/> accepts.</summary>
+    public async Task<RolloutStatus> WaitForRolloutAsync(string runId, Func<RolloutStatus, bool> condition, string what)
+    {
+        RolloutStatus? last = null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            IReadOnlyList<RolloutView> rollouts = await Engine.Runs.GetRolloutsAsync(runId);
+            last = rollouts.Count > 0 ? rollouts[0].Status : null;
+            if (last is not null && condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"rollout never {what}; last: {last?.Phase} {last?.Message}");
+    }
+
+    public static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    public Task<RunStatus> WaitForRunAsync(string runId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return Engine.Runs.WatchAsync(runId, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+    }
+
+    /// <summary>An AnalysisTemplate that judges a service's success rate on the Prometheus of this environment.</summary>
+    public string SuccessRate(int count = 2, string interval = "500ms", string name = "success-rate") => $$$"""
+        apiVersion: gitops.orchestrations/v1
+        kind: AnalysisTemplate
+        metadata: {name: {{{name}}}}
+        spec:
+          args: [{name: service}]
+          metrics:
+            - name: success-rate
+              interval: {{{interval}}}
+              count: {{{count}}}
+              successCondition: "len(result) > 0 && result[0] >= 0.95"
+              failureCondition: "len(result) > 0 && result[0] < 0.90"
+              provider:
+                prometheus:
+                  address: {{{Prometheus.Url}}}
+                  timeout: 2s
+                  query: sum(rate(http_requests_total{service="{{args.service}}",code!~"5.."}[10s])) / sum(rate(http_requests_total{service="{{args.service}}"}[10s]))
+                  minSamples: {query: 'sum(increase(http_requests_total{service="{{args.service}}"}[10s]))', value: 10}
+        """;
+}
