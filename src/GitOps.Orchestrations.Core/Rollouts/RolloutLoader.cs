@@ -101,6 +101,7 @@ public static class RolloutLoader
             ? ReadTrafficRouting(file, routingNode, diagnostics)
             : new TrafficRouting(TrafficRouting.Replicas);
         var steps = new List<RolloutStep>();
+        int written = 0;
         if (canary.Node("steps", required: true) is YNode stepsNode)
         {
             if (stepsNode is not YSequence { Items.Count: > 0 } list)
@@ -109,14 +110,29 @@ public static class RolloutLoader
             }
             else
             {
-                steps.AddRange(list.Items.Select(item => ReadStep(file, item, diagnostics)).OfType<RolloutStep>());
+                written = list.Items.Count;
+                foreach (YNode item in list.Items)
+                {
+                    if (ReadStep(file, item, diagnostics) is not RolloutStep step)
+                    {
+                        continue;
+                    }
+
+                    // As in Argo Rollouts: without a mesh the weight is the pod split, so there is no separate canary scale to set.
+                    if (step.Kind == RolloutStepKind.SetCanaryScale && routing.Provider == TrafficRouting.Replicas)
+                    {
+                        canary.Error(item.Position, "setCanaryScale needs trafficRouting: with the replicas router the weight already sets the canary's pods");
+                    }
+
+                    steps.Add(step);
+                }
             }
         }
 
         AnalysisReference? background = canary.Node("analysis") is YNode analysisNode ? ReadAnalysis(file, analysisNode, "analysis", diagnostics, background: true) : null;
-        if (background is not null && steps.Count > 0 && background.StartingStep >= steps.Count)
+        if (background is not null && written > 0 && background.StartingStep >= written)
         {
-            canary.Error(canary.PositionOf("analysis")!.Value, $"analysis.startingStep is {background.StartingStep}, but the steps are numbered 0 to {steps.Count - 1}");
+            canary.Error(canary.PositionOf("analysis")!.Value, $"analysis.startingStep is {background.StartingStep}, but the steps are numbered 0 to {written - 1}");
         }
 
         var result = new CanaryStrategy
