@@ -8,6 +8,7 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
     ServeCommand.Create(),
     RenderCommand.Create(),
     AnalyzeCommand.Create(),
+    RolloutCommands.Create(),
 };
 foreach (Command remote in RemoteCommands.Create())
 {

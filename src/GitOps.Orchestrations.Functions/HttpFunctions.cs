@@ -53,6 +53,22 @@ public sealed class HttpFunctions(ApiFactory factory)
     public async Task<IActionResult> Retry([HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/retry")] HttpRequest req, string id, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).Retry(ApiFactory.Authenticate(req), id));
 
+    [Function("ListRollouts")]
+    public async Task<IActionResult> ListRollouts([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}/rollouts")] HttpRequest req, string id, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).ListRollouts(ApiFactory.Authenticate(req), id));
+
+    [Function("PromoteRollout")]
+    public async Task<IActionResult> PromoteRollout([HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/rollouts/{node}/promote")] HttpRequest req, string id, string node, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).PromoteRollout(ApiFactory.Authenticate(req), id, node));
+
+    [Function("AbortRollout")]
+    public async Task<IActionResult> AbortRollout([HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/rollouts/{node}/abort")] HttpRequest req, string id, string node, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).AbortRollout(ApiFactory.Authenticate(req), id, node));
+
+    [Function("RetryRollout")]
+    public async Task<IActionResult> RetryRollout([HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/rollouts/{node}/retry")] HttpRequest req, string id, string node, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).RetryRollout(ApiFactory.Authenticate(req), id, node));
+
     [Function("ListApprovals")]
     public async Task<IActionResult> ListApprovals([HttpTrigger(AuthorizationLevel.Function, "get", Route = "approvals")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).ListApprovals(ApiFactory.Authenticate(req)));

@@ -23,6 +23,10 @@ internal static class ServerRoutes
         app.MapPost("/api/runs/{id}/suspend", (HttpContext h, string id, GitOpsApi api) => api.Suspend(h, id));
         app.MapPost("/api/runs/{id}/resume", (HttpContext h, string id, GitOpsApi api) => api.Resume(h, id));
         app.MapPost("/api/runs/{id}/retry", (HttpContext h, string id, GitOpsApi api) => api.Retry(h, id));
+        app.MapGet("/api/runs/{id}/rollouts", (HttpContext h, string id, GitOpsApi api) => api.ListRollouts(h, id));
+        app.MapPost("/api/runs/{id}/rollouts/{node}/promote", (HttpContext h, string id, string node, GitOpsApi api) => api.PromoteRollout(h, id, node));
+        app.MapPost("/api/runs/{id}/rollouts/{node}/abort", (HttpContext h, string id, string node, GitOpsApi api) => api.AbortRollout(h, id, node));
+        app.MapPost("/api/runs/{id}/rollouts/{node}/retry", (HttpContext h, string id, string node, GitOpsApi api) => api.RetryRollout(h, id, node));
 
         app.MapGet("/api/approvals", (HttpContext h, GitOpsApi api) => api.ListApprovals(h));
         app.MapGet("/api/audit", (HttpContext h, GitOpsApi api) => api.ListAudit(h));

@@ -17,7 +17,7 @@ internal static class RemoteCommands
     static readonly Option<string> Server = new("--server") { Description = "The server's URL (env GITOPS_SERVER)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_SERVER") ?? "http://127.0.0.1:8080" };
     static readonly Option<string?> ApiKey = new("--api-key") { Description = "API key (env GITOPS_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_API_KEY") };
     static readonly Option<string?> Token = new("--token") { Description = "Bearer token (env GITOPS_TOKEN)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_TOKEN") };
-    static readonly Option<string?> Output = new("--output", "-o") { Description = "json: print the server's JSON" };
+    internal static readonly Option<string?> Output = new("--output", "-o") { Description = "json: print the server's JSON" };
 
     public static IEnumerable<Command> Create()
     {
@@ -88,7 +88,7 @@ internal static class RemoteCommands
         return [status, watch, approve, reject, terminate, retry];
     }
 
-    static Command With(Command command)
+    internal static Command With(Command command)
     {
         command.Options.Add(Server);
         command.Options.Add(ApiKey);
@@ -112,7 +112,7 @@ internal static class RemoteCommands
             return ExitCodes.Succeeded;
         });
 
-    static async Task<int> Call(ParseResult parse, Func<ServerClient, Task<int>> action)
+    internal static async Task<int> Call(ParseResult parse, Func<ServerClient, Task<int>> action)
     {
         if (!Uri.TryCreate(parse.GetValue(Server), UriKind.Absolute, out Uri? server))
         {
