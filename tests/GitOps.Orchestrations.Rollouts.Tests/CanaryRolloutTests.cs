@@ -74,6 +74,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
     public async Task A_rising_error_rate_fails_the_background_analysis_and_the_gateway_route_returns_to_stable()
     {
         env.Prometheus.SetTraffic("rising", 200, 0.0);
+        await env.Prometheus.WaitForSamplesAsync("rising");
         string ns = await env.NewAppAsync(extra: [Routes.HttpRouteCrd]);
         await env.ApplyAsync(ns, Routes.CanaryService(ns), Routes.HttpRoute(ns));
         string id = await env.StartAsync(Release(ns, """
@@ -82,13 +83,16 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
             """, extra: """
                   trafficRouting: {gatewayAPI: {httpRoute: api}}
                   analysis: {templates: [{name: success-rate}], args: [{name: service, value: rising}], startingStep: 1}
-            """.Replace("success-rate}]", "background}]", StringComparison.Ordinal)) + "\n---\n" + env.SuccessRate(count: 1000, name: "background"), Image());
+            """.Replace("success-rate}]", "background}]", StringComparison.Ordinal)) + "\n---\n" + env.SuccessRate(count: 1000, name: "background", inconclusiveLimit: 100), Image());
 
-        await env.WaitForRolloutAsync(id, s => s.Phase == RolloutPhase.Paused && s.Weight == 20, "paused at weight 20");
+        RolloutStatus paused = await env.WaitForRolloutAsync(id, s => s.Phase == RolloutPhase.Paused && s.Weight == 20, "paused at weight 20");
+        Assert.Equal("paused until promoted", paused.PauseReason);
         Assert.Equal([80L, 20L], Weights(ns));
         Assert.Equal(1, Replicas(ns, "api-canary"));
 
-        // The canary starts failing: the next background measurement fails the analysis, whatever step the rollout is at.
+        // The canary starts failing: the background analysis fails, whatever step the rollout is at. On
+        // the way down the success rate passes through the gray zone between the conditions, whose
+        // Inconclusive measurements the template allows, so only the failure decides.
         env.Prometheus.SetTraffic("rising", 200, 0.5);
         RunStatus run = await env.WaitForRunAsync(id);
         NodeStatus node = run.Nodes.Single();
@@ -206,7 +210,15 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
             """), Image());
 
         await env.WaitForRolloutAsync(id, s => s.Gate is not null, "waiting at its gate");
+
+        // The rollout's gate reaches the run's status through the step's relay, a moment later.
         RunStatus waiting = (await env.Engine.Runs.GetAsync(id))!;
+        for (int i = 0; i < 200 && waiting.Gates.Count == 0; i++)
+        {
+            await Task.Delay(50);
+            waiting = (await env.Engine.Runs.GetAsync(id))!;
+        }
+
         PendingGate gate = Assert.Single(waiting.Gates);
         Assert.Equal("canary", gate.Node);
 

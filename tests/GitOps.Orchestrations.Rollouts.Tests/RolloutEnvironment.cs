@@ -110,14 +110,24 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         }
     }
 
-    public Task<RunStatus> WaitForRunAsync(string runId)
+    /// <summary>Waits at most a minute for the run to end; a rollout still going then fails the test with where it is.</summary>
+    public async Task<RunStatus> WaitForRunAsync(string runId)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        return Engine.Runs.WatchAsync(runId, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            return await Engine.Runs.WatchAsync(runId, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            IReadOnlyList<RolloutView> rollouts = await Engine.Runs.GetRolloutsAsync(runId);
+            RolloutStatus? status = rollouts.Count > 0 ? rollouts[0].Status : null;
+            throw new TimeoutException($"run {runId} did not end; rollout {status?.Phase}: {string.Join(" | ", status?.Events.TakeLast(8).Select(e => e.What) ?? [])}");
+        }
     }
 
     /// <summary>An AnalysisTemplate that judges a service's success rate on the Prometheus of this environment.</summary>
-    public string SuccessRate(int count = 2, string interval = "500ms", string name = "success-rate") => $$$"""
+    public string SuccessRate(int count = 2, string interval = "500ms", string name = "success-rate", int inconclusiveLimit = 0) => $$$"""
         apiVersion: gitops.orchestrations/v1
         kind: AnalysisTemplate
         metadata: {name: {{{name}}}}
@@ -129,6 +139,7 @@ public sealed class RolloutEnvironment : IAsyncLifetime
               count: {{{count}}}
               successCondition: "len(result) > 0 && result[0] >= 0.95"
               failureCondition: "len(result) > 0 && result[0] < 0.90"
+              inconclusiveLimit: {{{inconclusiveLimit}}}
               provider:
                 prometheus:
                   address: {{{Prometheus.Url}}}

@@ -21,7 +21,13 @@ public static class RolloutTemplating
         {
             Image = Render(rollout.Image),
             Container = rollout.Container is null ? null : Render(rollout.Container),
-            Target = rollout.Target with { Name = Render(rollout.Target.Name), Namespace = Render(rollout.Target.Namespace) },
+            Target = rollout.Target with
+            {
+                Name = Render(rollout.Target.Name),
+                Namespace = Render(rollout.Target.Namespace),
+                Kubeconfig = rollout.Target.Kubeconfig is null ? null : Render(rollout.Target.Kubeconfig),
+                Context = rollout.Target.Context is null ? null : Render(rollout.Target.Context),
+            },
             Canary = rollout.Canary is null ? null : rollout.Canary with
             {
                 Analysis = Args(rollout.Canary.Analysis),

@@ -15,8 +15,13 @@ namespace GitOps.Orchestrations.Engine.Rollouts;
 /// </summary>
 internal sealed partial class RolloutRun : IDisposable
 {
-    /// <summary>How often readiness is polled; the first look is immediate.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Readiness is looked at at once, then after 100 ms, doubling up to 2 s: pods that are ready in
+    /// a moment cost a moment, and pods that take minutes cost a poll every 2 s.
+    /// </summary>
+    public static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(2);
 
     const int MaxEvents = 200;
     const int MaxMeasurementsInStatus = 30;
@@ -222,6 +227,7 @@ internal sealed partial class RolloutRun : IDisposable
     async Task<string?> UntilAvailableAsync(IReadOnlyList<string> deployments, CancellationToken cancellation)
     {
         lastPending = null;
+        TimeSpan poll = FirstPoll;
         while (!cancellation.IsCancellationRequested)
         {
             ReadinessResult readiness = await context.CallActivityAsync<ReadinessResult>(RolloutActivities.ReadReadiness, new ReadinessRequest(Target, deployments));
@@ -236,7 +242,8 @@ internal sealed partial class RolloutRun : IDisposable
             }
 
             lastPending = readiness.Error ?? string.Join("; ", readiness.Pending);
-            await context.CreateTimer(PollInterval, cancellation);
+            await context.CreateTimer(poll, cancellation);
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
         }
 
         return "stopped";
