@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GitOps.Orchestrations.Engine.Rollouts;
 using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Kubernetes.Rollouts;
@@ -6,24 +7,39 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Delivery.Rollouts;
 
-/// <summary>Whether the named Deployments run every replica of their latest generation; read-only.</summary>
+/// <summary>
+/// Whether the named Deployments run every replica of their latest generation; read-only. It looks
+/// again every 25 ms for up to <see cref="ReadinessRequest.WaitUpTo"/>, so pods ready in a moment
+/// cost a moment rather than a durable timer's round trip.
+/// </summary>
 public sealed class ReadReadinessActivity(ILogger<ReadReadinessActivity> logger) : TaskActivity<ReadinessRequest, ReadinessResult>
 {
+    static readonly TimeSpan LookAgain = TimeSpan.FromMilliseconds(25);
+
     public override Task<ReadinessResult> RunAsync(TaskActivityContext context, ReadinessRequest input) =>
         DeliveryErrors.RunAsync(logger, "read readiness", async () =>
         {
             using ClusterClient client = RolloutTargets.Connect(input.Target);
             RolloutCluster cluster = RolloutTargets.Cluster(client, input.Target);
-            var pending = new List<string>();
-            foreach (string name in input.Deployments)
+            var deadline = Stopwatch.StartNew();
+            while (true)
             {
-                DeploymentReadiness readiness = await cluster.ReadinessAsync(name, CancellationToken.None);
-                if (!readiness.Available)
+                var pending = new List<string>();
+                foreach (string name in input.Deployments)
                 {
-                    pending.Add(readiness.ToString());
+                    DeploymentReadiness readiness = await cluster.ReadinessAsync(name, CancellationToken.None);
+                    if (!readiness.Available)
+                    {
+                        pending.Add(readiness.ToString());
+                    }
                 }
-            }
 
-            return new ReadinessResult { Available = pending.Count == 0, Pending = pending };
+                if (pending.Count == 0 || deadline.Elapsed >= input.WaitUpTo)
+                {
+                    return new ReadinessResult { Available = pending.Count == 0, Pending = pending };
+                }
+
+                await Task.Delay(LookAgain);
+            }
         });
 }

@@ -86,7 +86,8 @@ public sealed record SetTrafficResult : DeliveryOutcome
     public int Weight { get; init; }
 }
 
-public sealed record ReadinessRequest(RolloutTarget Target, IReadOnlyList<string> Deployments);
+/// <param name="WaitUpTo">How long the activity itself may keep looking before it answers not ready; longer waits are durable timers.</param>
+public sealed record ReadinessRequest(RolloutTarget Target, IReadOnlyList<string> Deployments, TimeSpan WaitUpTo = default);
 
 public sealed record ReadinessResult : DeliveryOutcome
 {

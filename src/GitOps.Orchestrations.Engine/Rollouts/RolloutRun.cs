@@ -16,9 +16,12 @@ namespace GitOps.Orchestrations.Engine.Rollouts;
 internal sealed partial class RolloutRun : IDisposable
 {
     /// <summary>
-    /// Readiness is looked at at once, then after 100 ms, doubling up to 2 s: pods that are ready in
-    /// a moment cost a moment, and pods that take minutes cost a poll every 2 s.
+    /// Readiness: the activity keeps looking for up to a second itself, so pods ready in a moment
+    /// cost a moment; after that the rollout polls on durable timers from 100 ms, doubling up to 2 s,
+    /// so pods that take minutes hold no worker and cost a poll every 2 s.
     /// </summary>
+    public static readonly TimeSpan ActivityLooksFor = TimeSpan.FromSeconds(1);
+
     public static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100);
 
     public static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(2);
@@ -230,7 +233,7 @@ internal sealed partial class RolloutRun : IDisposable
         TimeSpan poll = FirstPoll;
         while (!cancellation.IsCancellationRequested)
         {
-            ReadinessResult readiness = await context.CallActivityAsync<ReadinessResult>(RolloutActivities.ReadReadiness, new ReadinessRequest(Target, deployments));
+            ReadinessResult readiness = await context.CallActivityAsync<ReadinessResult>(RolloutActivities.ReadReadiness, new ReadinessRequest(Target, deployments, ActivityLooksFor));
             if (readiness.Error is not null && !readiness.Transient)
             {
                 return readiness.Error;
