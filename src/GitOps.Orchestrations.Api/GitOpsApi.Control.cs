@@ -27,13 +27,19 @@ public sealed partial class GitOpsApi
     {
         Caller caller = await Authorize(http, Role.Operator, "retry", id);
         ControlRequest request = await ReadBody<ControlRequest>(http) ?? new ControlRequest();
+        return await RetryAsync(http, caller, id, null, request.Reason);
+    });
+
+    /// <summary>Retries a run as a new one, records it, and answers 202 with the new run's links.</summary>
+    async Task<IResult> RetryAsync(HttpContext http, Caller caller, string id, string? node, string? reason)
+    {
         string newId = await runs.RetryAsync(id, caller.User, http.RequestAborted);
-        await Record(caller, "retry", id, null, "accepted", $"retried as {newId}" + (request.Reason is null ? string.Empty : $": {request.Reason}"));
+        await Record(caller, "retry", id, node, "accepted", $"retried as {newId}" + (reason is null ? string.Empty : $": {reason}"));
         RunStatus started = await RequireRun(newId, http.RequestAborted);
         RunLinks links = Links(http, newId, started.Workflow, started.Revision);
         http.Response.Headers.Location = links.StatusQueryGetUri;
         return Ok(links, StatusCodes.Status202Accepted);
-    });
+    }
 
     Task<IResult> Control(HttpContext http, string id, string action, Func<RunStatus, string, CancellationToken, Task> act) => Guard(http, async () =>
     {

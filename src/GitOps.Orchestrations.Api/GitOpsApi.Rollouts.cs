@@ -52,12 +52,7 @@ public sealed partial class GitOpsApi
             throw ApiProblemException.Conflict($"rollout '{node}' of run '{id}' is {(rollout.Running ? "still running" : rollout.Status?.Phase.ToString() ?? "unknown")}; only an aborted (Degraded) rollout is retried");
         }
 
-        string newId = await runs.RetryAsync(id, caller.User, http.RequestAborted);
-        await Record(caller, "retry", id, node, "accepted", $"retried as {newId}" + (request.Reason is null ? string.Empty : $": {request.Reason}"));
-        RunStatus started = await RequireRun(newId, http.RequestAborted);
-        RunLinks links = Links(http, newId, started.Workflow, started.Revision);
-        http.Response.Headers.Location = links.StatusQueryGetUri;
-        return Ok(links, StatusCodes.Status202Accepted);
+        return await RetryAsync(http, caller, id, node, request.Reason);
     });
 
     async Task<(Caller Caller, RolloutActionRequest Request, RolloutView Rollout)> RunningRollout(HttpContext http, string id, string node, string action)

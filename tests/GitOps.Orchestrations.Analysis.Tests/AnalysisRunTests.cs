@@ -1,31 +1,14 @@
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Testing;
 
 namespace GitOps.Orchestrations.Analysis.Tests;
 
 /// <summary>The issue's analysis scenarios against a real Prometheus, with intervals of seconds.</summary>
 public sealed class AnalysisRunTests(PrometheusFixture prometheus) : IClassFixture<PrometheusFixture>
 {
-    public static string Template(string address, int count = 2, string interval = "1s", int minSamples = 10, int errorLimit = 1) => $$$"""
-        apiVersion: gitops.orchestrations/v1
-        kind: AnalysisTemplate
-        metadata: {name: success-rate}
-        spec:
-          args: [{name: service}]
-          metrics:
-            - name: success-rate
-              interval: {{{interval}}}
-              count: {{{count}}}
-              successCondition: "len(result) > 0 && result[0] >= 0.95"
-              failureCondition: "len(result) > 0 && result[0] < 0.90"
-              consecutiveErrorLimit: {{{errorLimit}}}
-              provider:
-                prometheus:
-                  address: {{{address}}}
-                  timeout: 2s
-                  query: sum(rate(http_requests_total{service="{{args.service}}",code!~"5.."}[10s])) / sum(rate(http_requests_total{service="{{args.service}}"}[10s]))
-                  minSamples: {query: 'sum(increase(http_requests_total{service="{{args.service}}"}[10s]))', value: {{{minSamples}}}}
-        """;
+    public static string Template(string address, int count = 2, string interval = "1s", int minSamples = 10, int errorLimit = 1) =>
+        SuccessRateTemplate.Yaml(address, count, interval, minSamples, errorLimit);
 
     static AnalysisTemplate Load(string yaml)
     {

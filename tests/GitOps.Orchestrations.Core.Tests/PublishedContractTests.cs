@@ -87,9 +87,12 @@ public class PublishedContractTests
     [Fact]
     public void Every_shipped_workflow_loads()
     {
-        var files = Directory.GetFiles(Path.Combine(Root, "workflows"), "*.yaml").Select(f => new SourceFile(f, File.ReadAllBytes(f)));
+        // Recursive, as a run reads its folder from Git: the templates are in workflows/templates.
+        var files = Directory.GetFiles(Path.Combine(Root, "workflows"), "*.yaml", SearchOption.AllDirectories).Select(f => new SourceFile(f, File.ReadAllBytes(f)));
         WorkflowCatalog catalog = WorkflowCatalog.Load(files, TaskTypeRegistry.BuiltIn());
         Assert.Empty(catalog.Diagnostics);
         Assert.NotEmpty(catalog.Workflows);
+        Assert.NotEmpty(catalog.Rollouts);
+        Assert.NotEmpty(catalog.AnalysisTemplates);
     }
 }

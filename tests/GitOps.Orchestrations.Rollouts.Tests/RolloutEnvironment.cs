@@ -127,24 +127,6 @@ public sealed class RolloutEnvironment : IAsyncLifetime
     }
 
     /// <summary>An AnalysisTemplate that judges a service's success rate on the Prometheus of this environment.</summary>
-    public string SuccessRate(int count = 2, string interval = "500ms", string name = "success-rate", int inconclusiveLimit = 0) => $$$"""
-        apiVersion: gitops.orchestrations/v1
-        kind: AnalysisTemplate
-        metadata: {name: {{{name}}}}
-        spec:
-          args: [{name: service}]
-          metrics:
-            - name: success-rate
-              interval: {{{interval}}}
-              count: {{{count}}}
-              successCondition: "len(result) > 0 && result[0] >= 0.95"
-              failureCondition: "len(result) > 0 && result[0] < 0.90"
-              inconclusiveLimit: {{{inconclusiveLimit}}}
-              provider:
-                prometheus:
-                  address: {{{Prometheus.Url}}}
-                  timeout: 2s
-                  query: sum(rate(http_requests_total{service="{{args.service}}",code!~"5.."}[10s])) / sum(rate(http_requests_total{service="{{args.service}}"}[10s]))
-                  minSamples: {query: 'sum(increase(http_requests_total{service="{{args.service}}"}[10s]))', value: 10}
-        """;
+    public string SuccessRate(int count = 2, string interval = "500ms", string name = "success-rate", int inconclusiveLimit = 0) =>
+        SuccessRateTemplate.Yaml(Prometheus.Url, count, interval, errorLimit: 4, inconclusiveLimit: inconclusiveLimit, name: name);
 }

@@ -40,26 +40,7 @@ public static partial class AnalysisTemplateLoader
     internal static AnalysisTemplate? Read(string file, YNode document, List<Diagnostic> diagnostics)
     {
         int before = diagnostics.Count;
-        MappingReader? root = MappingReader.For(file, document, "the document", diagnostics);
-        if (root is null)
-        {
-            return null;
-        }
-
-        root.String("apiVersion", required: true);
-        if (root.String("kind", required: true) is string kind && kind != Kind)
-        {
-            root.Error(root.PositionOf("kind")!.Value, $"expected kind '{Kind}', not '{kind}'");
-            return null;
-        }
-
-        MappingReader? metadata = MappingReader.For(file, root.Node("metadata", required: true), "metadata", diagnostics);
-        string? name = metadata?.String("name", required: true);
-        metadata?.Node("labels");
-        metadata?.Node("annotations");
-        metadata?.RejectUnknown();
-        MappingReader? spec = MappingReader.For(file, root.Node("spec", required: true), "spec", diagnostics);
-        root.RejectUnknown();
+        (string? name, MappingReader? spec) = KindDocument.Read(file, document, Kind, diagnostics);
         if (spec is null || name is null)
         {
             return null;

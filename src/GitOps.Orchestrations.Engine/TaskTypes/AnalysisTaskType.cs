@@ -28,6 +28,11 @@ public sealed class AnalysisTaskType : ITaskType
 
     sealed record NameValue(string Name, string? Value);
 
+    /// <summary>The last measurements as a step's output shows them: time, metric, phase, value, the query as sent, and why.</summary>
+    public static JsonElement Measurements(IEnumerable<Measurement> measurements) =>
+        JsonSerializer.SerializeToElement(measurements.TakeLast(MaxMeasurementsInOutputs)
+            .Select(m => new { at = m.At, metric = m.Metric, phase = m.Phase.ToString(), value = m.ValueText, query = m.Query, message = m.Message }));
+
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
         List<NameValue> references;
@@ -77,8 +82,7 @@ public sealed class AnalysisTaskType : ITaskType
         {
             ["phase"] = JsonSerializer.SerializeToElement(result.Phase.ToString()),
             ["metrics"] = JsonSerializer.SerializeToElement(result.Metrics.ToDictionary(m => m.Key, m => m.Value.ToString())),
-            ["measurements"] = JsonSerializer.SerializeToElement(result.Measurements.TakeLast(MaxMeasurementsInOutputs)
-                .Select(m => new { at = m.At, metric = m.Metric, phase = m.Phase.ToString(), value = m.ValueText, query = m.Query, message = m.Message })),
+            ["measurements"] = Measurements(result.Measurements),
         };
         string summary = $"{result.Phase}: {string.Join(", ", result.Metrics.Select(m => $"{m.Key} {m.Value}"))} ({result.Measurements.Count} measurements)";
         Measurement? last = result.Measurements.LastOrDefault(m => m.Phase != MeasurementPhase.Successful);

@@ -66,8 +66,7 @@ public sealed class RolloutTaskType : ITaskType
             {
                 name = a.Name,
                 phase = a.Phase.ToString(),
-                measurements = a.Measurements.TakeLast(AnalysisTaskType.MaxMeasurementsInOutputs)
-                    .Select(m => new { at = m.At, metric = m.Metric, phase = m.Phase.ToString(), value = m.ValueText, query = m.Query, message = m.Message }),
+                measurements = AnalysisTaskType.Measurements(a.Measurements),
             }), Json),
         };
         return outcome.Phase == RolloutPhase.Healthy
