@@ -103,7 +103,9 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         Assert.Equal("registry.local/web:2.0", (string?)cluster.Get("apps/v1", "Deployment", "shop", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
         Assert.Equal("frontend", (string?)cluster.Get("apps/v1", "Deployment", "shop", "web")!["metadata"]!["labels"]!["tier"]);
 
-        // Re-running the same commit writes nothing at all.
+        // Re-running the same commit writes nothing at all. The controller's own status write for web
+        // (which the run did not wait for) must land first, or it would be counted as the re-run's.
+        await Eventually.True(() => (long?)cluster.Get("apps/v1", "Deployment", "shop", "web")?["status"]?["observedGeneration"] is not null, "web's status to be written");
         int writes = cluster.Writes;
         AssertSucceeded(await RunAsync(Workflow, Params));
         Assert.Equal(writes, cluster.Writes);

@@ -17,6 +17,7 @@ public sealed class WorkflowCatalog
     readonly Dictionary<string, WorkflowDocument> byName = new(StringComparer.Ordinal);
     readonly Dictionary<string, Analysis.AnalysisTemplate> templates = new(StringComparer.Ordinal);
     readonly Dictionary<string, (Rollouts.RolloutDefinition Rollout, string File)> rollouts = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (Promotion.PipelineDefinition Pipeline, string File)> pipelines = new(StringComparer.Ordinal);
 
     WorkflowCatalog(List<Diagnostic> diagnostics) => Diagnostics = diagnostics;
 
@@ -29,6 +30,9 @@ public sealed class WorkflowCatalog
 
     /// <summary>The folder's Rollouts by name; like templates, a run snapshots them.</summary>
     public IReadOnlyDictionary<string, Rollouts.RolloutDefinition> Rollouts => rollouts.ToDictionary(r => r.Key, r => r.Value.Rollout, StringComparer.Ordinal);
+
+    /// <summary>The folder's Pipelines by name.</summary>
+    public IReadOnlyDictionary<string, Promotion.PipelineDefinition> Pipelines => pipelines.ToDictionary(p => p.Key, p => p.Value.Pipeline, StringComparer.Ordinal);
 
     /// <summary>The file a rollout was read from, for reporting its problems.</summary>
     public string? FileOf(Rollouts.RolloutDefinition rollout) => rollouts.TryGetValue(rollout.Name, out var found) ? found.File : null;
@@ -54,6 +58,14 @@ public sealed class WorkflowCatalog
                 if (!catalog.rollouts.TryAdd(rollout.Name, (rollout, file.Path)))
                 {
                     diagnostics.Add(new(file.Path, rollout.At, $"Rollout '{rollout.Name}' is also defined in {catalog.rollouts[rollout.Name].File}"));
+                }
+            }
+
+            foreach (Promotion.PipelineDefinition pipeline in result.Pipelines)
+            {
+                if (!catalog.pipelines.TryAdd(pipeline.Name, (pipeline, file.Path)))
+                {
+                    diagnostics.Add(new(file.Path, pipeline.At, $"Pipeline '{pipeline.Name}' is also defined in {catalog.pipelines[pipeline.Name].File}"));
                 }
             }
 
@@ -135,9 +147,11 @@ public sealed class WorkflowCatalog
 
     void CheckTemplateReferences(List<Diagnostic> diagnostics)
     {
-        foreach (var (rollout, file) in rollouts.Values)
+        IEnumerable<(IEnumerable<Rollouts.AnalysisReference> Analyses, string File)> users =
+            rollouts.Values.Select(r => (r.Rollout.Analyses, r.File)).Concat(pipelines.Values.Select(p => (p.Pipeline.Analyses, p.File)));
+        foreach (var (uses, file) in users)
         {
-            foreach (Rollouts.AnalysisReference analysis in rollout.Analyses)
+            foreach (Rollouts.AnalysisReference analysis in uses)
             {
                 foreach (string missing in analysis.Templates.Where(t => !Template.HasReferences(t) && !templates.ContainsKey(t)))
                 {

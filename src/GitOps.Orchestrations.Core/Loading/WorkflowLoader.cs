@@ -15,7 +15,7 @@ public static partial class WorkflowLoader
     public const string ApiVersion = "gitops.orchestrations/v1";
 
     /// <summary>Kinds this version knows; documents of other kinds are reported, never skipped silently.</summary>
-    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow", Analysis.AnalysisTemplateLoader.Kind, Rollouts.RolloutLoader.Kind };
+    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow", Analysis.AnalysisTemplateLoader.Kind, Rollouts.RolloutLoader.Kind, Promotion.PipelineLoader.Kind };
 
     public static LoadResult Load(string file, ReadOnlySpan<byte> bytes, ITaskTypeCatalog catalog, LoadLimits? limits = null)
     {
@@ -36,6 +36,7 @@ public static partial class WorkflowLoader
         var workflows = new List<WorkflowDocument>();
         var templates = new List<Analysis.AnalysisTemplate>();
         var rollouts = new List<Rollouts.RolloutDefinition>();
+        var pipelines = new List<Promotion.PipelineDefinition>();
         if (documents.Count == 0 && diagnostics.Count == 0)
         {
             diagnostics.Add(new(file, SourcePosition.Start, "file holds no YAML document"));
@@ -44,7 +45,7 @@ public static partial class WorkflowLoader
         foreach (YNode document in documents)
         {
             int before = diagnostics.Count;
-            var context = new LoadContext(file, catalog, limits, diagnostics, templates, rollouts);
+            var context = new LoadContext(file, catalog, limits, diagnostics, templates, rollouts, pipelines);
             WorkflowDocument? workflow = context.ReadDocument(document);
             if (workflow is not null)
             {
@@ -57,7 +58,7 @@ public static partial class WorkflowLoader
             }
         }
 
-        return new LoadResult(workflows, diagnostics) { AnalysisTemplates = templates, Rollouts = rollouts };
+        return new LoadResult(workflows, diagnostics) { AnalysisTemplates = templates, Rollouts = rollouts, Pipelines = pipelines };
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
@@ -69,7 +70,7 @@ public static partial class WorkflowLoader
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
     internal static partial Regex ParamNamePattern();
 
-    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics, List<Analysis.AnalysisTemplate> templates, List<Rollouts.RolloutDefinition> rollouts)
+    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics, List<Analysis.AnalysisTemplate> templates, List<Rollouts.RolloutDefinition> rollouts, List<Promotion.PipelineDefinition> pipelines)
     {
         int budget = limits.MaxExpandedNodes;
         bool budgetSpent;
@@ -103,6 +104,16 @@ public static partial class WorkflowLoader
                 if (Analysis.AnalysisTemplateLoader.Read(file, document, diagnostics) is Analysis.AnalysisTemplate template)
                 {
                     templates.Add(template);
+                }
+
+                return null;
+            }
+
+            if (kind == Promotion.PipelineLoader.Kind)
+            {
+                if (Promotion.PipelineLoader.Read(file, document, catalog, diagnostics) is Promotion.PipelineDefinition pipeline)
+                {
+                    pipelines.Add(pipeline);
                 }
 
                 return null;
@@ -603,6 +614,8 @@ public sealed record LoadResult(IReadOnlyList<WorkflowDocument> Workflows, IRead
     public IReadOnlyList<Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = [];
 
     public IReadOnlyList<Rollouts.RolloutDefinition> Rollouts { get; init; } = [];
+
+    public IReadOnlyList<Promotion.PipelineDefinition> Pipelines { get; init; } = [];
 
     public bool Succeeded => Diagnostics.Count == 0;
 }

@@ -219,7 +219,7 @@ public static class RolloutLoader
         }
     }
 
-    static AnalysisReference? ReadAnalysis(string file, YNode node, string what, List<Diagnostic> diagnostics, bool background)
+    internal static AnalysisReference? ReadAnalysis(string file, YNode node, string what, List<Diagnostic> diagnostics, bool background)
     {
         if (MappingReader.For(file, node, what, diagnostics) is not MappingReader analysis)
         {
