@@ -5,7 +5,11 @@ using LibGit2Sharp;
 namespace GitOps.Orchestrations.Git;
 
 /// <summary>One file to write: its whole content, or an edit of one value at a YAML path.</summary>
-public sealed record GitFileChange(string Path, string? Content = null, string? YamlPath = null, string? Value = null, bool Delete = false);
+public sealed record GitFileChange(string Path, string? Content = null, string? YamlPath = null, string? Value = null, bool Delete = false)
+{
+    /// <summary>Binary content, such as a chart archive, written byte for byte.</summary>
+    public byte[]? Bytes { get; init; }
+}
 
 public sealed record GitWriteRequest
 {
@@ -21,6 +25,13 @@ public sealed record GitWriteRequest
     public required string Message { get; init; }
 
     public IReadOnlyList<GitFileChange> Changes { get; init; } = [];
+
+    /// <summary>
+    /// Changes that depend on what the branch holds, such as an index regenerated from the one
+    /// there: called with the checked-out folder on every attempt, so a lost push race is replayed
+    /// against the new head rather than overwriting it. Called before anything is written.
+    /// </summary>
+    public Func<string, IReadOnlyList<GitFileChange>>? ChangesFromTree { get; init; }
 
     /// <summary>When set, files under this folder that <see cref="Changes"/> does not write are deleted: the folder becomes exactly the change set.</summary>
     public string? ReplaceFolder { get; init; }
@@ -78,7 +89,7 @@ public static class GitWriter
             }
             finally
             {
-                TryDelete(work);
+                TryDeleteFolder(work);
             }
         }
     }
@@ -109,7 +120,7 @@ public static class GitWriter
     {
         string root = repo.Info.WorkingDirectory;
         var written = new HashSet<string>(StringComparer.Ordinal);
-        foreach (GitFileChange change in request.Changes)
+        foreach (GitFileChange change in request.Changes.Concat(request.ChangesFromTree?.Invoke(root) ?? []))
         {
             string path = SafePath(root, change.Path);
             written.Add(Path.GetFullPath(path));
@@ -125,7 +136,14 @@ public static class GitWriter
             else
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, change.Content ?? string.Empty);
+                if (change.Bytes is byte[] bytes)
+                {
+                    File.WriteAllBytes(path, bytes);
+                }
+                else
+                {
+                    File.WriteAllText(path, change.Content ?? string.Empty);
+                }
             }
         }
 
@@ -181,7 +199,8 @@ public static class GitWriter
         return Path.Combine(root, relative);
     }
 
-    static void TryDelete(string folder)
+    /// <summary>Removes a scratch clone, read-only pack files included; one left behind is harmless.</summary>
+    public static void TryDeleteFolder(string folder)
     {
         try
         {

@@ -5,7 +5,16 @@ using GitOps.Orchestrations.Core.Validation;
 namespace GitOps.Orchestrations.Core.Promotion;
 
 /// <summary>One chart version a Helm repository offers: where its archive is, and the SHA-256 of its bytes.</summary>
-public sealed record ChartVersionEntry(string Name, string Version, string? Digest, IReadOnlyList<string> Urls);
+public sealed record ChartVersionEntry(string Name, string Version, string? Digest, IReadOnlyList<string> Urls)
+{
+    public string ApiVersion { get; init; } = "v2";
+
+    public string? AppVersion { get; init; }
+
+    public string? Description { get; init; }
+
+    public DateTimeOffset? Created { get; init; }
+}
 
 /// <summary>
 /// A Helm repository's <c>index.yaml</c>, as a channel watches it. Reading is strict where a
@@ -27,6 +36,70 @@ public sealed class HelmIndex
     /// <summary>The newest version of <paramref name="chart"/> that <paramref name="constraint"/> accepts.</summary>
     public ChartVersionEntry? Newest(string chart, VersionConstraint constraint) =>
         constraint.Newest(Versions(chart).Select(e => e.Version)) is string version ? Find(chart, version) : null;
+
+    public static HelmIndex Empty() => new(new Dictionary<string, List<ChartVersionEntry>>(StringComparer.Ordinal));
+
+    /// <summary>A copy with <paramref name="entry"/> added, or replacing the same chart version.</summary>
+    public HelmIndex With(ChartVersionEntry entry)
+    {
+        var copy = entries.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
+        List<ChartVersionEntry> versions = copy.TryGetValue(entry.Name, out List<ChartVersionEntry>? found) ? found : copy[entry.Name] = [];
+        versions.RemoveAll(v => v.Version == entry.Version);
+        versions.Add(entry);
+        return new HelmIndex(copy);
+    }
+
+    /// <summary>
+    /// The index as <c>helm repo index</c> lays it out: charts by name, each chart's versions newest
+    /// first. Fields this reader does not model (maintainers, keywords, …) are not carried over.
+    /// </summary>
+    public string Render(DateTimeOffset generated)
+    {
+        var text = new System.Text.StringBuilder("apiVersion: v1\nentries:\n");
+        foreach (string chart in entries.Keys.Order(StringComparer.Ordinal))
+        {
+            text.Append("  ").Append(Quote(chart)).Append(":\n");
+            foreach (string version in VersionConstraint.InPrecedenceOrder(entries[chart].Select(v => v.Version)).Reverse())
+            {
+                ChartVersionEntry entry = entries[chart].First(v => v.Version == version);
+                text.Append("  - apiVersion: ").Append(Quote(entry.ApiVersion)).Append('\n');
+                if (entry.AppVersion is not null)
+                {
+                    text.Append("    appVersion: ").Append(Quote(entry.AppVersion)).Append('\n');
+                }
+
+                if (entry.Created is DateTimeOffset created)
+                {
+                    text.Append("    created: ").Append(Quote(created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture))).Append('\n');
+                }
+
+                if (entry.Description is not null)
+                {
+                    text.Append("    description: ").Append(Quote(entry.Description)).Append('\n');
+                }
+
+                if (entry.Digest is not null)
+                {
+                    text.Append("    digest: ").Append(Quote(entry.Digest)).Append('\n');
+                }
+
+                text.Append("    name: ").Append(Quote(entry.Name)).Append('\n');
+                text.Append("    urls:\n");
+                foreach (string url in entry.Urls)
+                {
+                    text.Append("    - ").Append(Quote(url)).Append('\n');
+                }
+
+                text.Append("    version: ").Append(Quote(entry.Version)).Append('\n');
+            }
+        }
+
+        text.Append("generated: ").Append(Quote(generated.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture))).Append('\n');
+        return text.ToString();
+    }
+
+    // Double-quoted YAML scalars: a version such as 1.10 must not be read back as a number.
+    static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 
     public static HelmIndex Parse(string source, string text)
     {
@@ -90,7 +163,13 @@ public sealed class HelmIndex
                 continue;
             }
 
-            versions.Add(new ChartVersionEntry((entry["name"] as YScalar)?.Value ?? chart, version, (entry["digest"] as YScalar)?.Value, urls));
+            versions.Add(new ChartVersionEntry((entry["name"] as YScalar)?.Value ?? chart, version, (entry["digest"] as YScalar)?.Value, urls)
+            {
+                ApiVersion = (entry["apiVersion"] as YScalar)?.Value ?? "v2",
+                AppVersion = (entry["appVersion"] as YScalar)?.Value,
+                Description = (entry["description"] as YScalar)?.Value,
+                Created = DateTimeOffset.TryParse((entry["created"] as YScalar)?.Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset created) ? created : null,
+            });
         }
 
         return versions;
