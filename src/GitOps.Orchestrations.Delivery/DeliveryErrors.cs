@@ -16,7 +16,7 @@ public static class DeliveryErrors
 {
     public static bool IsExpected(Exception e) =>
         e is GitSourceException or ArgumentException or RenderException or ManifestException or KubernetesApiException
-            or YamlPathException or Kubernetes.Traffic.TrafficRoutingException or IOException or FormatException or k8s.Exceptions.KubeConfigException or LibGit2Sharp.LibGit2SharpException;
+            or YamlPathException or Kubernetes.Traffic.TrafficRoutingException or Charts.ChartException or IOException or FormatException or k8s.Exceptions.KubeConfigException or LibGit2Sharp.LibGit2SharpException;
 
     /// <summary>
     /// Runs an activity's work and turns an expected failure into its outcome, logged once, so a
@@ -47,6 +47,7 @@ public static class DeliveryErrors
                 KubernetesApiException api => api.Transient,
                 GitSourceException => true,
                 Kubernetes.Traffic.TrafficRoutingException => true,
+                Charts.ChartException chart => chart.Message.StartsWith("cannot reach", StringComparison.Ordinal) || chart.Message.Contains("(412)", StringComparison.Ordinal),
                 _ => false,
             },
         };

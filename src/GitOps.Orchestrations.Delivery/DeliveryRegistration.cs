@@ -23,6 +23,7 @@ public static class DeliveryRegistration
     {
         DeliveryOptions settings = options ?? new DeliveryOptions();
         services.TryAddSingleton(settings);
+        services.AddHttpClient(Promotion.HelmPublishActivity.ClientName);
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
         services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<GitCheckout>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
         return services;
@@ -41,5 +42,6 @@ public static class DeliveryRegistration
         .AddActivity<Rollouts.ReadReadinessActivity>()
         .AddActivity<Rollouts.PromoteStableActivity>()
         .AddActivity<Rollouts.ScaleDeploymentActivity>()
-        .AddActivity<Rollouts.SwitchServiceActivity>();
+        .AddActivity<Rollouts.SwitchServiceActivity>()
+        .AddActivity<Promotion.HelmPublishActivity>();
 }

@@ -36,4 +36,7 @@ static partial class Logs
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Rollout: Service {Namespace}/{Service} selects the {Role} pods")]
     public static partial void ServiceSwitched(this ILogger logger, string @namespace, string service, string role);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Chart {Chart} {Version} published to {To} (already there: {AlreadyThere})")]
+    public static partial void ChartPublished(this ILogger logger, string chart, string version, string to, bool alreadyThere);
 }

@@ -2,10 +2,12 @@ using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Delivery.Activities;
+using GitOps.Orchestrations.Delivery.Promotion;
 using GitOps.Orchestrations.Delivery.Rollouts;
 using GitOps.Orchestrations.Engine.Activities;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Promotion;
 using GitOps.Orchestrations.Engine.Rollouts;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -102,6 +104,10 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     [Function(RolloutActivities.SwitchService)]
     public Task<RolloutActionResult> SwitchService([ActivityTrigger] SwitchServiceRequest request, FunctionContext context) =>
         Run<SwitchServiceActivity, SwitchServiceRequest, RolloutActionResult>(request, context);
+
+    [Function(PromotionActivities.HelmPublish)]
+    public Task<HelmPublishResult> HelmPublish([ActivityTrigger] HelmPublishRequest request, FunctionContext context) =>
+        Run<HelmPublishActivity, HelmPublishRequest, HelmPublishResult>(request, context);
 
     /// <summary>Every minute, the finest grain of a five-field cron; each slot is claimed once across instances.</summary>
     [Function("Schedules")]

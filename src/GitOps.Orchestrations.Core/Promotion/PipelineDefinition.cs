@@ -52,7 +52,7 @@ public sealed record StageDefinition
     /// <summary>The stages whose verified freight this one takes.</summary>
     public IReadOnlyList<string> From { get; init; } = [];
 
-    /// <summary>What promoting does: steps that are task types (sync, git-commit, http, ...) or helm-publish.</summary>
+    /// <summary>What promoting does: steps that are task types (sync, git-commit, helm-publish, http, ...).</summary>
     public IReadOnlyList<PromotionStep> Promotion { get; init; } = [];
 
     public StageVerification? Verification { get; init; }

@@ -16,9 +16,6 @@ public static class PipelineLoader
 {
     public const string Kind = "Pipeline";
 
-    /// <summary>Promotion steps that are not workflow task types.</summary>
-    public static readonly IReadOnlyList<string> PromotionOnlySteps = ["helm-publish"];
-
     public static PipelineDefinition? Read(string file, YNode document, ITaskTypeCatalog taskTypes, List<Diagnostic> diagnostics)
     {
         int before = diagnostics.Count;
@@ -210,9 +207,10 @@ public static class PipelineLoader
         JsonElement? with = step.Node("with") is YNode withNode ? YamlJson.ToJson(withNode, ref budget) : null;
         step.Node("name");
         step.RejectUnknown();
-        if (uses is not null && !PromotionOnlySteps.Contains(uses) && !taskTypes.TryGetSchema(uses, out _))
+        // A promotion step is a task type, so a stage promotes with what workflows use: sync, git-commit, helm-publish, http, ...
+        if (uses is not null && !taskTypes.TryGetSchema(uses, out _))
         {
-            step.Error(step.PositionOf("uses")!.Value, $"unknown promotion step '{uses}' (known: {string.Join(", ", PromotionOnlySteps.Concat(taskTypes.Names).Order(StringComparer.Ordinal))})");
+            step.Error(step.PositionOf("uses")!.Value, $"unknown promotion step '{uses}' (known: {string.Join(", ", taskTypes.Names.Order(StringComparer.Ordinal))})");
             return null;
         }
 

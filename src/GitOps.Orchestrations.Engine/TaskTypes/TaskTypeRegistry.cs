@@ -48,6 +48,6 @@ public static class BuiltInTaskTypes
         [
             new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType(),
             new SyncTaskType(), SyncTaskType.Apply(), SyncTaskType.Diff(), new RenderTaskType(), new GitCommitTaskType(), new DriftTaskType(),
-            new AnalysisTaskType(), new RolloutTaskType(),
+            new AnalysisTaskType(), new RolloutTaskType(), new HelmPublishTaskType(),
         ];
 }
