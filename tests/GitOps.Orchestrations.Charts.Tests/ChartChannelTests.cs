@@ -174,3 +174,59 @@ static class StreamBytes
         return copy.ToArray();
     }
 }
+
+/// <summary>Freight: the newest chart version and Git tag the sources accept, as one named bundle.</summary>
+public sealed class FreightDiscoveryTests : IAsyncLifetime
+{
+    readonly HttpClient http = new();
+    readonly GitRepository repo = new();
+    ChartRepositoryServer server = null!;
+
+    public async Task InitializeAsync() => server = await ChartRepositoryServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        http.Dispose();
+        repo.Dispose();
+    }
+
+    IReadOnlyList<FreightSource> Sources(string chartVersion = "1.2.x", string? semver = ">=1.0") =>
+    [
+        new FreightSource { Name = "chart", HelmRepository = new HelmRepositorySource(server.Repository("bronze"), "api", chartVersion) },
+        new FreightSource { Name = "image", GitTags = new GitTagsSource(repo.Path, "v*", semver) },
+    ];
+
+    [Fact]
+    public async Task The_newest_accepted_versions_make_one_freight_and_a_change_makes_another()
+    {
+        foreach (string version in new[] { "1.2.9", "1.2.10", "1.3.0" })
+        {
+            server.Publish("bronze", ChartArchives.Create("api", version), "api", version);
+        }
+
+        repo.Commit("one", ("a.txt", "1"));
+        repo.Tag("v1.9.0");
+        string tenth = repo.Commit("two", ("a.txt", "2"));
+        repo.Tag("v1.10.0");
+        repo.Commit("three", ("a.txt", "3"));
+        repo.Tag("release-candidate");
+
+        var discovery = new FreightDiscovery(http);
+        (Freight? freight, _) = await discovery.DiscoverAsync(Sources());
+        Assert.Equal(["chart 1.2.10", "image v1.10.0"], freight!.Artifacts.Select(a => $"{a.Source} {a.Version}"));
+        Assert.Equal(tenth, freight.Artifact("image")!.Pin);
+        Assert.Equal(ChartArchive.Sha256(server.File("bronze/api-1.2.10.tgz")!), freight.Artifact("chart")!.Pin);
+        Assert.Equal(freight.Id, (await discovery.DiscoverAsync(Sources())).Freight!.Id);
+
+        repo.Commit("four", ("a.txt", "4"));
+        repo.Tag("v1.11.0");
+        Freight next = (await discovery.DiscoverAsync(Sources())).Freight!;
+        Assert.NotEqual(freight.Id, next.Id);
+        Assert.Equal("v1.11.0", next.Artifact("image")!.Version);
+
+        (Freight? none, string? missing) = await discovery.DiscoverAsync(Sources(chartVersion: "2.x"));
+        Assert.Null(none);
+        Assert.Equal("chart", missing);
+    }
+}

@@ -68,6 +68,20 @@ public sealed class PromotionTests
     }
 
     [Fact]
+    public void Freight_is_named_by_its_artifacts_whatever_their_order_and_tags_sort_by_semver()
+    {
+        var chart = new FreightArtifact("chart", "1.2.3", "aaa");
+        var image = new FreightArtifact("image", "v2.0.0", "bbb");
+        Assert.Equal(Freight.Of([chart, image]).Id, Freight.Of([image, chart]).Id);
+        Assert.NotEqual(Freight.Of([chart, image]).Id, Freight.Of([chart, image with { Pin = "ccc" }]).Id);
+
+        (string, string)[] tags = [("v1.9.0", "a"), ("v1.10.0", "b"), ("nightly", "c"), ("v2.0.0-rc.1", "d")];
+        Assert.Equal(("v1.10.0", "b"), TagSelection.Newest(tags, new GitTagsSource("r", "v*", ">=1.0")));
+        Assert.Equal(("v2.0.0-rc.1", "d"), TagSelection.Newest(tags, new GitTagsSource("r", "v*", null)));
+        Assert.Null(TagSelection.Newest(tags, new GitTagsSource("r", "release-*", null)));
+    }
+
+    [Fact]
     public void A_helm_index_is_read_and_a_malformed_one_is_a_positioned_error()
     {
         HelmIndex index = HelmIndex.Parse("bronze/index.yaml", """
@@ -84,6 +98,11 @@ public sealed class PromotionTests
         Assert.Empty(index.Versions("web"));
 
         var broken = Assert.Throws<FormatException>(() => HelmIndex.Parse("gold/index.yaml", "apiVersion: v1\nentries:\n  api:\n    - {name: api, digest: x}\n"));
+        // Regenerated, it reads back the same, newest version first.
+        HelmIndex again = HelmIndex.Parse("again", index.With(new ChartVersionEntry("api", "1.2.11", "ddd", ["api-1.2.11.tgz"])).Render(DateTimeOffset.UnixEpoch));
+        Assert.Equal(new[] { "1.2.10", "1.2.11", "1.2.9", "1.3.0" }, again.Versions("api").Select(v => v.Version).Order(StringComparer.Ordinal));
+        Assert.Equal("1.2.11", again.Newest("api", VersionConstraint.Parse("1.2.x"))!.Version);
+
         Assert.Equal("malformed index.yaml: gold/index.yaml:4:7: error: a version of api needs a version and at least one url", broken.Message);
         Assert.StartsWith("malformed index.yaml: gold/index.yaml:2:1: error: ", Assert.Throws<FormatException>(() => HelmIndex.Parse("gold/index.yaml", "entries: [unclosed\n")).Message);
     }
