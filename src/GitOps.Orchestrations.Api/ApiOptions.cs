@@ -13,4 +13,7 @@ public sealed record ApiOptions
 
     /// <summary>The most running runs the pending-approvals list looks through.</summary>
     public int PendingApprovalScanLimit { get; init; } = 2000;
+
+    /// <summary>How often a pipeline looks at its sources for new freight.</summary>
+    public TimeSpan PipelinePollInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -9,6 +9,7 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
     RenderCommand.Create(),
     AnalyzeCommand.Create(),
     RolloutCommands.Create(),
+    PipelineCommands.Create(),
 };
 foreach (Command remote in RemoteCommands.Create())
 {

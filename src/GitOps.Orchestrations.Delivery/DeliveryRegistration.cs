@@ -43,5 +43,6 @@ public static class DeliveryRegistration
         .AddActivity<Rollouts.PromoteStableActivity>()
         .AddActivity<Rollouts.ScaleDeploymentActivity>()
         .AddActivity<Rollouts.SwitchServiceActivity>()
-        .AddActivity<Promotion.HelmPublishActivity>();
+        .AddActivity<Promotion.HelmPublishActivity>()
+        .AddActivity<Promotion.DiscoverFreightActivity>();
 }

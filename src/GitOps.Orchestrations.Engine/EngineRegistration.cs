@@ -31,6 +31,7 @@ public static class EngineRegistration
             .AddOrchestrator(nameof(FanOutChunkOrchestrator), () => new FanOutChunkOrchestrator(types))
             .AddOrchestrator<AnalysisOrchestrator>()
             .AddOrchestrator<Rollouts.RolloutOrchestrator>()
+            .AddOrchestrator<Promotion.PipelineOrchestrator>()
             .AddActivity<LogActivity>()
             .AddActivity<HttpRequestActivity>();
     }

@@ -29,6 +29,9 @@ public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, I
     public GitTriggerPoller Git(DurableTaskClient client) =>
         new(repository, new WorkflowRunClient(client, CheckpointEvery), journal, loggers.CreateLogger<GitTriggerPoller>(), Environment.MachineName);
 
+    public PipelineStarter Pipelines(DurableTaskClient client) =>
+        new(repository, new WorkflowRunClient(client, CheckpointEvery), loggers.CreateLogger<PipelineStarter>(), options.PipelinePollInterval);
+
     /// <summary>
     /// The caller is whoever App Service authentication signed in; the function key in front of
     /// every route only proves the request may reach the app at all.

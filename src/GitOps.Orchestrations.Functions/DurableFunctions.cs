@@ -105,6 +105,14 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     public Task<RolloutActionResult> SwitchService([ActivityTrigger] SwitchServiceRequest request, FunctionContext context) =>
         Run<SwitchServiceActivity, SwitchServiceRequest, RolloutActionResult>(request, context);
 
+    [Function(nameof(PipelineOrchestrator))]
+    public Task<object?> Pipeline([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new PipelineOrchestrator().RunAsync(context, context.GetInput<PipelineInput>()!);
+
+    [Function(PromotionActivities.DiscoverFreight)]
+    public Task<DiscoverFreightResult> DiscoverFreight([ActivityTrigger] List<Core.Promotion.FreightSource> request, FunctionContext context) =>
+        Run<DiscoverFreightActivity, IReadOnlyList<Core.Promotion.FreightSource>, DiscoverFreightResult>(request, context);
+
     [Function(PromotionActivities.HelmPublish)]
     public Task<HelmPublishResult> HelmPublish([ActivityTrigger] HelmPublishRequest request, FunctionContext context) =>
         Run<HelmPublishActivity, HelmPublishRequest, HelmPublishResult>(request, context);
@@ -117,6 +125,11 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
     [Function("GitPoll")]
     public Task GitPoll([TimerTrigger("30 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         factory.Git(client).PollAsync(cancellationToken);
+
+    /// <summary>Every minute, starts each Pipeline of the branch that is not running (a no-op for those that are).</summary>
+    [Function("Pipelines")]
+    public Task Pipelines([TimerTrigger("45 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        factory.Pipelines(client).EnsureRunningAsync(cancellationToken);
 
     Task<TOutput> Run<TActivity, TInput, TOutput>(TInput request, FunctionContext context)
         where TActivity : TaskActivity<TInput, TOutput> =>

@@ -69,6 +69,22 @@ public sealed class HttpFunctions(ApiFactory factory)
     public async Task<IActionResult> RetryRollout([HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{id}/rollouts/{node}/retry")] HttpRequest req, string id, string node, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).RetryRollout(ApiFactory.Authenticate(req), id, node));
 
+    [Function("ListPipelines")]
+    public async Task<IActionResult> ListPipelines([HttpTrigger(AuthorizationLevel.Function, "get", Route = "pipelines")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).ListPipelines(ApiFactory.Authenticate(req)));
+
+    [Function("GetPipeline")]
+    public async Task<IActionResult> GetPipeline([HttpTrigger(AuthorizationLevel.Function, "get", Route = "pipelines/{name}")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).GetPipeline(ApiFactory.Authenticate(req), name));
+
+    [Function("PromotePipeline")]
+    public async Task<IActionResult> PromotePipeline([HttpTrigger(AuthorizationLevel.Function, "post", Route = "pipelines/{name}/promote")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).PromotePipeline(ApiFactory.Authenticate(req), name));
+
+    [Function("DecidePipeline")]
+    public async Task<IActionResult> DecidePipeline([HttpTrigger(AuthorizationLevel.Function, "post", Route = "pipelines/{name}/approvals")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).DecidePipeline(ApiFactory.Authenticate(req), name));
+
     [Function("ListApprovals")]
     public async Task<IActionResult> ListApprovals([HttpTrigger(AuthorizationLevel.Function, "get", Route = "approvals")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).ListApprovals(ApiFactory.Authenticate(req)));

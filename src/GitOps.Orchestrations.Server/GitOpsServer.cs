@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
@@ -63,8 +64,11 @@ public sealed class GitOpsServer : IAsyncDisposable
         builder.Services.AddSingleton<GitOpsApi>();
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleTicker>(sp, options.HostName));
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GitTriggerPoller>(sp, options.HostName));
-        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "schedules", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<ScheduleTicker>().TickAsync(ct))));
-        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "git", options.GitPollInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<GitTriggerPoller>().PollAsync(ct))));
+        // One registration per trigger: AddHostedService keeps only the first of several of the same type.
+        builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "schedules", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<ScheduleTicker>().TickAsync(ct))));
+        builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "git", options.GitPollInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<GitTriggerPoller>().PollAsync(ct))));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PipelineStarter>(sp, options.Api.PipelinePollInterval));
+        builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "pipelines", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<PipelineStarter>().EnsureRunningAsync(ct))));
 
         AddAuthentication(builder.Services, options);
 

@@ -58,7 +58,11 @@ public sealed record ServerOptions
         {
             ApiKeys = section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? ApiKeys,
             Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? Jwt,
-            Api = Api with { MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? Api.MaxBodyBytes },
+            Api = Api with
+            {
+                MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? Api.MaxBodyBytes,
+                PipelinePollInterval = section.GetValue<double?>("PipelinePollIntervalSeconds") is double pipelinePoll ? TimeSpan.FromSeconds(pipelinePoll) : Api.PipelinePollInterval,
+            },
             ScheduleInterval = section.GetValue<double?>("ScheduleIntervalSeconds") is double schedule ? TimeSpan.FromSeconds(schedule) : ScheduleInterval,
             GitPollInterval = section.GetValue<double?>("GitPollIntervalSeconds") is double poll ? TimeSpan.FromSeconds(poll) : GitPollInterval,
         };

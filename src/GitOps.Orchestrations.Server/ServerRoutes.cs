@@ -28,6 +28,11 @@ internal static class ServerRoutes
         app.MapPost("/api/runs/{id}/rollouts/{node}/abort", (HttpContext h, string id, string node, GitOpsApi api) => api.AbortRollout(h, id, node));
         app.MapPost("/api/runs/{id}/rollouts/{node}/retry", (HttpContext h, string id, string node, GitOpsApi api) => api.RetryRollout(h, id, node));
 
+        app.MapGet("/api/pipelines", (HttpContext h, GitOpsApi api) => api.ListPipelines(h));
+        app.MapGet("/api/pipelines/{name}", (HttpContext h, string name, GitOpsApi api) => api.GetPipeline(h, name));
+        app.MapPost("/api/pipelines/{name}/promote", (HttpContext h, string name, GitOpsApi api) => api.PromotePipeline(h, name));
+        app.MapPost("/api/pipelines/{name}/approvals", (HttpContext h, string name, GitOpsApi api) => api.DecidePipeline(h, name));
+
         app.MapGet("/api/approvals", (HttpContext h, GitOpsApi api) => api.ListApprovals(h));
         app.MapGet("/api/audit", (HttpContext h, GitOpsApi api) => api.ListAudit(h));
 

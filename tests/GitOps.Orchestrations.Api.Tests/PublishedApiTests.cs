@@ -59,7 +59,11 @@ public sealed partial class PublishedApiTests
         string[] rollout = typeof(GitOps.Orchestrations.Engine.Rollouts.RolloutActivities).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToArray();
         Assert.Equal(6, rollout.Length);
         Assert.All(rollout, name => Assert.Equal("activityTrigger", triggers[name].GetProperty("type").GetString()));
-        Assert.Equal("activityTrigger", triggers[GitOps.Orchestrations.Engine.Promotion.PromotionActivities.HelmPublish].GetProperty("type").GetString());
+        Assert.Equal("orchestrationTrigger", triggers["PipelineOrchestrator"].GetProperty("type").GetString());
+        string[] promotion = typeof(GitOps.Orchestrations.Engine.Promotion.PromotionActivities).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToArray();
+        Assert.Equal(2, promotion.Length);
+        Assert.All(promotion, name => Assert.Equal("activityTrigger", triggers[name].GetProperty("type").GetString()));
+        Assert.Equal("timerTrigger", triggers["Pipelines"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["Schedules"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
 

@@ -7,6 +7,7 @@ namespace GitOps.Orchestrations.Engine.Promotion;
 public static class PromotionActivities
 {
     public const string HelmPublish = "HelmPublishActivity";
+    public const string DiscoverFreight = "DiscoverFreightActivity";
 }
 
 public sealed record HelmPublishRequest(ChartRepositorySpec From, ChartRepositorySpec To, string Chart, string Version);

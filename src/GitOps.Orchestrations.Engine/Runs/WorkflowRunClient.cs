@@ -185,6 +185,25 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
     public Task CommandRolloutAsync(string runId, string nodePath, RolloutCommand command, CancellationToken cancellationToken = default) =>
         client.RaiseEventAsync(runId, RolloutRequest.SignalEvent(nodePath), new RolloutSignal { Command = command }, cancellationToken);
 
+    /// <summary>Starts a pipeline's eternal orchestration, or returns the id of the one already running.</summary>
+    public async Task<string> StartPipelineAsync(Promotion.PipelineInput input, CancellationToken cancellationToken = default)
+    {
+        string id = Promotion.PipelineInput.InstanceId(input.Pipeline.Name);
+        if (await client.GetInstanceAsync(id, cancellationToken) is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
+        {
+            return id;
+        }
+
+        return await client.ScheduleNewOrchestrationInstanceAsync(nameof(Promotion.PipelineOrchestrator), input, new StartOrchestrationOptions { InstanceId = id }, cancellationToken);
+    }
+
+    public async Task<Promotion.PipelineStatus?> GetPipelineAsync(string pipeline, CancellationToken cancellationToken = default) =>
+        (await client.GetInstanceAsync(Promotion.PipelineInput.InstanceId(pipeline), getInputsAndOutputs: true, cancellationToken))?.ReadCustomStatusAs<Promotion.PipelineStatus>();
+
+    /// <summary>Approves, rejects or asks for the promotion of a freight in a stage.</summary>
+    public Task CommandPipelineAsync(string pipeline, Promotion.PipelineCommand command, CancellationToken cancellationToken = default) =>
+        client.RaiseEventAsync(Promotion.PipelineInput.InstanceId(pipeline), Promotion.PipelineInput.CommandEvent, command, cancellationToken);
+
     public Task TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
 

@@ -1,0 +1,100 @@
+using GitOps.Orchestrations.Api.Identity;
+using GitOps.Orchestrations.Api.Problems;
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Core.Promotion;
+using GitOps.Orchestrations.Engine.Promotion;
+using Microsoft.AspNetCore.Http;
+
+namespace GitOps.Orchestrations.Api;
+
+/// <summary>The body of <c>POST /api/pipelines/{name}/promote</c> and <c>…/approvals</c>.</summary>
+public sealed record PipelineActionRequest
+{
+    public string? Stage { get; init; }
+
+    public string? Freight { get; init; }
+
+    /// <summary>approvals only: approve or reject.</summary>
+    public string? Decision { get; init; }
+
+    public string? Comment { get; init; }
+}
+
+/// <summary>A pipeline of the branch, and where it is when it runs.</summary>
+public sealed record PipelineView(string Name, IReadOnlyList<string> Stages, PipelineStatus? Status);
+
+public sealed partial class GitOpsApi
+{
+    public Task<IResult> ListPipelines(HttpContext http) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        CatalogAtRevision current = repository.Current();
+        var views = new List<PipelineView>();
+        foreach (PipelineDefinition pipeline in current.Catalog.Pipelines.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            views.Add(new PipelineView(pipeline.Name, pipeline.Stages.Select(s => s.Name).ToList(), await runs.GetPipelineAsync(pipeline.Name, http.RequestAborted)));
+        }
+
+        return Ok(views);
+    });
+
+    public Task<IResult> GetPipeline(HttpContext http, string name) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        return Ok(await RequirePipeline(name, http.RequestAborted));
+    });
+
+    /// <summary>Promotes a freight into a stage on request: past autoPromote off, or back to an older freight (rollback). Soak, approvals and freezes still apply.</summary>
+    public Task<IResult> PromotePipeline(HttpContext http, string name) => Guard(http, async () =>
+    {
+        Caller caller = await Authorize(http, Role.Operator, "promote", PipelineInput.InstanceId(name));
+        (PipelineActionRequest request, _) = await PipelineAction(http, name);
+        await runs.CommandPipelineAsync(name, new PipelineCommand("promote", request.Stage!, request.Freight!, caller.User, caller.Groups, request.Comment), http.RequestAborted);
+        await Record(caller, "promote", PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}", "accepted", request.Comment);
+        return Ok(new { pipeline = name, stage = request.Stage, freight = request.Freight, action = "promote", by = caller.User }, StatusCodes.Status202Accepted);
+    });
+
+    public Task<IResult> DecidePipeline(HttpContext http, string name) => Guard(http, async () =>
+    {
+        Caller caller = Caller.From(http.User) ?? throw ApiProblemException.Unauthorized();
+        (PipelineActionRequest request, StageDefinition stage) = await PipelineAction(http, name);
+        if (request.Decision is not ("approve" or "reject"))
+        {
+            throw ApiProblemException.Invalid($"decision must be approve or reject, not '{request.Decision}'");
+        }
+
+        await Authorize(http, Role.Approver, request.Decision, PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}");
+        if (stage.Rules.Approval is not { } policy)
+        {
+            throw ApiProblemException.Conflict($"stage '{stage.Name}' of pipeline '{name}' takes no approvals");
+        }
+
+        if (policy.Refusal(caller.User, caller.Groups, "server") is string refusal)
+        {
+            await Record(caller, request.Decision, PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}", "refused", refusal);
+            throw ApiProblemException.Forbidden(refusal);
+        }
+
+        await runs.CommandPipelineAsync(name, new PipelineCommand(request.Decision, stage.Name, request.Freight!, caller.User, caller.Groups, request.Comment), http.RequestAborted);
+        await Record(caller, request.Decision, PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}", "accepted", request.Comment);
+        return Ok(new { pipeline = name, stage = stage.Name, freight = request.Freight, decision = request.Decision, by = caller.User, quorum = policy.Quorum }, StatusCodes.Status202Accepted);
+    });
+
+    async Task<(PipelineActionRequest Request, StageDefinition Stage)> PipelineAction(HttpContext http, string name)
+    {
+        PipelineActionRequest request = await ReadBody<PipelineActionRequest>(http) ?? throw ApiProblemException.BadRequest("the body must be {\"stage\": \"...\", \"freight\": \"...\"}");
+        PipelineDefinition pipeline = repository.Current().Catalog.Pipelines.GetValueOrDefault(name) ?? throw ApiProblemException.NotFound($"no pipeline '{name}' on the branch");
+        StageDefinition stage = pipeline.Stages.FirstOrDefault(s => s.Name == request.Stage)
+            ?? throw ApiProblemException.Invalid($"pipeline '{name}' has no stage '{request.Stage}' (stages: {string.Join(", ", pipeline.Stages.Select(s => s.Name))})");
+        PipelineStatus status = await RequirePipeline(name, http.RequestAborted);
+        if (!status.Freight.Any(f => f.Id == request.Freight))
+        {
+            throw ApiProblemException.Invalid($"pipeline '{name}' knows no freight '{request.Freight}' (known: {string.Join(", ", status.Freight.Select(f => f.Id))})");
+        }
+
+        return (request, stage);
+    }
+
+    async Task<PipelineStatus> RequirePipeline(string name, CancellationToken cancellationToken) =>
+        await runs.GetPipelineAsync(name, cancellationToken) ?? throw ApiProblemException.NotFound($"pipeline '{name}' is not running");
+}

@@ -1,0 +1,174 @@
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Promotion;
+using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Runs;
+using Microsoft.DurableTask;
+
+namespace GitOps.Orchestrations.Engine.Promotion;
+
+/// <summary>Where a pipeline is, as its custom status shows it.</summary>
+public sealed record PipelineStatus(string Pipeline, DateTimeOffset At, IReadOnlyList<Freight> Freight, IReadOnlyDictionary<string, StageState> Stages);
+
+/// <summary>
+/// A pipeline as an eternal orchestration: each pass looks for new freight, then walks the stages
+/// in order. A stage takes the newest freight every upstream stage verified (or, fed by sources, the
+/// newest discovered), asks <see cref="StageGate"/>, and when it may, runs its promotion and
+/// verification as a workflow, synchronously, so no freight reaches the next stage unverified. Then
+/// the pass waits for the poll interval, the earliest soak or freeze end, or a person's command, and
+/// continues as new with its state, so the history stays bounded however long the pipeline lives.
+/// </summary>
+public sealed class PipelineOrchestrator : TaskOrchestrator<PipelineInput, object?>
+{
+    const int FreightKept = 20;
+    const int HistoryKept = 50;
+
+    public override async Task<object?> RunAsync(TaskOrchestrationContext context, PipelineInput input)
+    {
+        PipelineDefinition pipeline = input.Pipeline;
+        PipelineState state = input.State;
+        DiscoverFreightResult found = await context.CallActivityAsync<DiscoverFreightResult>(PromotionActivities.DiscoverFreight, pipeline.Sources);
+        if (found.Freight is Freight fresh && !state.Freight.Any(f => f.Id == fresh.Id))
+        {
+            state.Freight.Add(fresh);
+            state.Freight.RemoveRange(0, Math.Max(0, state.Freight.Count - FreightKept));
+        }
+
+        DateTimeOffset? wake = null;
+        foreach (StageDefinition stage in pipeline.Stages)
+        {
+            StageState here = state.Stages.TryGetValue(stage.Name, out StageState? known) ? known : state.Stages[stage.Name] = new StageState();
+            Freight? candidate = Candidate(stage, here, state);
+            if (candidate is null)
+            {
+                here.Waiting = found.Error is not null && stage.FromSources ? $"sources unreadable: {found.Error}" : "no new freight";
+                continue;
+            }
+
+            string key = $"{stage.Name}/{candidate.Id}";
+            var facts = new StageFacts(
+                stage.From.ToDictionary(u => u, u => state.Stages.TryGetValue(u, out StageState? up) && up.Verified.TryGetValue(candidate.Id, out DateTimeOffset at) ? at : (DateTimeOffset?)null, StringComparer.Ordinal),
+                ApprovedBy(here, candidate.Id),
+                context.CurrentUtcDateTime,
+                state.Requested.Contains(key));
+            GateDecision decision = StageGate.Decide(stage.Rules, facts);
+            if (decision.State != GateState.Promote)
+            {
+                here.Waiting = $"{candidate.Id}: {decision.Reason}";
+                wake = decision.Until is DateTimeOffset until && (wake is null || until < wake) ? until : wake;
+                continue;
+            }
+
+            here.Waiting = $"promoting {candidate.Id}";
+            Publish(context, pipeline, state);
+            string run = $"{context.InstanceId}.{stage.Name}.{here.History.Count + 1}";
+            WorkflowRunResult result = await context.CallSubOrchestratorAsync<WorkflowRunResult>(
+                nameof(WorkflowOrchestrator),
+                new WorkflowRunInput
+                {
+                    Snapshot = new WorkflowSnapshot { Workflow = StageWorkflow.For(pipeline, stage), AnalysisTemplates = input.Templates, Revision = input.Revision, Source = input.Source },
+                    Params = StageWorkflow.Params(candidate),
+                    StartedBy = $"pipeline {pipeline.Name}",
+                },
+                new SubOrchestrationOptions { InstanceId = run });
+            state.Requested.Remove(key);
+            if (result.Phase == WorkflowPhase.Succeeded)
+            {
+                here.Verified[candidate.Id] = context.CurrentUtcDateTime;
+                here.Current = candidate.Id;
+                here.History.Add(new StageHistoryEntry(candidate.Id, context.CurrentUtcDateTime, "verified", run));
+                here.Waiting = null;
+            }
+            else
+            {
+                string why = result.Nodes.FirstOrDefault(n => n.Phase.IsFailure())?.Message ?? result.Message ?? result.Phase.ToString();
+                here.Failed.Add(candidate.Id);
+                here.History.Add(new StageHistoryEntry(candidate.Id, context.CurrentUtcDateTime, $"failed: {why}", run));
+                here.Waiting = $"{candidate.Id} failed here; the next stage does not get it";
+            }
+
+            here.History.RemoveRange(0, Math.Max(0, here.History.Count - HistoryKept));
+        }
+
+        Publish(context, pipeline, state);
+        DateTimeOffset next = context.CurrentUtcDateTime + input.PollInterval;
+        if (wake is DateTimeOffset earlier && earlier < next)
+        {
+            next = earlier;
+        }
+
+        using var cancelTimer = new CancellationTokenSource();
+        using var cancelWait = new CancellationTokenSource();
+        Task timer = context.CreateTimer(next.UtcDateTime, cancelTimer.Token);
+        Task<PipelineCommand> command = context.WaitForExternalEvent<PipelineCommand>(PipelineInput.CommandEvent, cancelWait.Token);
+        if (await Task.WhenAny(timer, command) == command)
+        {
+            cancelTimer.Cancel();
+            Apply(await command, pipeline, state, input.StartedBy, context.CurrentUtcDateTime);
+        }
+        else
+        {
+            cancelWait.Cancel();
+        }
+
+        context.ContinueAsNew(input with { State = state }, preserveUnprocessedEvents: true);
+        return null;
+    }
+
+    /// <summary>
+    /// The freight a stage should take next: one a person asked for; else, fed by sources, the newest
+    /// discovered; else the newest every upstream stage verified. Never one it already ran or failed.
+    /// </summary>
+    static Freight? Candidate(StageDefinition stage, StageState here, PipelineState state)
+    {
+        if (state.Freight.LastOrDefault(f => state.Requested.Contains($"{stage.Name}/{f.Id}")) is Freight requested)
+        {
+            return requested;
+        }
+
+        IEnumerable<Freight> newestFirst = Enumerable.Reverse(state.Freight).Where(f => !here.Verified.ContainsKey(f.Id) && !here.Failed.Contains(f.Id));
+        return stage.FromSources
+            ? newestFirst.FirstOrDefault()
+            : newestFirst.FirstOrDefault(f => stage.From.All(u => state.Stages.TryGetValue(u, out StageState? up) && up.Verified.ContainsKey(f.Id)));
+    }
+
+    static List<string> ApprovedBy(StageState here, string freight) =>
+        here.Approvals.TryGetValue(freight, out List<ApprovalRecord>? records)
+            ? records.Where(r => r.Decision == "approve").Select(r => r.By).Distinct(StringComparer.Ordinal).ToList()
+            : [];
+
+    static void Apply(PipelineCommand command, PipelineDefinition pipeline, PipelineState state, string startedBy, DateTime now)
+    {
+        StageDefinition? stage = pipeline.Stages.FirstOrDefault(s => s.Name == command.Stage);
+        if (stage is null || !state.Freight.Any(f => f.Id == command.Freight))
+        {
+            return;
+        }
+
+        StageState here = state.Stages.TryGetValue(stage.Name, out StageState? known) ? known : state.Stages[stage.Name] = new StageState();
+        switch (command.Kind)
+        {
+            case "promote":
+                state.Requested.Add($"{stage.Name}/{command.Freight}");
+                here.Failed.Remove(command.Freight);
+                here.Verified.Remove(command.Freight);
+                break;
+            case "approve" or "reject":
+                List<ApprovalRecord> records = here.Approvals.TryGetValue(command.Freight, out List<ApprovalRecord>? list) ? list : here.Approvals[command.Freight] = [];
+
+                // As at every gate: only listed approvers count, and not the one who started it unless allowed.
+                string? refusal = stage.Rules.Approval?.Refusal(command.By, command.Groups ?? [], startedBy) ?? (stage.Rules.Approval is null ? "this stage takes no approvals" : null);
+                records.Add(refusal is null
+                    ? new ApprovalRecord(command.Kind, command.By, now, command.Comment)
+                    : new ApprovalRecord($"refused:{command.Kind}", command.By, now, refusal));
+                if (refusal is null && command.Kind == "reject")
+                {
+                    here.Failed.Add(command.Freight);
+                }
+
+                break;
+        }
+    }
+
+    static void Publish(TaskOrchestrationContext context, PipelineDefinition pipeline, PipelineState state) =>
+        context.SetCustomStatus(new PipelineStatus(pipeline.Name, context.CurrentUtcDateTime, state.Freight, state.Stages));
+}
