@@ -1,0 +1,42 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using GitOps.Orchestrations.Testing;
+
+namespace GitOps.Orchestrations.Cli.Tests;
+
+/// <summary>
+/// The Git trigger in a real <c>gitops serve</c>, beside the schedule and pipeline triggers: each of
+/// the server's trigger loops must run, not only the first one registered.
+/// </summary>
+public sealed class GitTriggerServeTests : IDisposable
+{
+    readonly GitRepository repo = new();
+
+    public void Dispose() => repo.Dispose();
+
+    [Fact]
+    public async Task A_commit_under_a_watched_path_starts_a_run_in_the_server()
+    {
+        repo.Commit("app", ("workflows/deploy-web.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: deploy-web}
+            spec:
+              triggers:
+                - git: {paths: ["apps/web/**"]}
+              tasks:
+                - {name: deploy, uses: log, with: {message: "{{workflow.revision}}"}}
+            """), ("apps/web/values.yaml", "replicas: 1\n"));
+        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path, new Dictionary<string, string> { ["GitOps__GitPollIntervalSeconds"] = "0.5" });
+        using HttpClient victor = server.ClientFor("victor");
+
+        // The first look only records the head; wait until it has looked, then change a watched file.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        string changed = repo.Commit("scale web", ("apps/web/values.yaml", "replicas: 3\n"));
+        await Eventually.True(async () =>
+        {
+            JsonElement page = await victor.GetFromJsonAsync<JsonElement>("/api/runs?workflow=deploy-web");
+            return page.GetProperty("runs").EnumerateArray().Any(r => r.GetProperty("revision").GetString() == changed);
+        }, "a run of deploy-web at the new commit", TimeSpan.FromSeconds(30));
+    }
+}
