@@ -10,6 +10,7 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
     AnalyzeCommand.Create(),
     RolloutCommands.Create(),
     PipelineCommands.Create(),
+    PipelineCommands.Promote(),
 };
 foreach (Command remote in RemoteCommands.Create())
 {

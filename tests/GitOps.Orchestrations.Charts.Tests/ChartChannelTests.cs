@@ -19,9 +19,7 @@ public sealed class ChartChannelTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await ChartRepositoryServer.StartAsync();
-        using var seed = new GitRepository();
-        seed.Commit("an empty chart repository", ("charts/README.md", "gold channel\n"));
-        gold = BareRepositories.Publish(work, "gold.git", seed);
+        gold = BareRepositories.Create(work, "gold.git", ("charts/README.md", "gold channel\n"));
     }
 
     public async Task DisposeAsync()

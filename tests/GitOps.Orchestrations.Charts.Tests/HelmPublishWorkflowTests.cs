@@ -18,9 +18,7 @@ public sealed class HelmPublishWorkflowTests : IAsyncLifetime
     {
         server = await ChartRepositoryServer.StartAsync();
         engine = await EngineHost.StartAsync(new EngineHostOptions());
-        using var seed = new GitRepository();
-        seed.Commit("gold channel", ("README.md", "gold\n"));
-        gold = BareRepositories.Publish(work, "gold.git", seed);
+        gold = BareRepositories.Create(work, "gold.git", ("README.md", "gold\n"));
     }
 
     public async Task DisposeAsync()

@@ -29,9 +29,7 @@ public sealed class PipelineTests : IAsyncLifetime
         charts = await ChartRepositoryServer.StartAsync();
         prometheus = await PrometheusServer.StartWithTrafficAsync(("api-1.2.3", 200, 0.0), ("api-1.2.4", 200, 0.5));
         engine = await EngineHost.StartAsync(new EngineHostOptions());
-        using var seed = new GitRepository();
-        seed.Commit("gold channel", ("README.md", "gold\n"));
-        gold = BareRepositories.Publish(work, "gold.git", seed);
+        gold = BareRepositories.Create(work, "gold.git", ("README.md", "gold\n"));
     }
 
     public async Task DisposeAsync()
@@ -95,7 +93,7 @@ public sealed class PipelineTests : IAsyncLifetime
         throw new TimeoutException($"the pipeline never got to: {what}; stages: {string.Join(" | ", last?.Stages.Select(s => $"{s.Key}: {s.Value.Waiting} [{string.Join(", ", s.Value.History.Select(h => h.Outcome))}]") ?? [])}");
     }
 
-    static StageState Stage(PipelineStatus status, string name) => status.Stages.TryGetValue(name, out StageState? stage) ? stage : new StageState();
+    static StageState Stage(PipelineStatus status, string name) => status.Stages?.TryGetValue(name, out StageState? stage) == true ? stage! : new StageState();
 
     [Fact]
     public async Task A_chart_flows_bronze_to_gold_through_verification_soak_quorum_and_a_freeze_and_a_failing_one_stops_at_dev()

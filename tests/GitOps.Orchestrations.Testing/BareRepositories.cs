@@ -20,4 +20,12 @@ public static class BareRepositories
         repo.Network.Push(remote, $"+{repo.Head.CanonicalName}:refs/heads/main");
         return bare;
     }
+
+    /// <summary>A new bare repository <paramref name="name"/> whose <c>main</c> holds one commit of <paramref name="files"/>, as a channel or environment repository starts.</summary>
+    public static string Create(string root, string name, params (string Path, string Content)[] files)
+    {
+        using var seed = new GitRepository();
+        seed.Commit("initial", files);
+        return Publish(root, name, seed);
+    }
 }

@@ -32,7 +32,7 @@ internal static class PipelineCommands
             foreach (PipelineView pipeline in pipelines)
             {
                 Console.Out.WriteLine($"{pipeline.Name}: " + string.Join(" -> ", pipeline.Stages.Select(s =>
-                    $"{s} [{(pipeline.Status?.Stages.TryGetValue(s, out StageState? state) == true ? state.Current ?? "-" : "not running")}]")));
+                    $"{s} [{(pipeline.Status?.Stages?.TryGetValue(s, out StageState? state) == true ? state!.Current ?? "-" : "not running")}]")));
             }
 
             return ExitCodes.Succeeded;
@@ -43,14 +43,25 @@ internal static class PipelineCommands
         Command history = RemoteCommands.With(new Command("history", "Every promotion of every stage, with its outcome") { name, RemoteCommands.Output });
         history.SetAction((parse, ct) => Show(parse, name, history: true, ct));
 
-        Command promote = RemoteCommands.With(new Command("promote", "Promote a freight into a stage (also to roll back to an older one)") { name, stage, freight, comment });
-        promote.SetAction((parse, ct) => Act(parse, "promote", name, new PipelineActionRequest { Stage = parse.GetValue(stage), Freight = parse.GetValue(freight), Comment = parse.GetValue(comment) }, ct));
+        Command promote = Promote("promote");
         Command approve = RemoteCommands.With(new Command("approve", "Approve a freight for a stage") { name, stage, freight, comment });
         approve.SetAction((parse, ct) => Act(parse, "approvals", name, new PipelineActionRequest { Stage = parse.GetValue(stage), Freight = parse.GetValue(freight), Decision = "approve", Comment = parse.GetValue(comment) }, ct));
         Command reject = RemoteCommands.With(new Command("reject", "Reject a freight for a stage") { name, stage, freight, comment });
         reject.SetAction((parse, ct) => Act(parse, "approvals", name, new PipelineActionRequest { Stage = parse.GetValue(stage), Freight = parse.GetValue(freight), Decision = "reject", Comment = parse.GetValue(comment) }, ct));
 
         return new Command("pipeline", "Watch and steer promotion pipelines") { list, status, history, promote, approve, reject };
+    }
+
+    /// <summary><c>gitops promote PIPELINE --freight ID --stage NAME</c>, also under <c>gitops pipeline</c>.</summary>
+    public static Command Promote(string verb = "promote")
+    {
+        Argument<string> name = new("pipeline") { Description = "The pipeline's name" };
+        Option<string> stage = new("--stage") { Description = "The stage", Required = true };
+        Option<string> freight = new("--freight") { Description = "The freight's id", Required = true };
+        Option<string?> comment = new("--comment", "-m") { Description = "Why; recorded with the action" };
+        Command promote = RemoteCommands.With(new Command(verb, "Promote a freight into a stage of a pipeline (also to roll back to an older one)") { name, stage, freight, comment });
+        promote.SetAction((parse, ct) => Act(parse, "promote", name, new PipelineActionRequest { Stage = parse.GetValue(stage), Freight = parse.GetValue(freight), Comment = parse.GetValue(comment) }, ct));
+        return promote;
     }
 
     static Task<int> Show(ParseResult parse, Argument<string> name, bool history, CancellationToken ct) =>
@@ -65,13 +76,13 @@ internal static class PipelineCommands
 
             if (!history)
             {
-                foreach (Freight freight in Enumerable.Reverse(status.Freight))
+                foreach (Freight freight in Enumerable.Reverse(status.Freight ?? []))
                 {
                     Console.Out.WriteLine($"freight {freight}");
                 }
             }
 
-            foreach (var (stageName, state) in status.Stages)
+            foreach (var (stageName, state) in status.Stages ?? new Dictionary<string, StageState>())
             {
                 if (history)
                 {

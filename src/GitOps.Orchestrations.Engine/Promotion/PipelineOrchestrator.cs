@@ -26,6 +26,10 @@ public sealed class PipelineOrchestrator : TaskOrchestrator<PipelineInput, objec
     {
         PipelineDefinition pipeline = input.Pipeline;
         PipelineState state = input.State;
+
+        // Every execution publishes its status before its first await, so a reader between two
+        // executions (after ContinueAsNew) never sees an empty one.
+        Publish(context, pipeline, state);
         DiscoverFreightResult found = await context.CallActivityAsync<DiscoverFreightResult>(PromotionActivities.DiscoverFreight, pipeline.Sources);
         if (found.Freight is Freight fresh && !state.Freight.Any(f => f.Id == fresh.Id))
         {
