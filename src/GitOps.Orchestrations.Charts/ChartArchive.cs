@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Promotion;
 using GitOps.Orchestrations.Core.Validation;
 
 namespace GitOps.Orchestrations.Charts;
@@ -14,6 +15,15 @@ public sealed record ChartArchive(byte[] Bytes, string Name, string Version, str
     public string FileName => $"{Name}-{Version}.tgz";
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>The index entry that lists this archive, next to the index, as <c>helm repo index</c> writes it.</summary>
+    public ChartVersionEntry IndexEntry(DateTimeOffset created) => new(Name, Version, Digest, [FileName])
+    {
+        ApiVersion = ApiVersion,
+        AppVersion = AppVersion,
+        Description = Description,
+        Created = created,
+    };
 
     /// <summary>Reads <c>NAME/Chart.yaml</c> out of a gzipped tar; anything else is a <see cref="ChartException"/>.</summary>
     public static ChartArchive Read(byte[] bytes, string source)
@@ -57,4 +67,8 @@ public sealed record ChartArchive(byte[] Bytes, string Name, string Version, str
 }
 
 /// <summary>A chart, an index or a repository that a promotion cannot use; the message says which and why.</summary>
-public sealed class ChartException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class ChartException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Trying again could help: the repository was unreachable, or another publish won a race.</summary>
+    public bool Transient { get; init; }
+}

@@ -1,4 +1,6 @@
 using GitOps.Orchestrations.Core.Promotion;
+using System.Text;
+using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Git;
 
 namespace GitOps.Orchestrations.Charts;
@@ -9,7 +11,7 @@ namespace GitOps.Orchestrations.Charts;
 /// was made on; a push that loses a race is replayed on the new head (see <see cref="GitWriter"/>),
 /// so no entry is lost and no half-written index is ever pushed.
 /// </summary>
-public sealed class GitChartRepository(GitChartLocation location) : IChartRepository
+public sealed class GitChartRepository(GitChartLocation location, GitCheckout checkout) : IChartRepository
 {
     public string Location => $"{GitRemote.Redact(location.Repo)}@{location.Branch}:{(location.Path.Length == 0 ? "/" : location.Path)}";
 
@@ -18,16 +20,10 @@ public sealed class GitChartRepository(GitChartLocation location) : IChartReposi
     string Combine(string file) => location.Path.Length == 0 ? file : $"{location.Path.TrimEnd('/')}/{file}";
 
     public Task<HelmIndex> ReadIndexAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(ReadTree(tree => File.Exists(Path.Combine(tree, IndexPath)) ? Parse(File.ReadAllText(Path.Combine(tree, IndexPath))) : HelmIndex.Empty()));
+        Task.FromResult(AtHead(read => read(IndexPath) is byte[] index ? Parse(Encoding.UTF8.GetString(index)) : HelmIndex.Empty()));
 
     public Task<byte[]> ReadArchiveAsync(ChartVersionEntry entry, CancellationToken cancellationToken) =>
-        Task.FromResult(ReadTree(tree =>
-        {
-            string path = Path.GetFullPath(Path.Combine(tree, Combine(entry.Urls[0])));
-            return path.StartsWith(Path.GetFullPath(tree), StringComparison.Ordinal) && File.Exists(path)
-                ? File.ReadAllBytes(path)
-                : throw new ChartException($"{Location} lists {entry.Urls[0]} but does not hold it");
-        }));
+        Task.FromResult(AtHead(read => read(Combine(entry.Urls[0])) ?? throw new ChartException($"{Location} lists {entry.Urls[0]} but does not hold it")));
 
     public Task PublishAsync(ChartArchive archive, CancellationToken cancellationToken)
     {
@@ -42,7 +38,7 @@ public sealed class GitChartRepository(GitChartLocation location) : IChartReposi
             {
                 string index = Path.Combine(tree, IndexPath);
                 HelmIndex current = File.Exists(index) ? Parse(File.ReadAllText(index)) : HelmIndex.Empty();
-                return [new GitFileChange(IndexPath, current.With(HttpChartRepository.Entry(archive, archive.FileName)).Render(DateTimeOffset.UtcNow))];
+                return [new GitFileChange(IndexPath, current.With(archive.IndexEntry(DateTimeOffset.UtcNow)).Render(DateTimeOffset.UtcNow))];
             },
         });
         return Task.CompletedTask;
@@ -60,22 +56,18 @@ public sealed class GitChartRepository(GitChartLocation location) : IChartReposi
         }
     }
 
-    T ReadTree<T>(Func<string, T> read)
+    /// <summary>Reads files at the branch head through the shared clone cache: one ls-remote, and a fetch only when the head moved.</summary>
+    T AtHead<T>(Func<Func<string, byte[]?>, T> read)
     {
-        string work = Path.Combine(Path.GetTempPath(), "gitops-charts-" + Guid.NewGuid().ToString("N")[..12]);
+        var source = new SourceSpec { Repo = location.Repo, Revision = location.Branch, Auth = location.Auth };
         try
         {
-            string url = GitRemote.IsUrl(location.Repo) ? location.Repo : Path.GetFullPath(location.Repo);
-            LibGit2Sharp.Repository.Clone(url, work, new LibGit2Sharp.CloneOptions { BranchName = location.Branch });
-            return read(work);
+            string head = GitCheckout.Resolve(source);
+            return read(path => checkout.ReadFile(source, head, path));
         }
-        catch (LibGit2Sharp.LibGit2SharpException e)
+        catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or GitSourceException or ArgumentException)
         {
-            throw new ChartException($"cannot read the chart repository {Location}: {GitRemote.Redact(e.Message)}", e);
-        }
-        finally
-        {
-            GitWriter.TryDeleteFolder(work);
+            throw new ChartException($"cannot read the chart repository {Location}: {GitRemote.Redact(e.Message)}", e) { Transient = e is not ArgumentException };
         }
     }
 }

@@ -56,7 +56,7 @@ public sealed class HttpChartRepository(Uri url, HttpClient http) : IChartReposi
             Ensure(uploaded, $"upload {archive.FileName}");
         }
 
-        HelmIndex updated = index.With(Entry(archive, archive.FileName));
+        HelmIndex updated = index.With(archive.IndexEntry(DateTimeOffset.UtcNow));
         using var write = new HttpRequestMessage(HttpMethod.Put, new Uri(root, "index.yaml")) { Content = new StringContent(updated.Render(DateTimeOffset.UtcNow)) };
         if (tag is not null)
         {
@@ -75,19 +75,12 @@ public sealed class HttpChartRepository(Uri url, HttpClient http) : IChartReposi
                 using HttpResponseMessage _ = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, new Uri(root, archive.FileName)), CancellationToken.None);
             }
 
-            throw new ChartException(written.StatusCode == HttpStatusCode.PreconditionFailed
+            bool race = written.StatusCode == HttpStatusCode.PreconditionFailed;
+            throw new ChartException(race
                 ? $"{Location}index.yaml changed while {archive.FileName} was being published (412): another publish won the race; nothing was changed, try again"
-                : $"write {Location}index.yaml: HTTP {(int)written.StatusCode}; the archive upload was undone");
+                : $"write {Location}index.yaml: HTTP {(int)written.StatusCode}; the archive upload was undone") { Transient = race };
         }
     }
-
-    internal static ChartVersionEntry Entry(ChartArchive archive, string url) => new(archive.Name, archive.Version, archive.Digest, [url])
-    {
-        ApiVersion = archive.ApiVersion,
-        AppVersion = archive.AppVersion,
-        Description = archive.Description,
-        Created = DateTimeOffset.UtcNow,
-    };
 
     async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -99,7 +92,7 @@ public sealed class HttpChartRepository(Uri url, HttpClient http) : IChartReposi
             }
             catch (HttpRequestException e)
             {
-                throw new ChartException($"cannot reach the chart repository {Location}: {e.Message}", e);
+                throw new ChartException($"cannot reach the chart repository {Location}: {e.Message}", e) { Transient = true };
             }
         }
     }

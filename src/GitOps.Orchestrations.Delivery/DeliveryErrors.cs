@@ -47,7 +47,7 @@ public static class DeliveryErrors
                 KubernetesApiException api => api.Transient,
                 GitSourceException => true,
                 Kubernetes.Traffic.TrafficRoutingException => true,
-                Charts.ChartException chart => chart.Message.StartsWith("cannot reach", StringComparison.Ordinal) || chart.Message.Contains("(412)", StringComparison.Ordinal),
+                Charts.ChartException chart => chart.Transient,
                 _ => false,
             },
         };

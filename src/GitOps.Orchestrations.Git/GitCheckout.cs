@@ -41,12 +41,7 @@ public sealed class GitCheckout(string cacheDirectory)
             return folder;
         }
 
-        string repoPath = GitRemote.IsUrl(source.Repo)
-            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, sha)
-            : Repository.Discover(Path.GetFullPath(source.Repo)) ?? throw new ArgumentException($"'{source.Repo}' is not a Git repository");
-        using var repo = new Repository(repoPath);
-        Commit commit = repo.Lookup<Commit>(sha) ?? throw new ArgumentException($"commit {sha} does not exist in {GitRemote.Redact(source.Repo)}");
-
+        using Repository repo = OpenAt(source, sha, out Commit commit);
         string staging = $"{folder}.tmp-{Guid.NewGuid():N}";
         Directory.CreateDirectory(staging);
         Write(commit.Tree, staging);
@@ -71,11 +66,7 @@ public sealed class GitCheckout(string cacheDirectory)
     public IReadOnlyList<(string Relative, string Text)> ReadTree(SourceSpec source, string sha, string relativePath, Func<string, bool> wanted)
     {
         CheckRelative(relativePath);
-        string repoPath = GitRemote.IsUrl(source.Repo)
-            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, sha)
-            : Repository.Discover(Path.GetFullPath(source.Repo)) ?? throw new ArgumentException($"'{source.Repo}' is not a Git repository");
-        using var repo = new Repository(repoPath);
-        Commit commit = repo.Lookup<Commit>(sha) ?? throw new ArgumentException($"commit {sha} does not exist in {GitRemote.Redact(source.Repo)}");
+        using Repository repo = OpenAt(source, sha, out Commit commit);
         string path = relativePath.Replace('\\', '/').Trim('/');
         var files = new List<(string, string)>();
         switch (path is "" or "." ? commit.Tree : commit[path]?.Target)
@@ -91,6 +82,40 @@ public sealed class GitCheckout(string cacheDirectory)
         }
 
         return files;
+    }
+
+    /// <summary>One file's bytes at <paramref name="sha"/>, such as a chart archive; null when the commit has no such file.</summary>
+    public byte[]? ReadFile(SourceSpec source, string sha, string relativePath)
+    {
+        CheckRelative(relativePath);
+        using Repository repo = OpenAt(source, sha, out Commit commit);
+        if (commit[relativePath.Replace('\\', '/').Trim('/')]?.Target is not Blob blob)
+        {
+            return null;
+        }
+
+        using Stream content = blob.GetContentStream();
+        using var bytes = new MemoryStream();
+        content.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+
+    /// <summary>The repository holding <paramref name="sha"/>: the cached clone of a URL (fetched only when it lacks the commit), or a local repository.</summary>
+    Repository OpenAt(SourceSpec source, string sha, out Commit commit)
+    {
+        string repoPath = GitRemote.IsUrl(source.Repo)
+            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, sha)
+            : Repository.Discover(Path.GetFullPath(source.Repo)) ?? throw new ArgumentException($"'{source.Repo}' is not a Git repository");
+        var repo = new Repository(repoPath);
+        Commit? found = repo.Lookup<Commit>(sha);
+        if (found is null)
+        {
+            repo.Dispose();
+            throw new ArgumentException($"commit {sha} does not exist in {GitRemote.Redact(source.Repo)}");
+        }
+
+        commit = found;
+        return repo;
     }
 
     static void Collect(Tree tree, string prefix, Func<string, bool> wanted, List<(string, string)> files)
