@@ -162,14 +162,16 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         client.RaiseEventAsync(runId, ApprovalTaskType.EventName(nodePath), decision, cancellationToken);
 
     /// <summary>
-    /// The rollouts a run's steps started, newest attempt of each, with their status. A step is a
-    /// rollout when its child instance exists, which costs one lookup per started step.
+    /// The rollouts a run's steps started, newest attempt of each, with their status: one lookup per
+    /// started <c>uses: rollout</c> step of the run's pinned workflow.
     /// </summary>
     public async Task<IReadOnlyList<RolloutView>> GetRolloutsAsync(string runId, CancellationToken cancellationToken = default)
     {
-        RunStatus run = await GetAsync(runId, cancellationToken) ?? throw new RunNotFoundException(runId);
+        OrchestrationMetadata metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken) ?? throw new RunNotFoundException(runId);
+        WorkflowDefinition? workflow = metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot.Workflow;
+        var rolloutSteps = (workflow?.Tasks.Append(workflow.OnExit) ?? []).OfType<TaskSpec>().Where(t => t.Uses == "rollout").Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var found = new List<RolloutView>();
-        foreach (NodeStatus node in run.Nodes.Where(n => n.Attempts > 0))
+        foreach (NodeStatus node in ToStatus(metadata).Nodes.Where(n => n.Attempts > 0 && rolloutSteps.Contains(n.Name)))
         {
             string instance = RolloutTaskType.ChildInstance(runId, node.Name, node.Attempts);
             if (await client.GetInstanceAsync(instance, getInputsAndOutputs: true, cancellationToken) is { } child)
