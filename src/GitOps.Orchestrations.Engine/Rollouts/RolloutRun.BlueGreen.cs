@@ -77,11 +77,7 @@ internal sealed partial class RolloutRun
             return null;
         }
 
-        Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = $"promoting automatically in {Durations.Format(delay)}" });
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
-        Interruption? interrupted = await WaitAsync(context.CreateTimer(delay, cancel.Token), promotable: true);
-        cancel.Cancel();
-        Update(s => s with { Phase = RolloutPhase.Progressing, PauseReason = null });
+        Interruption? interrupted = await PauseAsync(delay, $"promoting automatically in {Durations.Format(delay)}");
         return interrupted is { Kind: Stop.Promote or Stop.PromoteFull } ? null : interrupted;
     }
 

@@ -82,9 +82,10 @@ internal sealed partial class RolloutRun
         return await SetWeightAsync(status.Weight);
     }
 
-    async Task<Interruption?> PauseAsync(TimeSpan? duration)
+    /// <summary>A pause step, or any other wait a promote may cut short; <paramref name="reason"/> is what the status shows.</summary>
+    async Task<Interruption?> PauseAsync(TimeSpan? duration, string? reason = null)
     {
-        Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = duration is TimeSpan d ? $"pause {Durations.Format(d)}" : "paused until promoted" });
+        Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = reason ?? (duration is TimeSpan d ? $"pause {Durations.Format(d)}" : "paused until promoted") });
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
         Task wait = duration is TimeSpan length ? context.CreateTimer(length, cancel.Token) : new TaskCompletionSource().Task;
         Interruption? interrupted = await WaitAsync(wait, promotable: true);

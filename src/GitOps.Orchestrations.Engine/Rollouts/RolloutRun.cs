@@ -202,14 +202,8 @@ internal sealed partial class RolloutRun : IDisposable
     /// </summary>
     async Task<Interruption?> WithinDeadlineAsync(string what, Func<CancellationToken, Task<string?>> work, bool promotable = false)
     {
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
-        Task timer = context.CreateTimer(context.CurrentUtcDateTime + rollout.ProgressDeadline, cancel.Token);
-        Task<string?> job = work(cancel.Token);
-        Interruption? interrupted = await WaitAsync(Task.WhenAny(job, timer), promotable);
-        bool finished = job.IsCompleted;
-
-        // Cancelling ends the poll's pending timer too, which completes the job as cancelled: look first.
-        cancel.Cancel();
+        Task<string?>? job = null;
+        (Interruption? interrupted, bool finished) = await AgainstDeadlineAsync(cancellation => job = work(cancellation), promotable);
         if (interrupted is not null)
         {
             return interrupted;
@@ -220,8 +214,25 @@ internal sealed partial class RolloutRun : IDisposable
             return new Interruption(Stop.Abort, $"progressDeadline {Durations.Format(rollout.ProgressDeadline)} exceeded while {what}" + (lastPending is null ? string.Empty : $": {lastPending}"));
         }
 
-        string? failure = await job;
+        string? failure = await job!;
         return failure is null ? null : new Interruption(Stop.Abort, $"{what} failed: {failure}");
+    }
+
+    /// <summary>
+    /// Races <paramref name="start"/>'s work against the progress deadline (and people's commands):
+    /// whether a command cut it short, and whether the work finished before the deadline.
+    /// </summary>
+    async Task<(Interruption? Interrupted, bool Finished)> AgainstDeadlineAsync(Func<CancellationToken, Task> start, bool promotable)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
+        Task timer = context.CreateTimer(context.CurrentUtcDateTime + rollout.ProgressDeadline, cancel.Token);
+        Task work = start(cancel.Token);
+        Interruption? interrupted = await WaitAsync(Task.WhenAny(work, timer), promotable);
+        bool finished = work.IsCompleted;
+
+        // Cancelling ends the work's pending timers too, which completes it as cancelled: look first.
+        cancel.Cancel();
+        return (interrupted, finished);
     }
 
     string? lastPending;
@@ -295,11 +306,7 @@ internal sealed partial class RolloutRun : IDisposable
             return new Interruption(Stop.Abort, $"analysis {name} cannot start: {problem}");
         }
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
-        Task timer = context.CreateTimer(context.CurrentUtcDateTime + rollout.ProgressDeadline, cancel.Token);
-        Interruption? interrupted = await WaitAsync(Task.WhenAny(run, timer), promotable: true);
-        bool finished = run.IsCompleted;
-        cancel.Cancel();
+        (Interruption? interrupted, bool finished) = await AgainstDeadlineAsync(_ => run, promotable: true);
         if (interrupted is not null || !finished)
         {
             StopAnalysis(instance);
