@@ -24,14 +24,7 @@ public sealed class HttpTaskType : ITaskType
 
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (step.With.TryGetProperty("headers", out JsonElement headerValues) && headerValues.ValueKind == JsonValueKind.Object)
-        {
-            foreach (JsonProperty header in headerValues.EnumerateObject())
-            {
-                headers[header.Name] = Core.Templating.Template.AsText(header.Value);
-            }
-        }
+        Dictionary<string, string> headers = step.GetStringMap("headers", StringComparer.OrdinalIgnoreCase) ?? new(StringComparer.OrdinalIgnoreCase);
 
         string? body = step.With.TryGetProperty("body", out JsonElement bodyValue) ? Core.Templating.Template.AsText(bodyValue) : null;
         var request = new HttpStepRequest(step.GetString("method") ?? "GET", step.GetString("url")!, headers, body, step.IdempotencyKey);

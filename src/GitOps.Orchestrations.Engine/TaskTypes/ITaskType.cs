@@ -59,6 +59,24 @@ public sealed record StepInvocation
             : null;
 
     public TimeSpan? GetDuration(string field) => GetString(field) is string text ? Durations.Parse(text) : null;
+
+    /// <summary>A <c>with</c> field that maps names to values, such as params or headers, every value as text; null when absent.</summary>
+    public Dictionary<string, string>? GetStringMap(string field, IEqualityComparer<string>? comparer = null)
+    {
+        if (With.ValueKind != JsonValueKind.Object || !With.TryGetProperty(field, out JsonElement map) || map.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        // Names equal under the comparer (two spellings of one header) keep the last value, as a later line overrides an earlier one.
+        var values = new Dictionary<string, string>(comparer ?? StringComparer.Ordinal);
+        foreach (JsonProperty entry in map.EnumerateObject())
+        {
+            values[entry.Name] = Core.Templating.Template.AsText(entry.Value);
+        }
+
+        return values;
+    }
 }
 
 /// <param name="Gate">Set while the step waits for people to decide.</param>

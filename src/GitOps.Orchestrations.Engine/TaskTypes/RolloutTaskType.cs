@@ -21,7 +21,7 @@ public sealed class RolloutTaskType : ITaskType
     public TaskTypeSchema Schema { get; } = new("rollout", new Dictionary<string, FieldSpec>
     {
         ["rollout"] = new(FieldKind.String, Required: true),
-        ["params"] = new(FieldKind.Any),
+        ["params"] = new(FieldKind.StringMap),
     });
 
     public static string ChildInstance(string runId, string path, int attempt) => $"{runId}.{path}.rollout-{attempt}";
@@ -34,9 +34,7 @@ public sealed class RolloutTaskType : ITaskType
             return StepResult.Failed($"Rollout '{name}' is not in this run's snapshot") with { Retryable = false };
         }
 
-        IReadOnlyDictionary<string, string> parameters = step.With.TryGetProperty("params", out JsonElement given) && given.ValueKind == JsonValueKind.Object
-            ? given.EnumerateObject().ToDictionary(p => p.Name, p => Core.Templating.Template.AsText(p.Value), StringComparer.Ordinal)
-            : step.Run.Params;
+        IReadOnlyDictionary<string, string> parameters = step.GetStringMap("params") ?? step.Run.Params;
         RolloutDefinition rollout = RolloutTemplating.Fill(definition, parameters);
         var request = new RolloutRequest
         {

@@ -27,14 +27,7 @@ public sealed class WorkflowTaskType : ITaskType
             return StepResult.Errored($"workflow '{name}' is not in the run's snapshot of {step.Snapshot.Source}") with { Retryable = false };
         }
 
-        var given = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (step.With.TryGetProperty("params", out JsonElement parameters) && parameters.ValueKind == JsonValueKind.Object)
-        {
-            foreach (JsonProperty parameter in parameters.EnumerateObject())
-            {
-                given[parameter.Name] = Core.Templating.Template.AsText(parameter.Value);
-            }
-        }
+        Dictionary<string, string> given = step.GetStringMap("params") ?? new(StringComparer.Ordinal);
 
         IReadOnlyDictionary<string, string> bound = Core.Planning.ParamBinder.Bind(child, given, out List<string> errors);
         if (errors.Count > 0)
