@@ -103,8 +103,19 @@ internal sealed partial class RolloutRun : IDisposable
             Analyses = analyses.Select(a => a with { Measurements = a.Measurements.TakeLast(MaxMeasurementsInStatus).ToList() }).ToList(),
         };
         context.SetCustomStatus(status);
-        context.SendEvent(request.ParentInstance, RolloutRequest.SignalEvent(request.StepPath), new RolloutSignal { Progress = Summary(), Gate = status.Gate });
+
+        // The step shows a summary and the gate; an update that changes neither is not worth an event
+        // (each one wakes the whole run's orchestration).
+        string progress = Summary();
+        string signal = $"{progress}|{status.Gate?.Node}|{status.Gate?.Decisions.Count}";
+        if (signal != lastSignal)
+        {
+            lastSignal = signal;
+            context.SendEvent(request.ParentInstance, RolloutRequest.SignalEvent(request.StepPath), new RolloutSignal { Progress = progress, Gate = status.Gate });
+        }
     }
+
+    string? lastSignal;
 
     string Summary() =>
         $"{status.Phase}: " + (status.Strategy == "canary" ? $"step {Math.Min(status.CurrentStep + 1, status.Steps)}/{status.Steps}, weight {status.Weight}; " : string.Empty) + status.Message;
