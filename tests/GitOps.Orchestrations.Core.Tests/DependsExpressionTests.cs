@@ -62,4 +62,26 @@ public class DependsExpressionTests
         Assert.False(DependsExpression.TryParse(text, out _, out string? error, out _));
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(120_000, "!", "a", "characters long")]
+    [InlineData(8_000, "!", "a", "nested deeper than 64")]
+    [InlineData(100_000, "(", "a", "characters long")]
+    [InlineData(65, "(", "a", "nested deeper than 64")]
+    [InlineData(65, "!", "a", "nested deeper than 64")]
+    public void Deep_nesting_is_an_error_not_a_stack_overflow(int times, string prefix, string operand, string message)
+    {
+        string text = string.Concat(Enumerable.Repeat(prefix, times)) + operand + (prefix == "(" ? new string(')', times) : string.Empty);
+        Assert.False(DependsExpression.TryParse(text, out _, out string? error, out _));
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_long_chain_is_wide_not_deep()
+    {
+        string text = string.Join(" && ", Enumerable.Range(0, 1_000).Select(i => $"t{i}"));
+        DependsExpression expression = DependsExpression.Parse(text);
+        Assert.True(expression.Evaluate(_ => new DependencyOutcome(NodePhase.Succeeded, null, false, false)));
+        Assert.False(expression.Evaluate(t => new DependencyOutcome(t == "t999" ? NodePhase.Failed : NodePhase.Succeeded, null, false, false)));
+    }
 }

@@ -98,6 +98,29 @@ public abstract class DagSemanticsTests(EngineBackend backend)
     }
 
     [Fact]
+    public async Task Params_and_responses_reach_expressions_as_values_never_as_code()
+    {
+        // Spliced into the expression's source, each of these values turned a false guard true.
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: injection}
+            spec:
+              params: [{name: env, default: dev}]
+              failFast: false
+              tasks:
+                - {name: fetch, uses: http, with: {url: "{{http}}/text?value=1%20%3D%3D%201%20%7C%7C%20true"}}
+                - {name: by-param, uses: log, when: "'{{params.env}}' == 'prod'", with: {message: deployed}}
+                - {name: by-body, uses: log, depends: fetch, when: "{{tasks.fetch.outputs.body}} == 'ok'", with: {message: x}}
+                - {name: by-name, uses: log, depends: fetch, when: "tasks.fetch.outputs.body == 'ok' || params.env == 'prod'", with: {message: x}}
+                - {name: condition, uses: http, with: {url: "{{http}}/status/404", successCondition: "'{{params.env}}' == 'prod' || status == 200"}}
+            """, new() { ["env"] = "x' != 'y' || 'a" });
+        Assert.Equal("1 == 1 || true", Output(run, "fetch", "body"));
+        Assert.Equal(NodePhase.Skipped, Node(run, "by-param").Phase);
+        Assert.Equal(NodePhase.Skipped, Node(run, "by-body").Phase);
+        Assert.Equal(NodePhase.Skipped, Node(run, "by-name").Phase);
+        Assert.Equal(NodePhase.Failed, Node(run, "condition").Phase);
+    }
+
+    [Fact]
     public async Task Depends_on_a_failed_branch_runs_the_handler_and_the_run_succeeds()
     {
         RunStatus run = await backend.RunAsync(Header + """

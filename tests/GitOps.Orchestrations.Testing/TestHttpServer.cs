@@ -45,6 +45,7 @@ public sealed class TestHttpServer : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         app = builder.Build();
         app.MapGet("/echo/{value}", (string value) => Results.Json(new { echo = value, length = value.Length }));
+        app.MapGet("/text", (string value) => Results.Text(value));
         app.MapGet("/status/{code:int}", (int code) => Results.Json(new { code }, statusCode: code));
         app.MapGet("/flaky/{name}", (string name, int failures) =>
         {

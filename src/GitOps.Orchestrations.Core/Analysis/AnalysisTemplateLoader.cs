@@ -166,7 +166,10 @@ public static partial class AnalysisTemplateLoader
         return text;
     }
 
-    static string? ExpressionLanguage(string text) => Expressions.ExpressionLanguage.Check(text, out _);
+    /// <summary>Conditions read the measurement as <c>result</c>, and nothing else; their values are never templated in.</summary>
+    static string? ExpressionLanguage(string text) => Expressions.ExpressionLanguage.Check(text, out _, ResultVariable, allowTemplates: false);
+
+    static readonly IReadOnlySet<string> ResultVariable = new HashSet<string>(StringComparer.Ordinal) { "result" };
 
     /// <summary>A query string whose <c>{{args.NAME}}</c> references all name declared args.</summary>
     static string? Query(MappingReader reader, string field, IReadOnlyList<AnalysisArg> args, bool required)

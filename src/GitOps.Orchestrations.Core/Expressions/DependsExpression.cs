@@ -17,6 +17,11 @@ public sealed class DependsExpression
 
     static readonly HashSet<string> FailureResults = ["Failed", "Errored", "AllFailed", "AnySucceeded"];
 
+    /// <summary>Nesting of <c>!</c> and parentheses: parsing and evaluating recurse by it, so it is bounded.</summary>
+    public const int MaxDepth = 64;
+
+    public const int MaxLength = 8192;
+
     readonly Node root;
 
     DependsExpression(string text, Node root, IReadOnlyList<TaskReference> references)
@@ -39,6 +44,14 @@ public sealed class DependsExpression
     public static bool TryParse(string text, out DependsExpression? expression, out string? error, out int column)
     {
         var parser = new DependsParser(text);
+        if (text.Length > MaxLength)
+        {
+            expression = null;
+            error = $"depends is {text.Length} characters long; the limit is {MaxLength}";
+            column = 1;
+            return false;
+        }
+
         try
         {
             Node root = parser.ParseAll();
@@ -64,7 +77,7 @@ public sealed class DependsExpression
     /// <summary>Parsed expressions are immutable, and orchestrators rebuild their DAG on every replay, so parses are shared.</summary>
     public static DependsExpression ParseCached(string text) => Cache.GetOrAdd(text, Parse);
 
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DependsExpression> Cache = new(StringComparer.Ordinal);
+    static readonly Caching.BoundedCache<string, DependsExpression> Cache = new(2048, StringComparer.Ordinal);
 
     public bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => root.Evaluate(outcomeOf);
 
@@ -77,14 +90,15 @@ public sealed class DependsExpression
         public abstract bool Evaluate(Func<string, DependencyOutcome> outcomeOf);
     }
 
-    sealed record And(Node Left, Node Right) : Node
+    // And and Or hold all their operands in one list, so a long chain is wide, not deep.
+    sealed record And(IReadOnlyList<Node> Operands) : Node
     {
-        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => Left.Evaluate(outcomeOf) && Right.Evaluate(outcomeOf);
+        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => Operands.All(o => o.Evaluate(outcomeOf));
     }
 
-    sealed record Or(Node Left, Node Right) : Node
+    sealed record Or(IReadOnlyList<Node> Operands) : Node
     {
-        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => Left.Evaluate(outcomeOf) || Right.Evaluate(outcomeOf);
+        public override bool Evaluate(Func<string, DependencyOutcome> outcomeOf) => Operands.Any(o => o.Evaluate(outcomeOf));
     }
 
     sealed record Not(Node Operand) : Node
@@ -113,6 +127,7 @@ public sealed class DependsExpression
     sealed class DependsParser(string text)
     {
         int position;
+        int depth;
 
         public List<TaskReference> References { get; } = [];
 
@@ -132,45 +147,67 @@ public sealed class DependsExpression
 
         Node ParseOr()
         {
-            Node left = ParseAnd();
+            var operands = new List<Node> { ParseAnd() };
             while (Accept("||"))
             {
-                left = new Or(left, ParseAnd());
+                operands.Add(ParseAnd());
             }
 
-            return left;
+            return operands.Count == 1 ? operands[0] : new Or(operands);
         }
 
         Node ParseAnd()
         {
-            Node left = ParseUnary();
+            var operands = new List<Node> { ParseUnary() };
             while (Accept("&&"))
             {
-                left = new And(left, ParseUnary());
+                operands.Add(ParseUnary());
             }
 
-            return left;
+            return operands.Count == 1 ? operands[0] : new And(operands);
         }
 
         Node ParseUnary()
         {
             if (Accept("!"))
             {
-                return new Not(ParseUnary());
+                using (Deeper())
+                {
+                    return new Not(ParseUnary());
+                }
             }
 
             if (Accept("("))
             {
-                Node inner = ParseOr();
-                if (!Accept(")"))
+                using (Deeper())
                 {
-                    throw new FormatException("expected ')'");
-                }
+                    Node inner = ParseOr();
+                    if (!Accept(")"))
+                    {
+                        throw new FormatException("expected ')'");
+                    }
 
-                return inner;
+                    return inner;
+                }
             }
 
             return ParseReference();
+        }
+
+        /// <summary>One level further into <c>!</c> or parentheses; past <see cref="MaxDepth"/> the parse stops with an error, never a stack overflow.</summary>
+        Level Deeper()
+        {
+            if (++depth > MaxDepth)
+            {
+                throw new FormatException($"nested deeper than {MaxDepth} levels of '!' and parentheses");
+            }
+
+            return new Level(this);
+        }
+
+        readonly struct Level(DependsParser parser) : IDisposable
+        {
+            public void Dispose() => parser.depth--;
         }
 
         Node ParseReference()

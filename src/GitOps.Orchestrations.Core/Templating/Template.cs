@@ -48,8 +48,12 @@ public static partial class Template
         });
     }
 
-    /// <summary>Renders every string inside a JSON value, leaving its shape alone.</summary>
-    public static JsonElement Render(JsonElement value, ITemplateScope scope)
+    /// <summary>
+    /// Renders every string inside a JSON value, leaving its shape alone. Top-level fields that
+    /// <paramref name="keepAsWritten"/> names are left as written: expressions, which get their
+    /// values as variables when they are evaluated rather than as text spliced into their source.
+    /// </summary>
+    public static JsonElement Render(JsonElement value, ITemplateScope scope, Func<string, bool>? keepAsWritten = null)
     {
         if (!Strings(value).Any(HasReferences))
         {
@@ -59,7 +63,28 @@ public static partial class Template
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(writer, value, scope);
+            if (keepAsWritten is not null && value.ValueKind == JsonValueKind.Object)
+            {
+                writer.WriteStartObject();
+                foreach (JsonProperty property in value.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    if (keepAsWritten(property.Name))
+                    {
+                        property.Value.WriteTo(writer);
+                    }
+                    else
+                    {
+                        Write(writer, property.Value, scope);
+                    }
+                }
+
+                writer.WriteEndObject();
+            }
+            else
+            {
+                Write(writer, value, scope);
+            }
         }
 
         using JsonDocument document = JsonDocument.Parse(buffer.WrittenMemory);

@@ -26,6 +26,13 @@ public sealed class TemplateScope(
         string[] parts = path.Split('.');
         switch (parts[0])
         {
+            // Whole objects, for expressions that read params.NAME, workflow.FIELD and tasks.NAME.outputs.
+            case "params" when parts.Length == 1:
+                return Set(JsonSerializer.SerializeToElement(parameters), out value);
+            case "workflow" when parts.Length == 1:
+                return Set(JsonSerializer.SerializeToElement(new { name = workflow.Name, id = workflow.Id, revision = workflow.Revision, status = workflow.Status }), out value);
+            case "tasks" when parts.Length == 2:
+                return outputsOf(parts[1]) is { } all && Set(JsonSerializer.SerializeToElement(new { outputs = all }), out value);
             case "params" when parts.Length == 2:
                 return parameters.TryGetValue(parts[1], out string? text) && Set(JsonSerializer.SerializeToElement(text), out value);
             case "workflow" when parts.Length == 2:

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using GitOps.Orchestrations.Core.Expressions;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Templating;
@@ -7,11 +6,16 @@ using GitOps.Orchestrations.Core.Templating;
 namespace GitOps.Orchestrations.Core.Validation;
 
 /// <summary>Checks one value of a task's <c>with</c> block against its <see cref="FieldSpec"/>.</summary>
-public static partial class FieldChecks
+public static class FieldChecks
 {
     public static string? Check(FieldSpec field, JsonElement value)
     {
         bool templated = value.ValueKind == JsonValueKind.String && Template.HasReferences(value.GetString()!);
+        if (field.Literal && Template.References(value).Any())
+        {
+            return "must be written out here, not templated with {{...}}: a run's params must not choose its own policy";
+        }
+
         switch (field.Kind)
         {
             case FieldKind.Any:
@@ -27,7 +31,7 @@ public static partial class FieldChecks
             case FieldKind.Duration when value.ValueKind is JsonValueKind.String or JsonValueKind.Number:
                 return templated || Durations.TryParse(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText(), out _, out string? error) ? null : error;
             case FieldKind.Expression when value.ValueKind == JsonValueKind.String:
-                return CheckExpression(value.GetString()!, out _);
+                return CheckExpression(value.GetString()!, out _, field.Variables);
             case FieldKind.StringMap when value.ValueKind == JsonValueKind.Object:
                 return value.EnumerateObject().All(p => p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
                     ? null
@@ -42,14 +46,11 @@ public static partial class FieldChecks
     }
 
     /// <summary>
-    /// Checks an expression that may still hold <c>{{...}}</c> references: each reference is replaced
-    /// by a neutral identifier first, so <c>'{{params.x}}' != 'skip'</c> and <c>{{tasks.a.outputs.n}} > 3</c> both parse.
+    /// Checks a run-time expression, which may hold <c>{{...}}</c> references (passed to it as values)
+    /// and read params, tasks, item and workflow, plus the <paramref name="variables"/> its field adds.
     /// </summary>
-    public static string? CheckExpression(string expression, out SourcePosition position)
-    {
-        string withoutTemplates = ReferencePattern().Replace(expression, m => "_" + new string('_', m.Length - 1));
-        return ExpressionLanguage.Check(withoutTemplates, out position);
-    }
+    public static string? CheckExpression(string expression, out SourcePosition position, IEnumerable<string>? variables = null) =>
+        ExpressionLanguage.Check(expression, out position, new HashSet<string>(CompiledExpression.ScopeVariables.Concat(variables ?? []), StringComparer.Ordinal));
 
     static string Describe(FieldKind kind) => kind switch
     {
@@ -63,7 +64,4 @@ public static partial class FieldChecks
         FieldKind.StringList => "a list of strings",
         _ => "a value",
     };
-
-    [GeneratedRegex(@"\{\{[^{}]*\}\}")]
-    private static partial Regex ReferencePattern();
 }

@@ -17,7 +17,12 @@ public enum FieldKind
     StringList,
 }
 
-public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyList<string>? AllowedValues = null);
+/// <param name="Variables">For an <see cref="FieldKind.Expression"/>: the names it reads besides params, tasks, item and workflow.</param>
+/// <param name="Literal">
+/// The value must be written in the workflow file, never templated from params or outputs: an
+/// approval policy templated from params would let whoever starts a run choose who approves it.
+/// </param>
+public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyList<string>? AllowedValues = null, IReadOnlyList<string>? Variables = null, bool Literal = false);
 
 /// <summary>
 /// The shape of one task type's <c>with</c> block. Validation is pure, so the schema lives here,

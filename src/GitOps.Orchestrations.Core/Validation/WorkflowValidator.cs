@@ -41,7 +41,7 @@ public static class WorkflowValidator
         var ancestors = Ancestors(dependencies);
         foreach (TaskSpec task in byName.Values)
         {
-            CheckTemplatesAndExpressions(task, workflow, byName, ancestors[task.Name], map, diagnostics);
+            CheckTemplatesAndExpressions(task, workflow, byName, ancestors[task.Name], map, catalog, diagnostics);
         }
 
         if (workflow.OnExit is TaskSpec onExit)
@@ -51,7 +51,7 @@ public static class WorkflowValidator
                 diagnostics.Add(new(map.File, map.Of(onExit.Name, "depends"), "onExit runs after every task; it cannot have depends"));
             }
 
-            CheckTemplatesAndExpressions(onExit, workflow, byName, byName.Keys.ToHashSet(StringComparer.Ordinal), map, diagnostics, isExitHandler: true);
+            CheckTemplatesAndExpressions(onExit, workflow, byName, byName.Keys.ToHashSet(StringComparer.Ordinal), map, catalog, diagnostics, isExitHandler: true);
         }
     }
 
@@ -100,9 +100,43 @@ public static class WorkflowValidator
         Dictionary<string, TaskSpec> byName,
         IReadOnlySet<string> ancestors,
         SourceMap map,
+        ITaskTypeCatalog catalog,
         List<Diagnostic> diagnostics,
         bool isExitHandler = false)
     {
+        // Expressions read params, tasks, item and workflow by name too; those names get the same checks as {{...}}.
+        void CheckExpressionReads(string expression, SourcePosition at, string what)
+        {
+            CompiledExpression compiled;
+            try
+            {
+                compiled = ExpressionLanguage.Compile(expression);
+            }
+            catch (ExpressionException)
+            {
+                return;
+            }
+
+            foreach (string root in compiled.ComputedRoots.Where(r => r is "tasks" or "workflow"))
+            {
+                diagnostics.Add(new(map.File, at, $"{what}: read {root} by name ({root}.NAME), not with [...]"));
+            }
+
+            foreach (string path in compiled.Paths.Where(p => !compiled.Paths.Any(longer => longer.StartsWith(p + ".", StringComparison.Ordinal))))
+            {
+                string? problem = CheckExpressionPath(path, task, workflow, byName, ancestors, isExitHandler);
+                if (problem is not null)
+                {
+                    diagnostics.Add(new(map.File, at, $"{what}: {problem}"));
+                }
+            }
+
+            if (compiled.Variables.Contains("item") && !task.IsFanOut)
+            {
+                diagnostics.Add(new(map.File, at, $"{what}: item is only available in a fan-out task (withItems, withParam, withSequence)"));
+            }
+        }
+
         void CheckText(string text, SourcePosition at)
         {
             foreach (TemplateReference reference in Template.References(text))
@@ -124,6 +158,10 @@ public static class WorkflowValidator
             {
                 diagnostics.Add(new(map.File, at.Offset(inside.Column - 1), $"invalid when: {problem}"));
             }
+            else
+            {
+                CheckExpressionReads(when, at, "when");
+            }
         }
 
         if (task.WithParam is string withParam)
@@ -137,9 +175,16 @@ public static class WorkflowValidator
 
         if (task.With is JsonElement with && with.ValueKind == JsonValueKind.Object)
         {
+            catalog.TryGetSchema(task.Uses, out TaskTypeSchema? schema);
             foreach (JsonProperty property in with.EnumerateObject())
             {
                 SourcePosition at = map.Of(task.Name, $"with.{property.Name}:value");
+                if (schema?.Fields.GetValueOrDefault(property.Name) is { Kind: FieldKind.Expression } && property.Value.ValueKind == JsonValueKind.String
+                    && FieldChecks.CheckExpression(property.Value.GetString()!, out _, schema.Fields[property.Name].Variables) is null)
+                {
+                    CheckExpressionReads(property.Value.GetString()!, at, $"with.{property.Name}");
+                }
+
                 foreach (TemplateReference reference in Template.References(property.Value))
                 {
                     string? problem = CheckReference(reference.Path, task, workflow, byName, ancestors, isExitHandler);
@@ -199,6 +244,35 @@ public static class WorkflowValidator
                 return ancestors.Contains(parts[1]) ? null : $"task '{task.Name}' uses outputs of '{parts[1]}' but does not depend on it";
             default:
                 return $"unknown reference '{parts[0]}' (use params, tasks, item or workflow)";
+        }
+    }
+
+    /// <summary>A path an expression reads by name, such as <c>params.env</c> or <c>tasks.build.outputs.image</c>.</summary>
+    static string? CheckExpressionPath(
+        string path,
+        TaskSpec task,
+        WorkflowDefinition workflow,
+        Dictionary<string, TaskSpec> byName,
+        IReadOnlySet<string> ancestors,
+        bool isExitHandler)
+    {
+        string[] parts = path.Split('.');
+        switch (parts[0])
+        {
+            case "params" when !workflow.Params.Any(p => p.Name == parts[1]):
+                return $"unknown param '{parts[1]}'";
+            case "workflow" when parts[1] is not ("name" or "id" or "revision" or "status"):
+                return $"workflow offers name, id, revision and status, not '{parts[1]}'";
+            case "workflow" when parts[1] == "status" && !isExitHandler:
+                return "workflow.status is only known in onExit";
+            case "tasks" when !byName.ContainsKey(parts[1]):
+                return $"unknown task '{parts[1]}'";
+            case "tasks" when !ancestors.Contains(parts[1]):
+                return $"task '{task.Name}' reads tasks.{parts[1]} but does not depend on it";
+            case "tasks" when parts.Length > 2 && parts[2] != "outputs":
+                return $"tasks.{parts[1]} offers outputs (tasks.{parts[1]}.outputs.NAME), not '{parts[2]}'";
+            default:
+                return null;
         }
     }
 

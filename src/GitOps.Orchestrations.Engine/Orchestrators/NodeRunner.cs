@@ -86,13 +86,15 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
         string path = item is int i ? $"{task.Name}.{i}" : task.Name;
         try
         {
-            if (task.When is string when && !ExpressionLanguage.EvaluateBoolean(Template.Render(when, scope)))
+            if (task.When is string when && !ExpressionLanguage.Compile(when).EvaluateBoolean(scope))
             {
-                return new ItemOutcome(NodePhase.Skipped, $"when '{Template.Render(when, scope)}' is false", [], 0);
+                return new ItemOutcome(NodePhase.Skipped, $"when '{when}' is false", [], 0);
             }
 
-            JsonElement with = task.With is JsonElement raw ? Template.Render(raw, scope) : EmptyObject;
             ITaskType type = registry.Get(task.Uses);
+            JsonElement with = task.With is JsonElement raw
+                ? Template.Render(raw, scope, field => type.Schema.Fields.GetValueOrDefault(field)?.Kind == Core.Validation.FieldKind.Expression)
+                : EmptyObject;
             int maxAttempts = (task.Retry?.Limit ?? 0) + 1;
             StepResult result = StepResult.Errored("not run");
             int attempt = 0;
@@ -112,6 +114,7 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
                     Item = item,
                     Attempt = attempt,
                     With = with,
+                    Scope = scope,
                     Run = run,
                     Report = progress => OnProgress(path, progress),
                     Cancellation = cancelAttempt.Token,

@@ -19,8 +19,11 @@ public sealed class HttpTaskType : ITaskType
         ["method"] = new(FieldKind.String, AllowedValues: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]),
         ["headers"] = new(FieldKind.StringMap),
         ["body"] = new(FieldKind.Any),
-        ["successCondition"] = new(FieldKind.Expression),
+        ["successCondition"] = new(FieldKind.Expression, Variables: ResponseVariables),
     });
+
+    /// <summary>What a success condition reads of the response, besides params, tasks, item and workflow.</summary>
+    public static readonly IReadOnlyList<string> ResponseVariables = ["status", "body", "json", "headers"];
 
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
@@ -55,7 +58,7 @@ public sealed class HttpTaskType : ITaskType
             variables.TryAdd("json", JsonSerializer.SerializeToElement<object?>(null));
             try
             {
-                ok = ExpressionLanguage.EvaluateBoolean(condition, variables);
+                ok = ExpressionLanguage.Compile(condition).EvaluateBoolean(step.Scope, variables);
             }
             catch (ExpressionException e)
             {

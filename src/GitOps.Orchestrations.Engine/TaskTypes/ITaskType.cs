@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Templating;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.Runs;
 using Microsoft.DurableTask;
@@ -28,8 +29,11 @@ public sealed record StepInvocation
 
     public required int Attempt { get; init; }
 
-    /// <summary>The rendered <c>with</c> block, an empty object when the task has none.</summary>
+    /// <summary>The rendered <c>with</c> block, an empty object when the task has none. Expression fields are left as written.</summary>
     public required JsonElement With { get; init; }
+
+    /// <summary>What the step's expressions can read (params, upstream outputs, the item, the workflow).</summary>
+    public ITemplateScope? Scope { get; init; }
 
     /// <summary>The run this step belongs to: its snapshot, params, who started it, how it checkpoints.</summary>
     public required WorkflowRunInput Run { get; init; }
