@@ -2,8 +2,17 @@ namespace GitOps.Orchestrations.Api;
 
 public sealed record ApiOptions
 {
+    /// <summary>
+    /// The URL clients reach the API at (behind a proxy, the proxy's), for the links in responses.
+    /// Without it, links are built from the request's Host header.
+    /// </summary>
+    public string? PublicUrl { get; init; }
+
     /// <summary>Larger request bodies get 413; a run's params never need more.</summary>
     public long MaxBodyBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Longer comments and reasons get 422: they are kept in run status, events and the audit log.</summary>
+    public int MaxCommentChars { get; init; } = 2000;
 
     /// <summary>How often the event stream looks at the run for changes.</summary>
     public TimeSpan EventPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);

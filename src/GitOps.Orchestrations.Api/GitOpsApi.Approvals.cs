@@ -23,21 +23,23 @@ public sealed partial class GitOpsApi
 {
     public Task<IResult> Decide(HttpContext http, string id, string node) => Guard(http, async () =>
     {
-        Caller caller = Caller.From(http.User) ?? throw ApiProblemException.Unauthorized();
-        DecisionRequest request = await ReadBody<DecisionRequest>(http) ?? throw ApiProblemException.BadRequest("the body must be {\"decision\": \"approve\" | \"reject\", \"comment\": \"...\"}");
+        // The role is checked before anything about the request is: a caller who may not decide learns nothing from it.
+        (DecisionRequest? body, ApiProblemException? unreadable) = await TryReadBody<DecisionRequest>(http);
+        Caller caller = await Authorize(http, Role.Approver, body?.Decision is "approve" or "reject" ? body.Decision : "decide", id, node);
+        DecisionRequest request = body ?? throw unreadable ?? ApiProblemException.BadRequest("the body must be {\"decision\": \"approve\" | \"reject\", \"comment\": \"...\"}");
         if (request.Decision is not ("approve" or "reject"))
         {
             throw ApiProblemException.Invalid($"decision must be approve or reject, not '{request.Decision}'");
         }
 
-        await Authorize(http, Role.Approver, request.Decision, id, node);
+        CheckFreeText("comment", request.Comment);
         RunStatus run = await RequireRun(id, http.RequestAborted);
         PendingGate gate = run.Gates.FirstOrDefault(g => g.Node == node)
             ?? throw ApiProblemException.Conflict(run.Phase.IsTerminal()
                 ? $"run '{id}' already ended {run.Phase}"
                 : $"node '{node}' of run '{id}' is not waiting for a decision (waiting: {(run.Waiting.Count == 0 ? "none" : string.Join(", ", run.Waiting))})");
 
-        if (gate.Policy.Refusal(caller.User, caller.Groups, run.StartedBy ?? string.Empty) is string refusal)
+        if (gate.Policy.Refusal(caller.User, caller.Groups, run.Starters) is string refusal)
         {
             await Record(caller, request.Decision, id, node, "refused", refusal);
             throw ApiProblemException.Forbidden(refusal);

@@ -27,6 +27,7 @@ public sealed partial class GitOpsApi
     {
         Caller caller = await Authorize(http, Role.Operator, "retry", id);
         ControlRequest request = await ReadBody<ControlRequest>(http) ?? new ControlRequest();
+        CheckFreeText("reason", request.Reason);
         return await RetryAsync(http, caller, id, null, request.Reason);
     });
 
@@ -45,6 +46,7 @@ public sealed partial class GitOpsApi
     {
         Caller caller = await Authorize(http, Role.Operator, action, id);
         ControlRequest request = await ReadBody<ControlRequest>(http) ?? new ControlRequest();
+        CheckFreeText("reason", request.Reason);
         RunStatus run = await RequireRun(id, http.RequestAborted);
         string reason = request.Reason ?? $"{action} by {caller.User}";
         await act(run, reason, http.RequestAborted);

@@ -48,7 +48,7 @@ public sealed partial class GitOpsApi
     public Task<IResult> PromotePipeline(HttpContext http, string name) => Guard(http, async () =>
     {
         Caller caller = await Authorize(http, Role.Operator, "promote", PipelineInput.InstanceId(name));
-        (PipelineActionRequest request, _) = await PipelineAction(http, name);
+        (PipelineActionRequest request, _, _) = await PipelineAction(http, name, await ReadBody<PipelineActionRequest>(http));
         await runs.CommandPipelineAsync(name, new PipelineCommand("promote", request.Stage!, request.Freight!, caller.User, caller.Groups, request.Comment), http.RequestAborted);
         await Record(caller, "promote", PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}", "accepted", request.Comment);
         return Ok(new { pipeline = name, stage = request.Stage, freight = request.Freight, action = "promote", by = caller.User }, StatusCodes.Status202Accepted);
@@ -56,20 +56,27 @@ public sealed partial class GitOpsApi
 
     public Task<IResult> DecidePipeline(HttpContext http, string name) => Guard(http, async () =>
     {
-        Caller caller = Caller.From(http.User) ?? throw ApiProblemException.Unauthorized();
-        (PipelineActionRequest request, StageDefinition stage) = await PipelineAction(http, name);
+        // The role is checked before anything about the request is: a viewer learns no stage or freight from a 422.
+        (PipelineActionRequest? body, ApiProblemException? unreadable) = await TryReadBody<PipelineActionRequest>(http);
+        Caller caller = await Authorize(http, Role.Approver, body?.Decision is "approve" or "reject" ? body.Decision : "decide", PipelineInput.InstanceId(name), body is null ? null : $"{body.Stage}/{body.Freight}");
+        (PipelineActionRequest request, StageDefinition stage, PipelineStatus status) = await PipelineAction(http, name, body ?? throw unreadable ?? ApiProblemException.BadRequest("the body must be {\"stage\": \"...\", \"freight\": \"...\", \"decision\": \"approve\" | \"reject\"}"));
         if (request.Decision is not ("approve" or "reject"))
         {
             throw ApiProblemException.Invalid($"decision must be approve or reject, not '{request.Decision}'");
         }
 
-        await Authorize(http, Role.Approver, request.Decision, PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}");
         if (stage.Rules.Approval is not { } policy)
         {
             throw ApiProblemException.Conflict($"stage '{stage.Name}' of pipeline '{name}' takes no approvals");
         }
 
-        if (policy.Refusal(caller.User, caller.Groups, "server") is string refusal)
+        if (request.Decision == "approve" && status.Stages.GetValueOrDefault(stage.Name)?.Approvals.GetValueOrDefault(request.Freight!) is { } decided
+            && decided.Any(d => d.Decision == "approve" && d.By == caller.User))
+        {
+            throw ApiProblemException.Conflict($"'{caller.User}' already approved freight '{request.Freight}' for stage '{stage.Name}'; the quorum counts distinct people");
+        }
+
+        if (policy.Refusal(caller.User, caller.Groups, ["server"]) is string refusal)
         {
             await Record(caller, request.Decision, PipelineInput.InstanceId(name), $"{request.Stage}/{request.Freight}", "refused", refusal);
             throw ApiProblemException.Forbidden(refusal);
@@ -80,9 +87,11 @@ public sealed partial class GitOpsApi
         return Ok(new { pipeline = name, stage = stage.Name, freight = request.Freight, decision = request.Decision, by = caller.User, quorum = policy.Quorum }, StatusCodes.Status202Accepted);
     });
 
-    async Task<(PipelineActionRequest Request, StageDefinition Stage)> PipelineAction(HttpContext http, string name)
+    /// <summary>Checks a request against the pipeline of the branch and where it runs; call it only for an authorized caller.</summary>
+    async Task<(PipelineActionRequest Request, StageDefinition Stage, PipelineStatus Status)> PipelineAction(HttpContext http, string name, PipelineActionRequest? body)
     {
-        PipelineActionRequest request = await ReadBody<PipelineActionRequest>(http) ?? throw ApiProblemException.BadRequest("the body must be {\"stage\": \"...\", \"freight\": \"...\"}");
+        PipelineActionRequest request = body ?? throw ApiProblemException.BadRequest("the body must be {\"stage\": \"...\", \"freight\": \"...\"}");
+        CheckFreeText("comment", request.Comment);
         PipelineDefinition pipeline = repository.Current().Catalog.Pipelines.GetValueOrDefault(name) ?? throw ApiProblemException.NotFound($"no pipeline '{name}' on the branch");
         StageDefinition stage = pipeline.Stages.FirstOrDefault(s => s.Name == request.Stage)
             ?? throw ApiProblemException.Invalid($"pipeline '{name}' has no stage '{request.Stage}' (stages: {string.Join(", ", pipeline.Stages.Select(s => s.Name))})");
@@ -92,7 +101,7 @@ public sealed partial class GitOpsApi
             throw ApiProblemException.Invalid($"pipeline '{name}' knows no freight '{request.Freight}' (known: {string.Join(", ", status.Freight.Select(f => f.Id))})");
         }
 
-        return (request, stage);
+        return (request, stage, status);
     }
 
     async Task<PipelineStatus> RequirePipeline(string name, CancellationToken cancellationToken) =>

@@ -46,6 +46,7 @@ public sealed partial class GitOpsApi
     {
         Caller caller = await Authorize(http, Role.Operator, "retry", id, node);
         RolloutActionRequest request = await ReadBody<RolloutActionRequest>(http) ?? new RolloutActionRequest();
+        CheckFreeText("reason", request.Reason);
         RolloutView rollout = await FindRollout(id, node, http.RequestAborted);
         if (rollout.Running || rollout.Status?.Phase != RolloutPhase.Degraded)
         {
@@ -59,6 +60,7 @@ public sealed partial class GitOpsApi
     {
         Caller caller = await Authorize(http, Role.Operator, action, id, node);
         RolloutActionRequest request = await ReadBody<RolloutActionRequest>(http) ?? new RolloutActionRequest();
+        CheckFreeText("reason", request.Reason);
         if (request.Full && action != "promote")
         {
             throw ApiProblemException.Invalid("full applies to promote only");

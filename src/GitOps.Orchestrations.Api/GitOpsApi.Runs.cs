@@ -27,7 +27,14 @@ public sealed partial class GitOpsApi
                 : 50,
             ContinuationToken = query["continuationToken"].FirstOrDefault(),
         };
-        return Ok(await runs.ListAsync(runQuery, http.RequestAborted));
+        try
+        {
+            return Ok(await runs.ListAsync(runQuery, http.RequestAborted));
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiProblemException.BadRequest(e.Message.Split(" (Parameter", 2)[0]);
+        }
     });
 
     public Task<IResult> GetRun(HttpContext http, string id) => Guard(http, async () =>
@@ -40,7 +47,9 @@ public sealed partial class GitOpsApi
     {
         await Authorize(http, Role.Viewer);
         string? run = http.Request.Query["run"].FirstOrDefault();
-        int top = int.TryParse(http.Request.Query["top"].FirstOrDefault(), CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000 ? n : 200;
+        int top = http.Request.Query["top"].FirstOrDefault() is string given
+            ? int.TryParse(given, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000 ? n : throw ApiProblemException.BadRequest("top must be a whole number from 1 to 1000")
+            : 200;
         return Ok(await audit.ReadAsync(run, top, http.RequestAborted));
     });
 

@@ -104,7 +104,7 @@ public sealed partial class GitOpsApi
         return Ok(links, StatusCodes.Status202Accepted);
     });
 
-    static RunLinks Links(HttpContext http, string id, string workflow, string revision)
+    RunLinks Links(HttpContext http, string id, string workflow, string revision)
     {
         string run = $"{BaseUrl(http)}/api/runs/{Uri.EscapeDataString(id)}";
         return new RunLinks(id, workflow, revision, run, $"{run}/events", $"{run}/approvals/{{node}}", $"{run}/terminate", $"{run}/suspend", $"{run}/resume", $"{run}/retry");

@@ -141,9 +141,45 @@ public sealed partial class GitOpsApi(
         {
             throw ApiProblemException.BadRequest($"the body is not valid JSON for this request: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or System.Text.DecoderFallbackException)
+        {
+            // System.Text.Json reports text that is not UTF-8 this way, not as a JsonException.
+            throw ApiProblemException.BadRequest("the body is not UTF-8 JSON");
+        }
     }
 
-    static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+    /// <summary>
+    /// Reads the body, holding back what is wrong with it: a handler authorizes the caller first and
+    /// only then reports the body's problem, so a caller without the role learns nothing from it.
+    /// </summary>
+    async Task<(T? Body, ApiProblemException? Problem)> TryReadBody<T>(HttpContext http)
+        where T : class
+    {
+        try
+        {
+            return (await ReadBody<T>(http), null);
+        }
+        catch (ApiProblemException problem)
+        {
+            return (null, problem);
+        }
+    }
+
+    /// <summary>Comments and reasons go into run status, rollout events and the audit log, so they are bounded.</summary>
+    void CheckFreeText(string field, string? text)
+    {
+        if (text is not null && text.Length > options.MaxCommentChars)
+        {
+            throw ApiProblemException.Invalid($"{field} is {text.Length} characters long; the limit is {options.MaxCommentChars}");
+        }
+    }
+
+    /// <summary>
+    /// Where clients reach this API, for links: the configured public URL; only when none is
+    /// configured, the request's own scheme and Host header (which a client controls).
+    /// </summary>
+    string BaseUrl(HttpContext http) =>
+        options.PublicUrl?.TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 }
 
 static partial class ApiLogs

@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Delivery.Activities;
+using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Rendering;
 using Microsoft.DurableTask;
@@ -23,7 +24,7 @@ public static class DeliveryRegistration
     {
         DeliveryOptions settings = options ?? new DeliveryOptions();
         services.TryAddSingleton(settings);
-        services.AddHttpClient(Promotion.HelmPublishActivity.ClientName);
+        services.AddHttpClient(Promotion.HelmPublishActivity.ClientName).UseEgressPolicy();
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
         services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<GitCheckout>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
         return services;

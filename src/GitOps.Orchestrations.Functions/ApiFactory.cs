@@ -2,6 +2,7 @@ using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Identity;
 using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
@@ -16,21 +17,21 @@ namespace GitOps.Orchestrations.Functions;
 /// Functions hands each invocation its own <see cref="DurableTaskClient"/> (the DurableClient
 /// binding), so the shared handlers are put together per call around it; everything else is shared.
 /// </summary>
-public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, TimeProvider clock, ILoggerFactory loggers)
+public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, OrchestrationServices engine, TimeProvider clock, ILoggerFactory loggers)
 {
     const int CheckpointEvery = WorkflowRunClient.AzureStorageCheckpointEvery;
 
     public GitOpsApi Api(DurableTaskClient client) =>
-        new(new WorkflowRunClient(client, CheckpointEvery), repository, audit, options, clock, loggers.CreateLogger<GitOpsApi>());
+        new(new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), repository, audit, options, clock, loggers.CreateLogger<GitOpsApi>());
 
     public ScheduleTicker Schedules(DurableTaskClient client) =>
-        new(repository, new WorkflowRunClient(client, CheckpointEvery), journal, audit, clock, loggers.CreateLogger<ScheduleTicker>(), Environment.MachineName);
+        new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, audit, clock, loggers.CreateLogger<ScheduleTicker>(), Environment.MachineName);
 
     public GitTriggerPoller Git(DurableTaskClient client) =>
-        new(repository, new WorkflowRunClient(client, CheckpointEvery), journal, loggers.CreateLogger<GitTriggerPoller>(), Environment.MachineName);
+        new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, loggers.CreateLogger<GitTriggerPoller>(), Environment.MachineName);
 
     public PipelineStarter Pipelines(DurableTaskClient client) =>
-        new(repository, new WorkflowRunClient(client, CheckpointEvery), loggers.CreateLogger<PipelineStarter>(), options.PipelinePollInterval);
+        new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), loggers.CreateLogger<PipelineStarter>(), options.PipelinePollInterval);
 
     /// <summary>
     /// The caller is whoever App Service authentication signed in; the function key in front of

@@ -4,6 +4,7 @@ using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Delivery.Activities;
 using GitOps.Orchestrations.Delivery.Promotion;
 using GitOps.Orchestrations.Delivery.Rollouts;
+using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Activities;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Engine.Orchestrators;
@@ -23,15 +24,15 @@ namespace GitOps.Orchestrations.Functions;
 /// engine names the class, because orchestrators call activities and sub-orchestrators by those
 /// names, and each one delegates to the engine's own class: nothing of the engine is copied here.
 /// </summary>
-public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvider services, ApiFactory factory)
+public sealed class DurableFunctions(OrchestrationServices engine, IServiceProvider services, ApiFactory factory)
 {
     [Function(nameof(WorkflowOrchestrator))]
     public Task<WorkflowRunResult> Workflow([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new WorkflowOrchestrator(taskTypes).RunAsync(context, context.GetInput<WorkflowRunInput>()!);
+        new WorkflowOrchestrator(engine).RunAsync(context, context.GetInput<WorkflowRunInput>()!);
 
     [Function(nameof(FanOutChunkOrchestrator))]
     public Task<List<ItemOutcome>> FanOutChunk([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new FanOutChunkOrchestrator(taskTypes).RunAsync(context, context.GetInput<FanOutChunkInput>()!);
+        new FanOutChunkOrchestrator(engine).RunAsync(context, context.GetInput<FanOutChunkInput>()!);
 
     [Function(nameof(LogActivity))]
     public Task<string> Log([ActivityTrigger] LogRequest request, FunctionContext context) =>
@@ -79,7 +80,7 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
 
     [Function(nameof(RolloutOrchestrator))]
     public Task<RolloutOutcome> Rollout([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new RolloutOrchestrator().RunAsync(context, context.GetInput<RolloutRequest>()!);
+        new RolloutOrchestrator(engine.Approvals).RunAsync(context, context.GetInput<RolloutRequest>()!);
 
     [Function(RolloutActivities.Prepare)]
     public Task<PrepareRolloutResult> PrepareRollout([ActivityTrigger] PrepareRolloutRequest request, FunctionContext context) =>
@@ -107,7 +108,7 @@ public sealed class DurableFunctions(TaskTypeRegistry taskTypes, IServiceProvide
 
     [Function(nameof(PipelineOrchestrator))]
     public Task<object?> Pipeline([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new PipelineOrchestrator().RunAsync(context, context.GetInput<PipelineInput>()!);
+        new PipelineOrchestrator(engine.Approvals).RunAsync(context, context.GetInput<PipelineInput>()!);
 
     [Function(PromotionActivities.DiscoverFreight)]
     public Task<DiscoverFreightResult> DiscoverFreight([ActivityTrigger] List<Core.Promotion.FreightSource> request, FunctionContext context) =>

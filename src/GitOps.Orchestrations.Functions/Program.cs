@@ -4,6 +4,7 @@ using GitOps.Orchestrations.Api.Metrics;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
+using GitOps.Orchestrations.Engine.Approvals;
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -27,8 +28,15 @@ builder.Services.AddSingleton(audit);
 builder.Services.AddGitOpsEngine();
 builder.Services.AddGitOpsDelivery();
 builder.Services.AddGitOpsAnalysis();
+builder.Services.AddHttpClient(MeasureActivity.ClientName).UseEgressPolicy();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(TaskTypeRegistry.BuiltIn());
+
+// The key that proves a decision came through the API: configured, or the task hub's shared one.
+ApprovalAuthority approvals = builder.Configuration["GITOPS_APPROVAL_KEY"] is { Length: > 0 } approvalKey
+    ? ApprovalAuthority.FromBase64(approvalKey)
+    : await TableApprovalKey.GetOrCreateAsync(storage, taskHub);
+builder.Services.AddSingleton(sp => new OrchestrationServices(sp.GetRequiredService<TaskTypeRegistry>(), approvals));
 builder.Services.AddSingleton(new ApiOptions());
 builder.Services.AddSingleton(sp => new WorkflowRepository(
     new WorkflowRepositoryOptions

@@ -3,7 +3,9 @@ using DurableTask.Core;
 using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
+using GitOps.Orchestrations.Engine.Approvals;
 using GitOps.Orchestrations.Engine.Audit;
+using GitOps.Orchestrations.Engine.Egress;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -49,8 +51,17 @@ public sealed record EngineHostOptions
 
     public AzureStorageTuning AzureStorage { get; init; } = AzureStorageTuning.FromEnvironment();
 
+    /// <summary>Where outbound HTTP may go (http steps, metric providers, chart repositories).</summary>
+    public EgressPolicy Egress { get; init; } = EgressPolicy.Default;
+
     /// <summary>Where sync, render and apply steps keep their clone cache and renders.</summary>
     public DeliveryOptions Delivery { get; init; } = new();
+
+    /// <summary>
+    /// The key that signs people's decisions (docs/security.md). Null: a key for this process on the
+    /// embedded store, and the task hub's shared key (created on first start) on Azure Storage.
+    /// </summary>
+    public ApprovalAuthority? Approvals { get; init; }
 
     /// <summary>
     /// How many finished nodes a run replays before it continues as new; null picks per backend:
@@ -82,18 +93,25 @@ public sealed record AzureStorageTuning(TimeSpan LeaseInterval, TimeSpan Visibil
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
-    readonly WebApplication sidecar;
+    readonly LocalSidecar sidecar;
     readonly IHost worker;
     readonly GrpcChannel channel;
 
-    EngineHost(WebApplication sidecar, IHost worker, GrpcChannel channel, int checkpointEvery)
+    EngineHost(LocalSidecar sidecar, IHost worker, GrpcChannel channel, ApprovalAuthority approvals, int checkpointEvery)
     {
         this.sidecar = sidecar;
         this.worker = worker;
         this.channel = channel;
+        Approvals = approvals;
         Client = worker.Services.GetRequiredService<DurableTaskClient>();
-        Runs = new WorkflowRunClient(Client, checkpointEvery);
+        Runs = new WorkflowRunClient(Client, approvals, checkpointEvery);
     }
+
+    /// <summary>The Unix socket the sidecar listens on; calls need the process's secret as well.</summary>
+    public string SidecarSocket => sidecar.SocketPath;
+
+    /// <summary>Signs decisions this host sends, and lets its gates check them.</summary>
+    public ApprovalAuthority Approvals { get; }
 
     public DurableTaskClient Client { get; }
 
@@ -103,22 +121,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
     {
-        (IOrchestrationService service, IEffectJournal journal, IAuditLog audit) = await CreateBackendAsync(options, cancellationToken);
-
-        WebApplicationBuilder sidecarBuilder = WebApplication.CreateSlimBuilder();
-        sidecarBuilder.Logging.ClearProviders();
-        sidecarBuilder.Services.AddSingleton(options.LoggerFactory);
-        sidecarBuilder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        sidecarBuilder.Services.AddGrpc();
-        sidecarBuilder.Services.AddSingleton(service);
-        sidecarBuilder.Services.AddSingleton((IOrchestrationServiceClient)service);
-        sidecarBuilder.Services.AddSingleton<TaskHubGrpcServer>();
-        WebApplication sidecar = sidecarBuilder.Build();
-        sidecar.MapGrpcService<TaskHubGrpcServer>();
-        await sidecar.StartAsync(cancellationToken);
-        string address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        GrpcChannel channel = GrpcChannel.ForAddress(address);
+        (IOrchestrationService service, IEffectJournal journal, IAuditLog audit, ApprovalAuthority approvals) = await CreateBackendAsync(options, cancellationToken);
+        LocalSidecar sidecar = await LocalSidecar.StartAsync(service, options.LoggerFactory, cancellationToken);
+        GrpcChannel channel = sidecar.CreateChannel();
 
         HostApplicationBuilder workerBuilder = Host.CreateApplicationBuilder();
         workerBuilder.Logging.ClearProviders();
@@ -126,6 +131,8 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Services.AddGitOpsEngine();
         workerBuilder.Services.AddGitOpsDelivery(options.Delivery);
         workerBuilder.Services.AddGitOpsAnalysis();
+        workerBuilder.Services.AddHttpClient(MeasureActivity.ClientName).UseEgressPolicy();
+        workerBuilder.Services.AddSingleton(options.Egress.Validated());
         workerBuilder.Services.AddSingleton(journal);
         workerBuilder.Services.AddSingleton(audit);
         options.ConfigureServices?.Invoke(workerBuilder.Services);
@@ -136,7 +143,7 @@ public sealed class EngineHost : IAsyncDisposable
                 builder.UseGrpc(channel);
                 builder.AddTasks(registry =>
                 {
-                    registry.AddGitOpsEngineTasks(options.TaskTypes);
+                    registry.AddGitOpsEngineTasks(new OrchestrationServices(options.TaskTypes, approvals));
                     registry.AddGitOpsDeliveryTasks();
                     registry.AddGitOpsAnalysisTasks();
                     options.ConfigureTasks?.Invoke(registry);
@@ -148,15 +155,15 @@ public sealed class EngineHost : IAsyncDisposable
         IHost worker = workerBuilder.Build();
         await worker.StartAsync(cancellationToken);
         int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : WorkflowRunClient.AzureStorageCheckpointEvery);
-        return new EngineHost(sidecar, worker, channel, checkpointEvery);
+        return new EngineHost(sidecar, worker, channel, approvals, checkpointEvery);
     }
 
-    static async Task<(IOrchestrationService, IEffectJournal, IAuditLog)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)
+    static async Task<(IOrchestrationService, IEffectJournal, IAuditLog, ApprovalAuthority)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)
     {
         switch (options.Store)
         {
             case MemoryStore:
-                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog());
+                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog(), options.Approvals ?? ApprovalAuthority.Ephemeral());
             case AzureStorageStore azure:
                 AzureStorageTuning tuning = options.AzureStorage;
                 var settings = new AzureStorageOrchestrationServiceSettings
@@ -175,7 +182,8 @@ public sealed class EngineHost : IAsyncDisposable
                 var service = new AzureStorageOrchestrationService(settings);
                 await service.CreateIfNotExistsAsync();
                 (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit);
+                ApprovalAuthority approvals = options.Approvals ?? await TableApprovalKey.GetOrCreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit, approvals);
             default:
                 throw new ArgumentException($"unsupported store {options.Store}");
         }
@@ -196,7 +204,6 @@ public sealed class EngineHost : IAsyncDisposable
         worker.Dispose();
         await channel.ShutdownAsync();
         channel.Dispose();
-        await sidecar.StopAsync(timeout.Token);
         await sidecar.DisposeAsync();
     }
 }

@@ -69,4 +69,13 @@ public sealed class JwtTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await Start(Token("jane", "operator", audience: "someone-else"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Start(Token("jane", "operator", key: "another-key-that-is-also-32-bytes-long"))).StatusCode);
     }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("7")]
+    [InlineData("viewer,operator")]
+    [InlineData("operator, approver")]
+    [InlineData("admin")]
+    public async Task A_role_is_exactly_one_role_name(string role) =>
+        Assert.Equal(HttpStatusCode.Forbidden, (await Start(Token("mallory", role))).StatusCode);
 }

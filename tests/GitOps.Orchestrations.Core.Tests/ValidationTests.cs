@@ -95,4 +95,55 @@ public class ValidationTests
             """)));
         Assert.Contains("a.AnySucceeded only applies to fan-out tasks", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Approval_policy_cannot_be_templated_from_params()
+    {
+        string[] errors = Load.Errors(Load.Workflow("""
+              - name: gate
+                uses: approval
+                with:
+                  approvers: ["{{params.who}}"]
+                  quorum: "{{params.n}}"
+                  allowSelfApproval: "{{params.self}}"
+                  onTimeout: "{{params.then}}"
+                  timeout: "{{params.wait}}"
+            """, extraSpec: "  params: [{name: who}, {name: n}, {name: self}, {name: then}, {name: wait, default: 1h}]\n"));
+        Assert.Equal(4, errors.Length);
+        Assert.All(errors, e => Assert.Contains("must be written out here, not templated", e, StringComparison.Ordinal));
+        Assert.StartsWith("wf.yaml:10:18: error: with.approvers:", errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rollout_and_pipeline_approvers_cannot_be_templated()
+    {
+        string rollout = """
+            apiVersion: gitops.orchestrations/v1
+            kind: Rollout
+            metadata: {name: web}
+            spec:
+              target: {kind: Deployment, name: web}
+              image: "web:{{params.version}}"
+              strategy:
+                canary:
+                  steps:
+                    - approval: {approvers: ["{{params.approver}}"]}
+            """;
+        string pipeline = """
+            apiVersion: gitops.orchestrations/v1
+            kind: Pipeline
+            metadata: {name: api}
+            spec:
+              sources:
+                - name: chart
+                  helmRepository: {url: http://127.0.0.1:8081/bronze, chart: api, version: "1.2.x"}
+              stages:
+                - name: prod
+                  from: sources
+                  approval: {approvers: [alice, "{{params.who}}"]}
+                  promotion: {uses: helm-publish, with: {to: http://127.0.0.1:8081/gold}}
+            """;
+        Assert.Contains(Load.Errors(rollout), e => e.StartsWith("wf.yaml:10:34: error: approvers must be written out", StringComparison.Ordinal));
+        Assert.Contains(Load.Errors(pipeline), e => e.StartsWith("wf.yaml:11:37: error: approvers must be written out", StringComparison.Ordinal));
+    }
 }

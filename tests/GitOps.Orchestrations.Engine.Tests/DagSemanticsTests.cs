@@ -2,6 +2,7 @@ using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Testing;
 
 namespace GitOps.Orchestrations.Engine.Tests;
 
@@ -358,6 +359,59 @@ public abstract class DagSemanticsTests(EngineBackend backend)
         Assert.Contains("started this run", gate.Approvals![0].Comment);
         Assert.Contains("not among the gate's approvers", gate.Approvals![1].Comment);
         Assert.Equal("alice, carol", Output(run, "gate", "decidedBy"));
+    }
+
+    [Fact]
+    public async Task A_decision_raised_around_the_hosts_is_refused_and_recorded()
+    {
+        // Any holder of a Durable Task client can raise events; only decisions a host signed count.
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: forged}
+            spec:
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: [alice, bob], quorum: 2}}
+            """, onChange: async (id, status) =>
+        {
+            if (status.Gates.Any(g => g.Node == "gate" && g.Decisions.Count == 0))
+            {
+                await backend.Engine.Client.RaiseEventAsync(id, ApprovalTaskType.EventName("gate"), new ApprovalDecision("approve", "alice"));
+                await backend.Engine.Client.RaiseEventAsync(id, ApprovalTaskType.EventName("gate"), new ApprovalDecision("approve", "bob") { Proof = "Zm9yZ2Vk" });
+                ApprovalDecision signedForAnotherRun = backend.Engine.Approvals.Sign("another-run", "gate", new ApprovalDecision("approve", "bob"));
+                await backend.Engine.Client.RaiseEventAsync(id, ApprovalTaskType.EventName("gate"), signedForAnotherRun);
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("reject", "alice", "through the host"));
+            }
+        });
+        NodeStatus gate = Node(run, "gate");
+        Assert.Equal(NodePhase.Failed, gate.Phase);
+        Assert.Equal(["refused:approve", "refused:approve", "refused:approve", "reject"], gate.Approvals!.Select(a => a.Decision));
+        Assert.All(gate.Approvals!.Take(3), a => Assert.Contains("no valid proof", a.Comment, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Nobody_who_started_a_run_of_a_retry_chain_may_approve_it()
+    {
+        string yaml = Header + """
+            metadata: {name: chain}
+            spec:
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: [tester, olga, alice], timeout: 2m}}
+            """;
+        WorkflowSnapshot snapshot = EngineBackend.Snapshot(yaml);
+        string first = await backend.Engine.Runs.StartAsync(snapshot, null, "tester", $"chain-{Guid.NewGuid():N}");
+        await Eventually.True(async () => (await backend.Engine.Runs.GetAsync(first))!.Waiting.Contains("gate"), "the first run's gate to wait");
+        await backend.Engine.Runs.TerminateAsync(first, "terminated by its starter");
+        await Eventually.True(async () => (await backend.Engine.Runs.GetAsync(first))!.Phase == WorkflowPhase.Terminated, "the first run to end");
+
+        string second = await backend.Engine.Runs.RetryAsync(first, "olga");
+        await Eventually.True(async () => (await backend.Engine.Runs.GetAsync(second))!.Waiting.Contains("gate"), "the retried run's gate to wait");
+        Assert.Equal(["tester", "olga"], (await backend.Engine.Runs.GetAsync(second))!.Starters);
+        await backend.Engine.Runs.DecideAsync(second, "gate", new ApprovalDecision("approve", "tester", "I started the first one"));
+        await backend.Engine.Runs.DecideAsync(second, "gate", new ApprovalDecision("approve", "olga", "I retried it"));
+        await backend.Engine.Runs.DecideAsync(second, "gate", new ApprovalDecision("approve", "alice"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        RunStatus run = await backend.Engine.Runs.WatchAsync(second, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
+        Assert.Equal(["refused:approve", "refused:approve", "approve"], Node(run, "gate").Approvals!.Select(a => a.Decision));
+        Assert.Equal("alice", Output(run, "gate", "decidedBy"));
     }
 
     [Fact]

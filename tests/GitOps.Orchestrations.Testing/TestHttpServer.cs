@@ -46,6 +46,7 @@ public sealed class TestHttpServer : IAsyncLifetime
         app = builder.Build();
         app.MapGet("/echo/{value}", (string value) => Results.Json(new { echo = value, length = value.Length }));
         app.MapGet("/text", (string value) => Results.Text(value));
+        app.MapGet("/redirect", (string to, int? status) => Redirect(to, status ?? 302));
         app.MapGet("/status/{code:int}", (int code) => Results.Json(new { code }, statusCode: code));
         app.MapGet("/flaky/{name}", (string name, int failures) =>
         {
@@ -73,6 +74,18 @@ public sealed class TestHttpServer : IAsyncLifetime
         });
         await app.StartAsync();
         BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    static IResult Redirect(string to, int status) => new RedirectResult(to, status);
+
+    sealed class RedirectResult(string location, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
     }
 
     public async Task DisposeAsync()

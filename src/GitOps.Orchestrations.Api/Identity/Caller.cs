@@ -30,11 +30,23 @@ public sealed record Caller(string User, Role Role, IReadOnlyList<string> Groups
 
         Role role = principal.Claims
             .Where(c => c.Type is ClaimTypes.Role or "role" or "roles" || c.Type == (identity as ClaimsIdentity)?.RoleClaimType)
-            .Select(c => Enum.TryParse(c.Value, ignoreCase: true, out Role parsed) ? parsed : (Role?)null)
+            .Select(c => ParseRole(c.Value))
             .Max() ?? Role.Viewer;
         List<string> groups = principal.Claims.Where(c => c.Type == "groups").Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
         return new Caller(user, role, groups);
     }
+
+    /// <summary>
+    /// A role claim names exactly one role. Enum parsing would also take numbers ("3") and
+    /// comma lists ("viewer,operator"), which a token issuer never meant as approver.
+    /// </summary>
+    public static Role? ParseRole(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "viewer" => Role.Viewer,
+        "operator" => Role.Operator,
+        "approver" => Role.Approver,
+        _ => null,
+    };
 
     static string? First(ClaimsPrincipal principal, params string[] types) =>
         types.Select(t => principal.FindFirst(t)?.Value).FirstOrDefault(v => !string.IsNullOrEmpty(v));

@@ -12,11 +12,12 @@ public sealed record ApprovalPolicy(IReadOnlyList<string> Approvers, int Quorum 
     public const string GroupPrefix = "group:";
 
     /// <summary>Why <paramref name="user"/> may not decide this gate, or null when they may.</summary>
-    public string? Refusal(string user, IReadOnlyCollection<string> groups, string startedBy)
+    /// <param name="starters">Everyone who started the run, or a run its retry chain began with.</param>
+    public string? Refusal(string user, IReadOnlyCollection<string> groups, IReadOnlyCollection<string> starters)
     {
-        if (!AllowSelfApproval && string.Equals(user, startedBy, StringComparison.Ordinal))
+        if (!AllowSelfApproval && starters.Contains(user, StringComparer.Ordinal))
         {
-            return $"'{user}' started this run and the gate does not allow self-approval";
+            return $"'{user}' started this run (or a run it retries) and the gate does not allow self-approval";
         }
 
         if (Approvers.Count == 0)

@@ -228,16 +228,9 @@ public static class PipelineLoader
             return null;
         }
 
-        List<string> approvers = approval.Node("approvers") is YSequence list ? list.Items.OfType<YScalar>().Select(s => s.Value).ToList() : [];
-        int quorum = approval.Integer("quorum", min: 1) ?? 1;
-        bool self = approval.Boolean("allowSelfApproval") ?? false;
+        ApprovalPolicy policy = ApprovalPolicyReader.Read(approval);
         approval.RejectUnknown();
-        if (approvers.Count > 0 && approvers.All(a => !a.StartsWith(ApprovalPolicy.GroupPrefix, StringComparison.Ordinal)) && quorum > approvers.Count)
-        {
-            approval.Error(approval.PositionOf("quorum")!.Value, $"quorum {quorum} cannot be met by the {approvers.Count} approvers named");
-        }
-
-        return new ApprovalPolicy(approvers, quorum, self);
+        return policy;
     }
 
     static List<FreezeWindow> ReadFreezeWindows(string file, MappingReader stage, List<Diagnostic> diagnostics)

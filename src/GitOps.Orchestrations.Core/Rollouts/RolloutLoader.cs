@@ -272,8 +272,7 @@ public static class RolloutLoader
             return null;
         }
 
-        IReadOnlyList<string> approvers = Strings(approval, "approvers") ?? [];
-        int quorum = approval.Integer("quorum", min: 1) ?? 1;
+        ApprovalPolicy policy = ApprovalPolicyReader.Read(approval);
         TimeSpan timeout = approval.Duration("timeout") ?? TimeSpan.FromDays(7);
         string onTimeout = approval.String("onTimeout") ?? "abort";
         if (onTimeout is not ("abort" or "promote"))
@@ -281,10 +280,9 @@ public static class RolloutLoader
             approval.Error(approval.PositionOf("onTimeout")!.Value, $"onTimeout must be abort or promote, not '{onTimeout}'");
         }
 
-        bool self = approval.Boolean("allowSelfApproval") ?? false;
         string? message = approval.String("message");
         approval.RejectUnknown();
-        return new RolloutApproval(approvers, quorum, timeout, onTimeout, self, message);
+        return new RolloutApproval(policy.Approvers, policy.Quorum, timeout, onTimeout, policy.AllowSelfApproval, message);
     }
 
     static CanaryScale? ReadCanaryScale(string file, YNode node, List<Diagnostic> diagnostics)

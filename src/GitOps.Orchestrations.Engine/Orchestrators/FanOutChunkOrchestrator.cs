@@ -1,6 +1,5 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Templating;
-using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.Orchestrators;
@@ -9,16 +8,11 @@ namespace GitOps.Orchestrations.Engine.Orchestrators;
 /// Runs up to <see cref="NodeRunner.ChunkSize"/> items of a large fan-out, so that a thousand-item
 /// node is ten small histories instead of one history of thousands of events.
 /// </summary>
-public sealed class FanOutChunkOrchestrator(TaskTypeRegistry registry) : TaskOrchestrator<FanOutChunkInput, List<ItemOutcome>>
+public sealed class FanOutChunkOrchestrator(OrchestrationServices services) : TaskOrchestrator<FanOutChunkInput, List<ItemOutcome>>
 {
-    public FanOutChunkOrchestrator()
-        : this(TaskTypeRegistry.BuiltIn())
-    {
-    }
-
     public override async Task<List<ItemOutcome>> RunAsync(TaskOrchestrationContext context, FanOutChunkInput input)
     {
-        var runner = new NodeRunner(registry, context, input.Run, input.RunId);
+        var runner = new NodeRunner(services, context, input.Run, input.RunId);
         var snapshot = input.Run.Snapshot;
         var scope = new TemplateScope(
             input.Run.Params,

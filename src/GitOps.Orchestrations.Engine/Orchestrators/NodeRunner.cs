@@ -13,7 +13,7 @@ namespace GitOps.Orchestrations.Engine.Orchestrators;
 /// with retry backoff and per-attempt timeout, all on durable timers. Shared by the workflow
 /// orchestrator and the fan-out chunk orchestrator so both follow exactly the same rules.
 /// </summary>
-internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationContext context, WorkflowRunInput run, string runId)
+internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrationContext context, WorkflowRunInput run, string runId)
 {
     /// <summary>Fan-outs wider than this run as sub-orchestrations of this many items each, to keep every history small.</summary>
     public const int ChunkSize = 100;
@@ -91,7 +91,7 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
                 return new ItemOutcome(NodePhase.Skipped, $"when '{when}' is false", [], 0);
             }
 
-            ITaskType type = registry.Get(task.Uses);
+            ITaskType type = services.TaskTypes.Get(task.Uses);
             JsonElement with = task.With is JsonElement raw
                 ? Template.Render(raw, scope, field => type.Schema.Fields.GetValueOrDefault(field)?.Kind == Core.Validation.FieldKind.Expression)
                 : EmptyObject;
@@ -116,6 +116,7 @@ internal sealed class NodeRunner(TaskTypeRegistry registry, TaskOrchestrationCon
                     With = with,
                     Scope = scope,
                     Run = run,
+                    Approvals = services.Approvals,
                     Report = progress => OnProgress(path, progress),
                     Cancellation = cancelAttempt.Token,
                 };

@@ -3,7 +3,6 @@ using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Planning;
 using GitOps.Orchestrations.Core.Templating;
 using GitOps.Orchestrations.Engine.Runs;
-using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -14,15 +13,8 @@ namespace GitOps.Orchestrations.Engine.Orchestrators;
 /// ends first, and repeats; then runs <c>onExit</c>. Deterministic by construction: time comes from
 /// the context, state from <see cref="DagRun"/>, and every effect from an activity, timer or child.
 /// </summary>
-public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrchestrator<WorkflowRunInput, WorkflowRunResult>
+public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskOrchestrator<WorkflowRunInput, WorkflowRunResult>
 {
-
-    /// <summary>Durable Task creates orchestrators without DI; this one knows the built-in task types.</summary>
-    public WorkflowOrchestrator()
-        : this(TaskTypeRegistry.BuiltIn())
-    {
-    }
-
     public override async Task<WorkflowRunResult> RunAsync(TaskOrchestrationContext context, WorkflowRunInput input)
     {
         ILogger logger = context.CreateReplaySafeLogger<WorkflowOrchestrator>();
@@ -59,7 +51,7 @@ public sealed class WorkflowOrchestrator(TaskTypeRegistry registry) : TaskOrches
         // A progress path is a node name, or "node.item" inside a fan-out; onExit is not in the DAG.
         NodeStatus NodeAt(string path) => exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
 
-        NodeRunner Runner(CancellationToken cancellation) => new(registry, context, input, runId)
+        NodeRunner Runner(CancellationToken cancellation) => new(services, context, input, runId)
         {
             RunCancellation = cancellation,
             OnProgress = (path, progress) =>

@@ -17,7 +17,7 @@ public sealed record PipelineStatus(string Pipeline, DateTimeOffset At, IReadOnl
 /// the pass waits for the poll interval, the earliest soak or freeze end, or a person's command, and
 /// continues as new with its state, so the history stays bounded however long the pipeline lives.
 /// </summary>
-public sealed class PipelineOrchestrator : TaskOrchestrator<PipelineInput, object?>
+public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) : TaskOrchestrator<PipelineInput, object?>
 {
     const int FreightKept = 20;
     const int HistoryKept = 50;
@@ -107,7 +107,15 @@ public sealed class PipelineOrchestrator : TaskOrchestrator<PipelineInput, objec
         if (await Task.WhenAny(timer, command) == command)
         {
             cancelTimer.Cancel();
-            Apply(await command, pipeline, state, input.StartedBy, context.CurrentUtcDateTime);
+            PipelineCommand received = await command;
+            if (approvals.Verifies(context.InstanceId, received))
+            {
+                Apply(received, pipeline, state, input.StartedBy, context.CurrentUtcDateTime);
+            }
+            else
+            {
+                Refuse(received, pipeline, state, context.CurrentUtcDateTime);
+            }
         }
         else
         {
@@ -160,7 +168,7 @@ public sealed class PipelineOrchestrator : TaskOrchestrator<PipelineInput, objec
                 List<ApprovalRecord> records = here.Approvals.TryGetValue(command.Freight, out List<ApprovalRecord>? list) ? list : here.Approvals[command.Freight] = [];
 
                 // As at every gate: only listed approvers count, and not the one who started it unless allowed.
-                string? refusal = stage.Rules.Approval?.Refusal(command.By, command.Groups ?? [], startedBy) ?? (stage.Rules.Approval is null ? "this stage takes no approvals" : null);
+                string? refusal = stage.Rules.Approval?.Refusal(command.By, command.Groups ?? [], [startedBy]) ?? (stage.Rules.Approval is null ? "this stage takes no approvals" : null);
                 records.Add(refusal is null
                     ? new ApprovalRecord(command.Kind, command.By, now, command.Comment)
                     : new ApprovalRecord($"refused:{command.Kind}", command.By, now, refusal));
@@ -171,6 +179,19 @@ public sealed class PipelineOrchestrator : TaskOrchestrator<PipelineInput, objec
 
                 break;
         }
+    }
+
+    /// <summary>A command without a host's proof: kept in the record as refused, and nothing else happens.</summary>
+    static void Refuse(PipelineCommand command, PipelineDefinition pipeline, PipelineState state, DateTime now)
+    {
+        if (pipeline.Stages.FirstOrDefault(s => s.Name == command.Stage) is not StageDefinition stage)
+        {
+            return;
+        }
+
+        StageState here = state.Stages.TryGetValue(stage.Name, out StageState? known) ? known : state.Stages[stage.Name] = new StageState();
+        List<ApprovalRecord> records = here.Approvals.TryGetValue(command.Freight, out List<ApprovalRecord>? list) ? list : here.Approvals[command.Freight] = [];
+        records.Add(new ApprovalRecord($"refused:{command.Kind}", command.By, now, Approvals.ApprovalAuthority.Unproven));
     }
 
     static void Publish(TaskOrchestrationContext context, PipelineDefinition pipeline, PipelineState state) =>

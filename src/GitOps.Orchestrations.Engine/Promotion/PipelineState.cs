@@ -64,7 +64,11 @@ public sealed record StageState
 public sealed record StageHistoryEntry(string Freight, DateTimeOffset At, string Outcome, string? Run);
 
 /// <summary>A person's action on a pipeline: approve or reject a freight for a stage, or ask for its promotion.</summary>
-public sealed record PipelineCommand(string Kind, string Stage, string Freight, string By, IReadOnlyList<string>? Groups = null, string? Comment = null);
+public sealed record PipelineCommand(string Kind, string Stage, string Freight, string By, IReadOnlyList<string>? Groups = null, string? Comment = null)
+{
+    /// <summary>The host's signature (<see cref="Approvals.ApprovalAuthority"/>); a command without it is refused and recorded.</summary>
+    public string? Proof { get; init; }
+}
 
 public sealed record DiscoverFreightResult : DeliveryOutcome
 {

@@ -31,6 +31,9 @@ public sealed record RolloutRequest
 
     public required string StartedBy { get; init; }
 
+    /// <summary>Everyone who started a run of the parent run's retry chain, for the approval step's separation of duties.</summary>
+    public IReadOnlyList<string> Starters { get; init; } = [];
+
     public static string SignalEvent(string stepPath) => $"rollout:{stepPath}";
 }
 
@@ -50,6 +53,9 @@ public sealed record RolloutSignal
 /// <param name="Action">promote, promote-full or abort.</param>
 public sealed record RolloutCommand(string Action, string By, string? Reason = null)
 {
+    /// <summary>The host's signature (<see cref="Approvals.ApprovalAuthority"/>); a command without it is refused.</summary>
+    public string? Proof { get; init; }
+
     public static readonly IReadOnlyList<string> Actions = ["promote", "promote-full", "abort"];
 
     public const string Event = "rollout-command";

@@ -107,7 +107,7 @@ internal sealed partial class RolloutRun
         };
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
         Task<ApprovalResult> decided = ApprovalTaskType.WaitAsync(
-            context, gate, request.StartedBy, progress => Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = "approval", Gate = progress.Gate }), cancel.Token);
+            context, gate, new GateAuthority(approvals, request.ParentInstance, request.Starters.Count > 0 ? request.Starters : [request.StartedBy]), progress => Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = "approval", Gate = progress.Gate }), cancel.Token);
         Interruption? interrupted = await WaitAsync(decided, promotable: false);
         cancel.Cancel();
         Update(s => s with { Phase = RolloutPhase.Progressing, PauseReason = null, Gate = null });

@@ -40,10 +40,13 @@ internal sealed partial class RolloutRun : IDisposable
     (Task<AnalysisOutcome> Task, string Instance)? background;
     PrepareRolloutResult baseline = new();
 
-    public RolloutRun(TaskOrchestrationContext context, RolloutRequest request)
+    readonly Approvals.ApprovalAuthority approvals;
+
+    public RolloutRun(TaskOrchestrationContext context, RolloutRequest request, Approvals.ApprovalAuthority approvals)
     {
         this.context = context;
         this.request = request;
+        this.approvals = approvals;
         rollout = request.Rollout;
         status = new RolloutStatus
         {
@@ -176,6 +179,12 @@ internal sealed partial class RolloutRun : IDisposable
             }
 
             RolloutCommand command = TakeCommand();
+            if (!approvals.Verifies(request.ParentInstance, request.StepPath, command))
+            {
+                Update(s => s, $"'{command.Action}' refused: {Approvals.ApprovalAuthority.Unproven}", command.By);
+                continue;
+            }
+
             switch (command.Action)
             {
                 case "abort":

@@ -29,6 +29,9 @@ public sealed record RunStatus
 
     public string? StartedBy { get; init; }
 
+    /// <summary>Everyone who started a run of this run's retry chain; none of them may approve its gates unless a gate allows self-approval.</summary>
+    public IReadOnlyList<string> Starters { get; init; } = [];
+
     /// <summary>What started it: http, schedule, git, retry or cli.</summary>
     public string? Trigger { get; init; }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Planning;
 using GitOps.Orchestrations.Core.Rollouts;
+using GitOps.Orchestrations.Engine.Approvals;
 using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.Rollouts;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -14,7 +15,8 @@ namespace GitOps.Orchestrations.Engine.Runs;
 /// Starting, watching and steering runs through a <see cref="DurableTaskClient"/>. Every host (CLI,
 /// server, Functions app) goes through this one class, so they agree on ids, params and status.
 /// </summary>
-public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEvery = WorkflowRunClient.DefaultCheckpointEvery)
+/// <param name="approvals">Signs the decisions and commands this client sends, so gates know they came through a host.</param>
+public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthority approvals, int checkpointEvery = WorkflowRunClient.DefaultCheckpointEvery)
 {
     /// <summary>Measured best on the embedded backend (docs/performance.md).</summary>
     public const int DefaultCheckpointEvery = 10;
@@ -75,6 +77,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         WorkflowRunInput retry = input with
         {
             StartedBy = startedBy,
+            EarlierStarters = input.AllStarters,
             Progress = new RunProgress(kept, Deadline: null, Generation: 0),
             RetryOf = runId,
             Trigger = "retry",
@@ -86,19 +89,27 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         return id;
     }
 
-    /// <summary>One page of runs, newest first within the page as the backend returns them, filtered by workflow and phase.</summary>
+    /// <summary>
+    /// One page of runs, newest first within the page as the backend returns them, filtered by
+    /// workflow and phase. The continuation token is sealed: a token that this engine did not hand
+    /// out is refused with <see cref="ArgumentException"/> before the backend sees it.
+    /// </summary>
     public async Task<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
     {
+        const string purpose = "runs";
+        string? continuation = query.ContinuationToken is null
+            ? null
+            : approvals.Unseal(purpose, query.ContinuationToken) ?? throw new ArgumentException("continuationToken is not one this server handed out", nameof(query));
         var durableQuery = new OrchestrationQuery
         {
             CreatedFrom = query.CreatedFrom,
             PageSize = Math.Clamp(query.Top, 1, 1000),
-            ContinuationToken = query.ContinuationToken,
+            ContinuationToken = continuation,
             FetchInputsAndOutputs = false,
             InstanceIdPrefix = query.InstanceIdPrefix,
             Statuses = query.RuntimeStatuses,
         };
-        await foreach (Page<OrchestrationMetadata> page in client.GetAllInstancesAsync(durableQuery).AsPages(query.ContinuationToken, durableQuery.PageSize).WithCancellation(cancellationToken))
+        await foreach (Page<OrchestrationMetadata> page in client.GetAllInstancesAsync(durableQuery).AsPages(continuation, durableQuery.PageSize).WithCancellation(cancellationToken))
         {
             var items = new List<RunListItem>();
             foreach (OrchestrationMetadata metadata in page.Values.Where(m => m.Name == nameof(WorkflowOrchestrator)))
@@ -114,7 +125,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
                 }
             }
 
-            return new RunPage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            return new RunPage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : approvals.Seal(purpose, page.ContinuationToken));
         }
 
         return new RunPage([], null);
@@ -158,8 +169,9 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
         }
     }
 
+    /// <summary>Sends a person's decision to a gate, signed: call it only after checking who they are and that they may decide.</summary>
     public Task DecideAsync(string runId, string nodePath, ApprovalDecision decision, CancellationToken cancellationToken = default) =>
-        client.RaiseEventAsync(runId, ApprovalTaskType.EventName(nodePath), decision, cancellationToken);
+        client.RaiseEventAsync(runId, ApprovalTaskType.EventName(nodePath), approvals.Sign(runId, nodePath, decision), cancellationToken);
 
     /// <summary>
     /// The rollouts a run's steps started, newest attempt of each, with their status: one lookup per
@@ -185,7 +197,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
 
     /// <summary>Sends promote, promote-full or abort to the rollout of <paramref name="nodePath"/>, through its step.</summary>
     public Task CommandRolloutAsync(string runId, string nodePath, RolloutCommand command, CancellationToken cancellationToken = default) =>
-        client.RaiseEventAsync(runId, RolloutRequest.SignalEvent(nodePath), new RolloutSignal { Command = command }, cancellationToken);
+        client.RaiseEventAsync(runId, RolloutRequest.SignalEvent(nodePath), new RolloutSignal { Command = approvals.Sign(runId, nodePath, command) }, cancellationToken);
 
     /// <summary>Starts a pipeline's eternal orchestration, or returns the id of the one already running.</summary>
     public async Task<string> StartPipelineAsync(Promotion.PipelineInput input, CancellationToken cancellationToken = default)
@@ -204,7 +216,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
 
     /// <summary>Approves, rejects or asks for the promotion of a freight in a stage.</summary>
     public Task CommandPipelineAsync(string pipeline, Promotion.PipelineCommand command, CancellationToken cancellationToken = default) =>
-        client.RaiseEventAsync(Promotion.PipelineInput.InstanceId(pipeline), Promotion.PipelineInput.CommandEvent, command, cancellationToken);
+        client.RaiseEventAsync(Promotion.PipelineInput.InstanceId(pipeline), Promotion.PipelineInput.CommandEvent, approvals.Sign(Promotion.PipelineInput.InstanceId(pipeline), command), cancellationToken);
 
     public Task TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
@@ -300,6 +312,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, int checkpointEv
             Message = message,
             Params = input?.Params ?? new Dictionary<string, string>(),
             StartedBy = input?.StartedBy,
+            Starters = input?.AllStarters ?? [],
             Trigger = input?.Trigger,
             RetryOf = input?.RetryOf,
             CreatedAt = metadata.CreatedAt.UtcDateTime,

@@ -34,6 +34,17 @@ public sealed record WorkflowRunInput
 
     public string StartedBy { get; init; } = "anonymous";
 
+    /// <summary>
+    /// Who started the earlier runs of this run's retry chain. Separation of duties follows the
+    /// chain: whoever started any run of it may not approve its gates, so terminating a run and
+    /// having someone else retry it does not make the starter an approver.
+    /// </summary>
+    public IReadOnlyList<string> EarlierStarters { get; init; } = [];
+
+    /// <summary>Everyone who started a run of the chain, this one's starter included.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> AllStarters => [.. EarlierStarters.Append(StartedBy).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Set when this run is a sub-workflow: the run and node that called it.</summary>
     public string? Parent { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Approvals;
 using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.TaskTypes;
@@ -15,11 +16,12 @@ public sealed class ApprovalTaskType : ITaskType
 {
     public TaskTypeSchema Schema { get; } = new("approval", new Dictionary<string, FieldSpec>
     {
-        ["approvers"] = new(FieldKind.StringList),
-        ["quorum"] = new(FieldKind.Number),
-        ["allowSelfApproval"] = new(FieldKind.Boolean),
+        // Who decides is written in Git, never templated: a policy from params would let the starter choose their approvers.
+        ["approvers"] = new(FieldKind.StringList, Literal: true),
+        ["quorum"] = new(FieldKind.Number, Literal: true),
+        ["allowSelfApproval"] = new(FieldKind.Boolean, Literal: true),
         ["timeout"] = new(FieldKind.Duration),
-        ["onTimeout"] = new(FieldKind.String, AllowedValues: ["approve", "reject"]),
+        ["onTimeout"] = new(FieldKind.String, AllowedValues: ["approve", "reject"], Literal: true),
         ["message"] = new(FieldKind.String),
     });
 
@@ -41,7 +43,7 @@ public sealed class ApprovalTaskType : ITaskType
             Deadline = context.CurrentUtcDateTime + timeout,
             OnTimeout = onTimeout,
         };
-        ApprovalResult result = await WaitAsync(context, gate, step.StartedBy, step.Report, step.Cancellation);
+        ApprovalResult result = await WaitAsync(context, gate, new GateAuthority(step.Approvals, step.RunId, step.Starters), step.Report, step.Cancellation);
         return result.Cancelled
             ? StepResult.Failed("cancelled while waiting for approval")
             : Outcome(result.Approved, result.By, result.Records, result.Comment);
@@ -52,7 +54,7 @@ public sealed class ApprovalTaskType : ITaskType
     /// rejects, or the deadline applies the gate's onTimeout. Shared by this task type and the
     /// approval step of a rollout, so both keep the same rules and the same record.
     /// </summary>
-    public static async Task<ApprovalResult> WaitAsync(TaskOrchestrationContext context, PendingGate gate, string startedBy, Action<StepProgress> report, CancellationToken cancellation)
+    public static async Task<ApprovalResult> WaitAsync(TaskOrchestrationContext context, PendingGate gate, GateAuthority authority, Action<StepProgress> report, CancellationToken cancellation)
     {
         ApprovalPolicy policy = gate.Policy;
         var records = new List<ApprovalRecord>();
@@ -84,10 +86,13 @@ public sealed class ApprovalTaskType : ITaskType
             DateTime now = context.CurrentUtcDateTime;
 
             // The API refuses these before they get here; the gate checks again because any Durable
-            // client can raise the event, and records the refusal instead of acting on it.
-            string? refusal = received.Decision is not ("approve" or "reject")
+            // client can raise the event, and records the refusal instead of acting on it. A
+            // decision without a host's proof is refused whoever it claims to come from.
+            string? refusal = !authority.Approvals.Verifies(authority.RunId, gate.Node, received)
+                ? ApprovalAuthority.Unproven
+                : received.Decision is not ("approve" or "reject")
                 ? $"'{received.Decision}' is not approve or reject"
-                : policy.Refusal(received.By, received.Groups ?? [], startedBy);
+                : policy.Refusal(received.By, received.Groups ?? [], authority.Starters);
             if (refusal is not null)
             {
                 records.Add(new ApprovalRecord($"refused:{received.Decision}", received.By, now, refusal));
@@ -144,9 +149,16 @@ public sealed class ApprovalTaskType : ITaskType
 
 /// <summary>
 /// The payload of an approval event. <paramref name="By"/> and <paramref name="Groups"/> are the
-/// identity the host authenticated; the gate trusts them as it trusts whoever can raise events.
+/// identity the host authenticated; <see cref="Proof"/> is the host's signature over them
+/// (<see cref="ApprovalAuthority"/>), without which the gate refuses the decision.
 /// </summary>
-public sealed record ApprovalDecision(string Decision, string By, string? Comment = null, IReadOnlyList<string>? Groups = null);
+public sealed record ApprovalDecision(string Decision, string By, string? Comment = null, IReadOnlyList<string>? Groups = null)
+{
+    public string? Proof { get; init; }
+}
+
+/// <summary>What a gate checks decisions against: the key, the run the decision must name, and who started the run's chain.</summary>
+public sealed record GateAuthority(ApprovalAuthority Approvals, string RunId, IReadOnlyCollection<string> Starters);
 
 /// <summary>How a gate was decided: approved or not, by whom, and every decision it received.</summary>
 public sealed record ApprovalResult(bool Approved, string By, List<ApprovalRecord> Records, string? Comment)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GitOps.Orchestrations.Core.Expressions;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.Activities;
+using GitOps.Orchestrations.Engine.Egress;
 using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.TaskTypes;
@@ -20,6 +21,7 @@ public sealed class HttpTaskType : ITaskType
         ["headers"] = new(FieldKind.StringMap),
         ["body"] = new(FieldKind.Any),
         ["successCondition"] = new(FieldKind.Expression, Variables: ResponseVariables),
+        ["followRedirects"] = new(FieldKind.Boolean),
     });
 
     /// <summary>What a success condition reads of the response, besides params, tasks, item and workflow.</summary>
@@ -30,8 +32,20 @@ public sealed class HttpTaskType : ITaskType
         Dictionary<string, string> headers = step.GetStringMap("headers", StringComparer.OrdinalIgnoreCase) ?? new(StringComparer.OrdinalIgnoreCase);
 
         string? body = step.With.TryGetProperty("body", out JsonElement bodyValue) ? Core.Templating.Template.AsText(bodyValue) : null;
-        var request = new HttpStepRequest(step.GetString("method") ?? "GET", step.GetString("url")!, headers, body, step.IdempotencyKey);
+        bool followRedirects = string.Equals(step.GetString("followRedirects"), "true", StringComparison.OrdinalIgnoreCase);
+        var request = new HttpStepRequest(step.GetString("method") ?? "GET", step.GetString("url")!, headers, body, step.IdempotencyKey, followRedirects);
+
+        // What templates put into the request is checked before it leaves the orchestration; a retry cannot fix it.
+        if (OutboundRequest.Problem(request.Method, request.Url, headers) is string malformed)
+        {
+            return StepResult.Failed(malformed) with { Retryable = false };
+        }
+
         HttpStepResponse response = await context.CallActivityAsync<HttpStepResponse>(nameof(HttpRequestActivity), request);
+        if (response.Refused is string refused)
+        {
+            return StepResult.Failed($"{request.Method} {OutboundRequest.Printable(new Uri(request.Url).GetLeftPart(UriPartial.Path))} refused: {refused}") with { Retryable = false };
+        }
 
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {

@@ -42,6 +42,12 @@ public sealed record StepInvocation
 
     public string StartedBy => Run.StartedBy;
 
+    /// <summary>Everyone who started a run of this run's retry chain: none of them may approve its gates unless a gate allows self-approval.</summary>
+    public IReadOnlyList<string> Starters => Run.AllStarters;
+
+    /// <summary>Checks that a person's decision came through a host; gates refuse the ones that did not.</summary>
+    public required Approvals.ApprovalAuthority Approvals { get; init; }
+
     /// <summary>
     /// Cancelled when the attempt times out or the workflow ends without it; timers and event waits
     /// must observe it, so that no durable timer outlives the step that created it.

@@ -45,6 +45,7 @@ public sealed class RolloutTaskType : ITaskType
             ParentInstance = context.InstanceId,
             StepPath = step.Path,
             StartedBy = step.StartedBy,
+            Starters = step.Starters,
         };
 
         string child = ChildInstance(step.RunId, step.Path, step.Attempt);

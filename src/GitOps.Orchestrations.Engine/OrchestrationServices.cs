@@ -1,0 +1,11 @@
+using GitOps.Orchestrations.Engine.Approvals;
+using GitOps.Orchestrations.Engine.TaskTypes;
+
+namespace GitOps.Orchestrations.Engine;
+
+/// <summary>
+/// What the engine's orchestrators need from their host. Durable Task builds orchestrators without
+/// dependency injection, so the host hands this over when it registers them: the task types
+/// workflows may use, and the key that proves a decision came through a host.
+/// </summary>
+public sealed record OrchestrationServices(TaskTypeRegistry TaskTypes, ApprovalAuthority Approvals);

@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Orchestrations.Hosting.Backends;
+
+/// <summary>
+/// The gRPC sidecar in front of the backend, reachable only by this process. Anything that can
+/// reach a Durable Task sidecar can start, terminate and raise events into any run, so it listens
+/// on a Unix domain socket in a folder only the process's user can open (never a TCP port), and
+/// every call must carry a random secret that only this process knows.
+/// </summary>
+internal sealed class LocalSidecar : IAsyncDisposable
+{
+    public const string SecretHeader = "x-gitops-sidecar-secret";
+
+    readonly WebApplication app;
+    readonly string folder;
+    readonly string secret;
+
+    LocalSidecar(WebApplication app, string folder, string secret)
+    {
+        this.app = app;
+        this.folder = folder;
+        this.secret = secret;
+    }
+
+    /// <summary>The socket the sidecar listens on.</summary>
+    public string SocketPath => Path.Combine(folder, "sidecar.sock");
+
+    public static async Task<LocalSidecar> StartAsync(IOrchestrationService service, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        // Created with mode 0700 on Unix: other users cannot even find the socket.
+        string folder = Directory.CreateTempSubdirectory("gitops-sidecar-").FullName;
+        string secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        string socket = Path.Combine(folder, "sidecar.sock");
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socket, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(service);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        WebApplication app = builder.Build();
+        byte[] expected = Encoding.ASCII.GetBytes(secret);
+        app.Use(async (context, next) =>
+        {
+            byte[] given = Encoding.ASCII.GetBytes(context.Request.Headers[SecretHeader].ToString());
+            if (!CryptographicOperations.FixedTimeEquals(given, expected))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
+            await next(context);
+        });
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return new LocalSidecar(app, folder, secret);
+    }
+
+    /// <summary>A channel to the sidecar that carries the secret; only the host's own worker and client get one.</summary>
+    public GrpcChannel CreateChannel() => SidecarChannels.Open(SocketPath, secret);
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await app.StopAsync(timeout.Token);
+        await app.DisposeAsync();
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A socket file still held open is removed with the temp folder later; nothing depends on it.
+        }
+    }
+}
+
+/// <summary>gRPC channels over a sidecar's Unix socket.</summary>
+public static class SidecarChannels
+{
+    /// <summary>A channel to a sidecar socket, carrying whatever secret the caller claims; without the right one every call is refused.</summary>
+    public static GrpcChannel Open(string socketPath, string? secret)
+    {
+        var sockets = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        HttpMessageHandler handler = secret is null ? sockets : new SecretHandler(secret, sockets);
+        return GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    sealed class SecretHandler(string secret, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.TryAddWithoutValidation(LocalSidecar.SecretHeader, secret);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+}
