@@ -1,6 +1,7 @@
 using GitOps.Orchestrations.Delivery.Activities;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Git;
+using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Rendering;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,9 @@ public sealed record DeliveryOptions
 
     /// <summary>How long kustomize or helm may run for one render.</summary>
     public TimeSpan ToolTimeout { get; init; } = RenderService.DefaultToolTimeout;
+
+    /// <summary>The clusters workflows may name; none unless the host configures some.</summary>
+    public ClusterRegistry Clusters { get; init; } = ClusterRegistry.Empty;
 }
 
 /// <summary>The two halves a host wires up for delivery: services, and activities.</summary>
@@ -24,6 +28,7 @@ public static class DeliveryRegistration
     {
         DeliveryOptions settings = options ?? new DeliveryOptions();
         services.TryAddSingleton(settings);
+        services.TryAddSingleton(provider => provider.GetRequiredService<DeliveryOptions>().Clusters);
         services.AddHttpClient(Promotion.HelmPublishActivity.ClientName).UseEgressPolicy();
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
         services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<GitCheckout>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));

@@ -27,6 +27,15 @@ public static partial class GitRemote
 
     public static bool IsFullSha(string? revision) => revision is { Length: 40 } && revision.All(Uri.IsHexDigit);
 
+    /// <summary>
+    /// A URL with no user information: what goes into a clone's config, logs and messages. Any
+    /// <c>user:token@</c> in a URL is used for authentication from memory only (<see cref="Credentials"/>).
+    /// </summary>
+    public static string WithoutUserInfo(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) && parsed.UserInfo.Length > 0 && parsed.Scheme.StartsWith("http", StringComparison.OrdinalIgnoreCase)
+            ? new UriBuilder(parsed) { UserName = string.Empty, Password = string.Empty }.Uri.AbsoluteUri
+            : url;
+
     /// <summary>The commit a branch, tag or SHA names on a remote, with a single ls-remote.</summary>
     public static string LsRemote(string url, string? revision, GitAuthSpec? auth)
     {
@@ -57,7 +66,7 @@ public static partial class GitRemote
         using var gate = CacheLock.Acquire(path);
         if (!Repository.IsValid(path))
         {
-            Directory.CreateDirectory(cacheDirectory);
+            CreatePrivateDirectory(cacheDirectory);
             // A bare init and a fetch, rather than a clone, so the SSH settings are in the config first.
             string staging = path + ".clone-" + Guid.NewGuid().ToString("N")[..8];
             Repository.Init(staging, isBare: true);
@@ -84,19 +93,47 @@ public static partial class GitRemote
     {
         Interlocked.Increment(ref fetches);
         Origin(repo, url, auth);
-        Guard(url, () => Commands.Fetch(repo, "origin", ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true, CredentialsProvider = Credentials(auth) }, null));
+        Guard(url, () => Commands.Fetch(repo, "origin", ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true, CredentialsProvider = Credentials(auth, url) }, null));
     }
 
-    public static CredentialsHandler? Credentials(GitAuthSpec? auth)
+    /// <summary>
+    /// Credentials for a remote, from memory only: a token from the environment variable
+    /// <paramref name="auth"/> names (preferred), or the user information of <paramref name="url"/>.
+    /// Neither is ever written into a repository's config or a message.
+    /// </summary>
+    public static CredentialsHandler? Credentials(GitAuthSpec? auth, string? url = null)
     {
-        if (auth?.TokenEnv is not string variable)
+        if (auth?.TokenEnv is string variable)
         {
-            return null;
+            string token = Environment.GetEnvironmentVariable(variable)
+                ?? throw new GitSourceException($"the token variable {variable} is not set");
+            return (_, _, _) => new UsernamePasswordCredentials { Username = auth.Username ?? "git", Password = token };
         }
 
-        string token = Environment.GetEnvironmentVariable(variable)
-            ?? throw new GitSourceException($"the token variable {variable} is not set");
-        return (_, _, _) => new UsernamePasswordCredentials { Username = auth.Username ?? "git", Password = token };
+        if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) && parsed.UserInfo.Length > 0 && parsed.Scheme.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+        {
+            string[] parts = parsed.UserInfo.Split(':', 2);
+            string user = Uri.UnescapeDataString(parts[0]);
+            string password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty;
+
+            // https://TOKEN@host: the token is the user name, as GitHub and others accept it.
+            return (_, _, _) => new UsernamePasswordCredentials { Username = password.Length > 0 ? user : "git", Password = password.Length > 0 ? password : user };
+        }
+
+        return null;
+    }
+
+    /// <summary>A folder only this process's user can enter: clone caches hold what private repositories hold.</summary>
+    public static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>Runs a Git call and turns its failure into a message that names the repository without its credentials.</summary>
@@ -125,7 +162,7 @@ public static partial class GitRemote
         Interlocked.Increment(ref lsRemotes);
         if (!HasSshSettings(auth))
         {
-            return Guard(url, () => Repository.ListRemoteReferences(url, Credentials(auth)).ToList());
+            return Guard(url, () => Repository.ListRemoteReferences(WithoutUserInfo(url), Credentials(auth, url)).ToList());
         }
 
         string probe = Path.Combine(Path.GetTempPath(), "gitops-ls-remote", Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..16]);
@@ -137,7 +174,7 @@ public static partial class GitRemote
 
         using var repo = new Repository(probe);
         Remote remote = Origin(repo, url, auth);
-        CredentialsHandler? credentials = Credentials(auth);
+        CredentialsHandler? credentials = Credentials(auth, url);
         return Guard(url, () => (credentials is null ? repo.Network.ListReferences(remote) : repo.Network.ListReferences(remote, credentials)).ToList());
     }
 
@@ -147,12 +184,14 @@ public static partial class GitRemote
     /// </summary>
     public static Remote Origin(Repository repo, string url, GitAuthSpec? auth)
     {
-        if (repo.Network.Remotes["origin"] is Remote existing && existing.Url != url)
+        // The config file holds the URL without its user information: a token never lands on disk.
+        string stored = WithoutUserInfo(url);
+        if (repo.Network.Remotes["origin"] is Remote existing && existing.Url != stored)
         {
             repo.Network.Remotes.Remove("origin");
         }
 
-        Remote remote = repo.Network.Remotes["origin"] ?? repo.Network.Remotes.Add("origin", url);
+        Remote remote = repo.Network.Remotes["origin"] ?? repo.Network.Remotes.Add("origin", stored);
         if (HasSshSettings(auth))
         {
             repo.Config.Set("core.sshCommand", SshCommand(auth!), ConfigurationLevel.Local);

@@ -109,7 +109,7 @@ public static class GitWriter
         Repository.Init(work);
         var repo = new Repository(work);
         GitRemote.Origin(repo, url, request.Auth);
-        GitRemote.Guard(url, () => Commands.Fetch(repo, "origin", [$"+refs/heads/{from}:refs/remotes/origin/{from}"], new FetchOptions { CredentialsProvider = GitRemote.Credentials(request.Auth) }, null));
+        GitRemote.Guard(url, () => Commands.Fetch(repo, "origin", [$"+refs/heads/{from}:refs/remotes/origin/{from}"], new FetchOptions { CredentialsProvider = GitRemote.Credentials(request.Auth, url) }, null));
         Branch tracking = repo.Branches[$"origin/{from}"] ?? throw new ArgumentException($"branch '{from}' does not exist on {GitRemote.Redact(url)}");
         Branch branch = repo.CreateBranch(request.Branch, tracking.Tip);
         Commands.Checkout(repo, branch, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
@@ -169,7 +169,7 @@ public static class GitWriter
         string? rejected = null;
         var options = new PushOptions
         {
-            CredentialsProvider = GitRemote.Credentials(request.Auth),
+            CredentialsProvider = GitRemote.Credentials(request.Auth, url),
             OnPushStatusError = error => rejected = error.Message,
         };
         try

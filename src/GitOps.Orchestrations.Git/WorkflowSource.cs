@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Core.Loading;
 using LibGit2Sharp;
 
@@ -20,11 +21,12 @@ public static class WorkflowSource
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "gitops-orchestrations", "repos");
 
     /// <summary>Reads every <c>*.yaml</c>/<c>*.yml</c> under <paramref name="folder"/> of <paramref name="repository"/> at <paramref name="revision"/>.</summary>
-    public static WorkflowFiles FromRepository(string repository, string? revision, string folder = "workflows", string? cacheDirectory = null)
+    public static WorkflowFiles FromRepository(string repository, string? revision, string folder = "workflows", string? cacheDirectory = null, GitAuthSpec? auth = null)
     {
         bool isUrl = IsUrl(repository);
-        string path = isUrl ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, revision) : Path.GetFullPath(repository);
-        string gitDir = isUrl ? path : Repository.Discover(path) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        string shown = GitRemote.Redact(repository);
+        string path = isUrl ? GitRemote.CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, auth, revision) : Path.GetFullPath(repository);
+        string gitDir = isUrl ? path : Repository.Discover(path) ?? throw new ArgumentException($"'{shown}' is not a Git repository");
         using var repo = new Repository(gitDir);
         Commit commit = Resolve(repo, revision ?? "HEAD", isUrl);
         string prefix = isUrl ? string.Empty : RelativePrefix(repo, path);
@@ -32,34 +34,36 @@ public static class WorkflowSource
         var files = new List<SourceFile>();
         if ((root.Length == 0 ? commit.Tree : commit[root]?.Target) is not Tree tree)
         {
-            throw new ArgumentException($"folder '{folder}' does not exist at {commit.Sha[..12]} of {repository}");
+            throw new ArgumentException($"folder '{folder}' does not exist at {commit.Sha[..12]} of {shown}");
         }
 
         Collect(tree, root, files);
-        return new WorkflowFiles(commit.Sha, $"{repository}@{revision ?? "HEAD"}:{folder}", files);
+
+        // The source is shown to viewers and kept in every run's input: never with credentials.
+        return new WorkflowFiles(commit.Sha, $"{shown}@{revision ?? "HEAD"}:{folder}", files);
     }
 
     /// <summary>
     /// The commit a revision points at now, as cheaply as Git allows: for a URL one ls-remote and no
     /// clone or fetch; for a local repository a reference lookup. Pollers call this before anything else.
     /// </summary>
-    public static string HeadOf(string repository, string? revision)
+    public static string HeadOf(string repository, string? revision, GitAuthSpec? auth = null)
     {
         string wanted = revision ?? "HEAD";
         if (IsUrl(repository))
         {
-            return GitRemote.LsRemote(repository, wanted, auth: null);
+            return GitRemote.LsRemote(repository, wanted, auth);
         }
 
-        string gitDir = Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        string gitDir = Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{GitRemote.Redact(repository)}' is not a Git repository");
         using var repo = new Repository(gitDir);
         return Resolve(repo, wanted, remote: false).Sha;
     }
 
     /// <summary>The paths that differ between two commits of a repository (the cached clone for a URL).</summary>
-    public static IReadOnlyList<string> ChangedPaths(string repository, string fromSha, string toSha, string? cacheDirectory = null)
+    public static IReadOnlyList<string> ChangedPaths(string repository, string fromSha, string toSha, string? cacheDirectory = null, GitAuthSpec? auth = null)
     {
-        string path = IsUrl(repository) ? CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, fromSha, toSha) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{repository}' is not a Git repository");
+        string path = IsUrl(repository) ? GitRemote.CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, auth, fromSha, toSha) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{GitRemote.Redact(repository)}' is not a Git repository");
         using var repo = new Repository(path);
         Commit from = repo.Lookup<Commit>(fromSha) ?? throw new ArgumentException($"commit {fromSha} does not exist");
         Commit to = repo.Lookup<Commit>(toSha) ?? throw new ArgumentException($"commit {toSha} does not exist");
@@ -165,8 +169,6 @@ public static class WorkflowSource
 
         return found?.Peel<Commit>() ?? throw new ArgumentException($"revision '{revision}' does not exist");
     }
-
-    static string CloneOrFetch(string url, string cacheDirectory, params string?[] commits) => GitRemote.CloneOrFetch(url, cacheDirectory, null, commits);
 
     static string RelativePrefix(Repository repo, string path)
     {

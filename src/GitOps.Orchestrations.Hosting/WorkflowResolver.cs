@@ -19,7 +19,7 @@ public sealed record ResolvedWorkflow(WorkflowSnapshot? Snapshot, IReadOnlyList<
 /// </summary>
 public static class WorkflowResolver
 {
-    public static ResolvedWorkflow Resolve(string workflow, string? repository, string? revision, string folder, ITaskTypeCatalog taskTypes)
+    public static ResolvedWorkflow Resolve(string workflow, string? repository, string? revision, string folder, ITaskTypeCatalog taskTypes, Core.Delivery.GitAuthSpec? auth = null)
     {
         WorkflowFiles files;
         try
@@ -28,11 +28,11 @@ public static class WorkflowResolver
                 ? File.Exists(workflow)
                     ? WorkflowSource.FromFile(workflow)
                     : throw new FileNotFoundException($"no workflow file '{workflow}' (to run a workflow by name, give --repo)")
-                : WorkflowSource.FromRepository(repository, revision, folder);
+                : WorkflowSource.FromRepository(repository, revision, folder, auth: auth);
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or LibGit2Sharp.LibGit2SharpException or IOException)
         {
-            return new ResolvedWorkflow(null, [], e.Message);
+            return new ResolvedWorkflow(null, [], GitRemote.Redact(e.Message));
         }
 
         return Find(workflow, files, WorkflowCatalog.Load(files.Files, taskTypes), isFile: repository is null);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using GitOps.Orchestrations.Core.Delivery;
 using k8s;
 
 namespace GitOps.Orchestrations.Kubernetes;
@@ -13,11 +12,11 @@ public sealed class ClusterClient(KubernetesClientConfiguration configuration) :
 {
     public string Host { get; } = configuration.Host;
 
-    public static ClusterClient Connect(KubernetesTargetSpec target)
+    public static ClusterClient Connect(ClusterSpec cluster)
     {
-        KubernetesClientConfiguration configuration = target.InCluster
+        KubernetesClientConfiguration configuration = cluster.InCluster
             ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(target.Kubeconfig ?? Environment.GetEnvironmentVariable("KUBECONFIG"), target.Context);
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Kubeconfig, cluster.Context);
         return new ClusterClient(configuration);
     }
 

@@ -80,7 +80,7 @@ public sealed class GitOpsServer : IAsyncDisposable
         ILogger logger = loggerFactory.CreateLogger<GitOpsServer>();
         if (logger.IsEnabled(LogLevel.Information))
         {
-            logger.Listening(string.Join(", ", app.Urls), options.Engine.Store.Describe(), options.Engine.TaskHub, options.Workflows.Repository);
+            logger.Listening(string.Join(", ", app.Urls), options.Engine.Store.Describe(), options.Engine.TaskHub, Git.GitRemote.Redact(options.Workflows.Repository));
         }
         return new GitOpsServer(app, engine);
     }

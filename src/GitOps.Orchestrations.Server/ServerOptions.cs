@@ -1,6 +1,9 @@
 using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Engine.Approvals;
+using GitOps.Orchestrations.Engine.Egress;
 using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Server.Authentication;
 using Microsoft.Extensions.Configuration;
 
@@ -54,12 +57,20 @@ public sealed record ServerOptions
         }
 
         IConfigurationSection section = builder.AddEnvironmentVariables().Build().GetSection("GitOps");
+        Dictionary<string, ClusterSpec>? clusters = section.GetSection("Clusters").Get<Dictionary<string, ClusterSpec>>();
         return this with
         {
             ApiKeys = section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? ApiKeys,
             Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? Jwt,
+            Engine = Engine with
+            {
+                Delivery = clusters is null ? Engine.Delivery : Engine.Delivery with { Clusters = new ClusterRegistry(clusters) },
+                Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? Engine.Egress,
+                Approvals = section.GetValue<string?>("ApprovalKey") is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : Engine.Approvals,
+            },
             Api = Api with
             {
+                PublicUrl = section.GetValue<string?>("PublicUrl") ?? Api.PublicUrl,
                 MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? Api.MaxBodyBytes,
                 PipelinePollInterval = section.GetValue<double?>("PipelinePollIntervalSeconds") is double pipelinePoll ? TimeSpan.FromSeconds(pipelinePoll) : Api.PipelinePollInterval,
             },

@@ -40,7 +40,7 @@ public sealed class ApiTests : IAsyncLifetime
                 Urls = "http://127.0.0.1:0",
                 Workflows = new WorkflowRepositoryOptions { Repository = repo.Path },
                 ApiKeys = [Entry("olga", "operator"), Entry("victor", "viewer"), Entry("rita", "approver", "release"), Entry("amos", "approver")],
-                Api = new ApiOptions { MaxBodyBytes = 4096 },
+                Api = new ApiOptions { MaxBodyBytes = 4096, PublicUrl = "https://gitops.example.com/" },
                 GitPollInterval = TimeSpan.Zero,
             },
             NullLoggerFactory.Instance);
@@ -204,5 +204,85 @@ public sealed class ApiTests : IAsyncLifetime
 
         JsonElement list = await client.GetFromJsonAsync<JsonElement>("/api/runs?workflow=gated&phase=Terminated");
         Assert.Equal([first], list.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Whoever_started_any_run_of_a_retry_chain_may_not_approve_it()
+    {
+        // rita starts and terminates her run; amos retries it; rita may still not approve the retry.
+        string first = await StartGatedRun("rita");
+        using HttpClient rita = Client("rita"), amos = Client("amos");
+        Assert.Equal(HttpStatusCode.Accepted, (await rita.PostAsJsonAsync($"/api/runs/{first}/terminate", new { })).StatusCode);
+        await Eventually.True(async () => (await rita.GetFromJsonAsync<JsonElement>($"/api/runs/{first}")).GetProperty("phase").GetString() == "Terminated", "the run to end");
+        HttpResponseMessage retried = await amos.PostAsJsonAsync($"/api/runs/{first}/retry", new { });
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        string second = (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Eventually.True(async () => (await rita.GetFromJsonAsync<JsonElement>($"/api/runs/{second}")).GetProperty("waiting").GetArrayLength() == 1, "the retried gate to wait");
+
+        HttpResponseMessage refused = await rita.PostAsJsonAsync($"/api/runs/{second}/approvals/gate", new { decision = "approve" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("'rita' started this run (or a run it retries)", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        JsonElement run = await rita.GetFromJsonAsync<JsonElement>($"/api/runs/{second}");
+        Assert.Equal(["rita", "amos"], run.GetProperty("starters").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
+    public async Task Callers_are_authorised_before_their_requests_are_examined()
+    {
+        using HttpClient viewer = Client("victor");
+
+        // No pipeline, no stage, no freight: a viewer learns none of that, only that they may not.
+        HttpResponseMessage pipeline = await viewer.PostAsJsonAsync("/api/pipelines/nope/approvals", new { stage = "x", freight = "y", decision = "approve" });
+        Assert.Equal(HttpStatusCode.Forbidden, pipeline.StatusCode);
+        HttpResponseMessage garbage = await viewer.PostAsync("/api/pipelines/nope/approvals", new StringContent("{not json", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Forbidden, garbage.StatusCode);
+        string id = await StartGatedRun();
+        HttpResponseMessage decision = await viewer.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "maybe" });
+        Assert.Equal(HttpStatusCode.Forbidden, decision.StatusCode);
+    }
+
+    [Fact]
+    public async Task Hostile_query_values_bodies_and_headers_get_problems_not_500s()
+    {
+        string id = await StartGatedRun();
+        using HttpClient viewer = Client("victor"), rita = Client("rita");
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/audit?top=abc")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/audit?top=0")).StatusCode);
+        HttpResponseMessage token = await viewer.GetAsync("/api/runs?continuationToken=not-a-token");
+        Assert.Equal(HttpStatusCode.BadRequest, token.StatusCode);
+        Assert.Contains("continuationToken", await token.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/runs?continuationToken=eyJ4IjoxfQ.AAAA")).StatusCode);
+
+        var notUtf8 = new ByteArrayContent([0x7b, 0x22, 0x64, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]);
+        notUtf8.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        HttpResponseMessage binary = await rita.PostAsync($"/api/runs/{id}/approvals/gate", notUtf8);
+        Assert.Equal(HttpStatusCode.BadRequest, binary.StatusCode);
+
+        HttpResponseMessage essay = await rita.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "approve", comment = new string('x', 3000) });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, essay.StatusCode);
+        Assert.Contains("comment is 3000 characters long; the limit is 2000", await essay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Running", (await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString());
+
+        // Links name the configured public URL, never a Host header the client chose.
+        using HttpClient olga = Client("olga");
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/api/workflows/gated/runs") { Content = JsonContent.Create(new { }) };
+        start.Headers.Host = "evil.example";
+        HttpResponseMessage started = await olga.SendAsync(start);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.StartsWith("https://gitops.example.com/api/runs/", started.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", await started.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Continuation_tokens_the_server_handed_out_page_through_runs()
+    {
+        await StartGatedRun();
+        await StartGatedRun();
+        using HttpClient viewer = Client("victor");
+        JsonElement page = await viewer.GetFromJsonAsync<JsonElement>("/api/runs?top=1");
+        string? next = page.GetProperty("continuationToken").GetString();
+        Assert.NotNull(next);
+        HttpResponseMessage second = await viewer.GetAsync($"/api/runs?top=1&continuationToken={Uri.EscapeDataString(next)}");
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
     }
 }

@@ -36,7 +36,7 @@ public static class DeliveryBenchmark
             {
                 var renderer = new RenderService(new GitCheckout(cache));
                 var source = new SourceSpec { Repo = repo.Path, Path = "app" };
-                using ClusterClient client = ClusterClient.Connect(new KubernetesTargetSpec { Kubeconfig = server.WriteKubeconfig(Path.Combine(cache, "kube")) });
+                using ClusterClient client = ClusterClient.Connect(new ClusterSpec { Kubeconfig = server.WriteKubeconfig(Path.Combine(cache, "kube")) });
                 var applier = new KubernetesApplier(client);
                 var options = new ApplyOptions { Application = "bench", Namespace = "bench", Prune = true };
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using GitOps.Orchestrations.Core.Rollouts;
+using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Testing;
@@ -27,7 +28,7 @@ public static class RolloutBenchmark
         string kubeconfig = cluster.WriteKubeconfig(work);
         await using var controller = new DeploymentController(cluster, TimeSpan.FromMilliseconds(20));
         await using PrometheusServer prometheus = await PrometheusServer.StartWithTrafficAsync(("api", 200, 0.0));
-        await using EngineHost engine = await EngineHost.StartAsync(new EngineHostOptions());
+        await using EngineHost engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { Clusters = cluster.Clusters(work) } });
         try
         {
             var transitions = new List<double>();
@@ -44,7 +45,7 @@ public static class RolloutBenchmark
                     steps.Append($"        - setWeight: {i * 10}\n        - analysis: {{templates: [{{name: once}}]}}\n");
                 }
 
-                RolloutStatus gated = await RunAsync(engine, Yaml(ns, kubeconfig, prometheus.Url, steps.ToString(), "gated"), "2.0");
+                RolloutStatus gated = await RunAsync(engine, Yaml(ns, prometheus.Url, steps.ToString(), "gated"), "2.0");
                 List<double> latencies = TransitionLatencies(gated);
 
                 steps.Clear();
@@ -53,7 +54,7 @@ public static class RolloutBenchmark
                     steps.Append($"        - setWeight: {i * 9}\n        - pause: {{duration: {Pause.TotalSeconds}s}}\n");
                 }
 
-                RolloutStatus paced = await RunAsync(engine, Yaml(ns, kubeconfig, prometheus.Url, steps.ToString(), "paced"), "3.0");
+                RolloutStatus paced = await RunAsync(engine, Yaml(ns, prometheus.Url, steps.ToString(), "paced"), "3.0");
                 double total = (paced.UpdatedAt - paced.StartedAt).TotalSeconds;
                 if (round > 0)
                 {
@@ -119,7 +120,7 @@ public static class RolloutBenchmark
         }
     }
 
-    static string Yaml(string ns, string kubeconfig, string prometheus, string steps, string name) => $$$"""
+    static string Yaml(string ns, string prometheus, string steps, string name) => $$$"""
         apiVersion: gitops.orchestrations/v1
         kind: Workflow
         metadata: {name: {{{name}}}}
@@ -132,7 +133,7 @@ public static class RolloutBenchmark
         kind: Rollout
         metadata: {name: api}
         spec:
-          target: {name: api, namespace: {{{ns}}}, kubeconfig: {{{kubeconfig}}}}
+          target: {name: api, namespace: {{{ns}}}}
           image: "registry.local/api:{{params.version}}"
           strategy:
             canary:

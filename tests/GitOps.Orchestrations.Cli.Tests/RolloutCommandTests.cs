@@ -36,12 +36,12 @@ public sealed class RolloutCommandTests : IAsyncLifetime
         Directory.Delete(work, recursive: true);
     }
 
-    string Rollout(string steps) => $$$"""
+    static string Rollout(string steps) => $$$"""
         apiVersion: gitops.orchestrations/v1
         kind: Rollout
         metadata: {name: api}
         spec:
-          target: {name: api, namespace: shop, kubeconfig: {{{kubeconfig}}}}
+          target: {name: api, namespace: shop}
           image: "registry.local/api:{{params.version}}"
           progressDeadline: 30s
           strategy:
@@ -59,7 +59,7 @@ public sealed class RolloutCommandTests : IAsyncLifetime
                     - setWeight: 50
                     - pause: {}
             """)));
-        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path);
+        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path, clusters: new() { ["default"] = kubeconfig });
         using HttpClient olga = server.ClientFor("olga");
         string[] As(string user) => ["--server", server.BaseUrl, "--api-key", ServerProcess.KeyOf(user)];
 
@@ -116,7 +116,7 @@ public sealed class RolloutCommandTests : IAsyncLifetime
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("version", missing.Stderr, StringComparison.Ordinal);
 
-        CliResult run = await Gitops.RunAsync(["run", file, "--param", "version=4.0", "-o", "json"]);
+        CliResult run = await Gitops.RunAsync(["run", file, "--param", "version=4.0", "--cluster", $"default={kubeconfig}", "-o", "json"]);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         JsonElement status = JsonDocument.Parse(run.Stdout).RootElement;
         Assert.Equal("rollout-api", status.GetProperty("workflow").GetString());

@@ -54,7 +54,8 @@ public sealed class ServerProcess : IAsyncDisposable
         return client;
     }
 
-    public static async Task<ServerProcess> StartAsync(string store, string repository, IDictionary<string, string>? environment = null)
+    /// <param name="clusters">Cluster names and their kubeconfig files, as an operator configures them.</param>
+    public static async Task<ServerProcess> StartAsync(string store, string repository, IDictionary<string, string>? environment = null, Dictionary<string, string>? clusters = null)
     {
         string config = Path.Combine(Directory.CreateTempSubdirectory("gitops-serve").FullName, "serve.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new
@@ -63,6 +64,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 ApiKeys = People.Select(p => new { p.User, p.Role, p.Groups, Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(KeyOf(p.User)))) }),
                 GitPollIntervalSeconds = 0,
+                Clusters = (clusters ?? []).ToDictionary(c => c.Key, c => new { Kubeconfig = c.Value }),
             },
         }));
         int port = FreePort();

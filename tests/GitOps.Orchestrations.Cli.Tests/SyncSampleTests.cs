@@ -27,7 +27,7 @@ public sealed class SyncSampleTests : IAsyncLifetime
     {
         string kubeconfig = cluster.WriteKubeconfig(work);
         var environment = new Dictionary<string, string> { ["GITOPS_CACHE_DIR"] = Path.Combine(work, "cache") };
-        CliResult result = await Gitops.RunAsync(["run", "workflows/sync-shop.yaml", "-p", $"kubeconfig={kubeconfig}", "--output", "json"], environment);
+        CliResult result = await Gitops.RunAsync(["run", "workflows/sync-shop.yaml", "--cluster", $"default={kubeconfig}", "--output", "json"], environment);
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Contains("\"phase\": \"Succeeded\"", result.Stdout);
         Assert.Contains("in sync", result.Stdout);

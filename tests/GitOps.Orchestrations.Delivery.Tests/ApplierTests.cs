@@ -22,7 +22,7 @@ public sealed class ApplierTests : IAsyncLifetime
     {
         await server.InitializeAsync();
         string kubeconfig = server.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"kube-{Guid.NewGuid():N}"));
-        client = ClusterClient.Connect(new KubernetesTargetSpec { Kubeconfig = kubeconfig });
+        client = ClusterClient.Connect(new ClusterSpec { Kubeconfig = kubeconfig });
         applier = new KubernetesApplier(client);
     }
 

@@ -17,14 +17,12 @@ public sealed class BadInputTests : IAsyncLifetime
     readonly string work = Directory.CreateTempSubdirectory("gitops-bad-").FullName;
     EngineHost engine = null!;
     GitServers servers = null!;
-    string kubeconfig = null!;
 
     public async Task InitializeAsync()
     {
         await cluster.InitializeAsync();
         servers = await GitServers.StartAsync();
-        kubeconfig = cluster.WriteKubeconfig(work);
-        engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache") } });
+        engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache"), Clusters = cluster.Clusters(work) } });
         repo.Commit("cases",
             ("no-kind/cm.yaml", "apiVersion: v1\nmetadata: {name: a}\n"),
             ("duplicate/a.yaml", Apps.ConfigMap("same", "1", ns: "default")),
@@ -67,11 +65,40 @@ public sealed class BadInputTests : IAsyncLifetime
                   with:
                     source: {{{source}}}
                     render: {{{render}}}
-                    target: {kubernetes: {kubeconfig: "{{{kubeconfig}}}"}}
+                    target: {kubernetes: {namespace: default}}
             """;
         RunStatus status = await engine.Runs.RunToEndAsync(yaml);
         Assert.Contains(status.Phase, new[] { WorkflowPhase.Failed, WorkflowPhase.Errored });
         Assert.DoesNotContain("leaky-password-789", System.Text.Json.JsonSerializer.Serialize(status));
+        return status.Nodes.Single();
+    }
+
+    [Fact]
+    public async Task A_target_names_a_configured_cluster_never_a_kubeconfig_path()
+    {
+        NodeStatus byPath = await SyncToAsync("{kubernetes: {kubeconfig: /etc/passwd}}");
+        Assert.Contains("with.target.kubernetes", byPath.Message, StringComparison.Ordinal);
+        Assert.Contains("kubeconfig", byPath.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("root:", byPath.Message, StringComparison.Ordinal);
+
+        NodeStatus unknown = await SyncToAsync("{kubernetes: {cluster: prod}}");
+        Assert.Equal("no cluster 'prod' is configured on this host (configured: default)", unknown.Message);
+    }
+
+    async Task<NodeStatus> SyncToAsync(string target)
+    {
+        RunStatus status = await engine.Runs.RunToEndAsync($$$"""
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: clusters}
+            spec:
+              tasks:
+                - name: sync
+                  uses: sync
+                  with:
+                    source: {{{Local("good")}}}
+                    target: {{{target}}}
+            """);
         return status.Nodes.Single();
     }
 

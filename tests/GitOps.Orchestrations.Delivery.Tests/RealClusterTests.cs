@@ -27,7 +27,7 @@ public sealed class RealClusterTests
     public async Task Apply_is_a_no_op_the_second_time_then_drift_is_found_and_prune_deletes()
     {
         string ns = $"gitops-e2e-{Guid.NewGuid():N}"[..24];
-        using ClusterClient client = ClusterClient.Connect(new KubernetesTargetSpec { Kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG") });
+        using ClusterClient client = ClusterClient.Connect(new ClusterSpec { Kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG")!.Split(Path.PathSeparator)[0] });
         var applier = new KubernetesApplier(client);
         var options = new ApplyOptions { Application = "e2e", Namespace = ns, Prune = true };
         ManifestSet Render(params string[] docs) => ApplierTests.Render([Apps.Namespace(ns), .. docs]);

@@ -27,13 +27,13 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         kind: Workflow
         metadata: {name: shop}
         spec:
-          params: [{name: repo}, {name: kubeconfig}]
+          params: [{name: repo}]
           tasks:
             - name: backend
               uses: sync
               with:
                 source: {repo: "{{params.repo}}", path: apps/backend}
-                target: {kubernetes: {kubeconfig: "{{params.kubeconfig}}", namespace: shop}}
+                target: {kubernetes: {namespace: shop}}
                 prune: true
                 wait: {health: true, timeout: 1m, interval: 500ms}
             - name: frontend
@@ -42,7 +42,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
               with:
                 source: {repo: "{{params.repo}}", path: apps/frontend}
                 render: {type: kustomize, images: ["web=registry.local/web:2.0"]}
-                target: {kubernetes: {kubeconfig: "{{params.kubeconfig}}", namespace: shop}}
+                target: {kubernetes: {namespace: shop}}
                 prune: true
         """;
 
@@ -51,13 +51,13 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         kind: Workflow
         metadata: {name: shop-drift}
         spec:
-          params: [{name: kubeconfig}, {name: heal, default: "false"}]
+          params: [{name: heal, default: "false"}]
           tasks:
             - name: check
               uses: drift
               with:
                 name: shop-backend
-                target: {kubernetes: {kubeconfig: "{{params.kubeconfig}}", namespace: shop}}
+                target: {kubernetes: {namespace: shop}}
                 selfHeal: "{{params.heal}}"
         """;
 
@@ -66,7 +66,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         await cluster.InitializeAsync();
         kubeconfig = cluster.WriteKubeconfig(work);
         controller = new DeploymentController(cluster);
-        engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache") } });
+        engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache"), Clusters = cluster.Clusters(work) } });
         repo.Commit("apps",
             ("apps/backend/namespace.yaml", Apps.Namespace("shop")),
             ("apps/backend/api.yaml", Apps.Deployment("api", "registry.local/api:1.0") + "\n---\n" + Apps.Service("api")),
@@ -86,7 +86,7 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
 
     Task<RunStatus> RunAsync(string yaml, Dictionary<string, string> parameters) => engine.Runs.RunToEndAsync(yaml, parameters);
 
-    Dictionary<string, string> Params => new() { ["repo"] = repo.Path, ["kubeconfig"] = kubeconfig };
+    Dictionary<string, string> Params => new() { ["repo"] = repo.Path };
 
     static void AssertSucceeded(RunStatus status) =>
         Assert.True(status.Phase == WorkflowPhase.Succeeded, string.Join("\n", status.Nodes.Select(n => $"{n.Name}: {n.Phase} {n.Message}")));
@@ -121,17 +121,17 @@ public sealed class SyncWorkflowTests : IAsyncLifetime
         // A field changed by hand is drift: reported first, healed with selfHeal.
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"replicas\":9}}", V1Patch.PatchType.MergePatch), "api", "shop", fieldManager: "kubectl-edit");
-        RunStatus reported = await RunAsync(DriftCheck, new() { ["kubeconfig"] = kubeconfig });
+        RunStatus reported = await RunAsync(DriftCheck, new());
         AssertSucceeded(reported);
         NodeStatus check = reported.Nodes.Single();
         Assert.Contains("Deployment.apps/shop/api /spec/replicas", check.Message);
         Assert.False(check.Outputs["healed"].GetBoolean());
         Assert.Equal(9, (long?)cluster.Get("apps/v1", "Deployment", "shop", "api")!["spec"]!["replicas"]);
 
-        RunStatus healed = await RunAsync(DriftCheck, new() { ["kubeconfig"] = kubeconfig, ["heal"] = "true" });
+        RunStatus healed = await RunAsync(DriftCheck, new() { ["heal"] = "true" });
         AssertSucceeded(healed);
         Assert.True(healed.Nodes.Single().Outputs["healed"].GetBoolean());
         Assert.Equal(2, (long?)cluster.Get("apps/v1", "Deployment", "shop", "api")!["spec"]!["replicas"]);
-        Assert.Equal("in sync", (await RunAsync(DriftCheck, new() { ["kubeconfig"] = kubeconfig })).Nodes.Single().Message);
+        Assert.Equal("in sync", (await RunAsync(DriftCheck, new())).Nodes.Single().Message);
     }
 }

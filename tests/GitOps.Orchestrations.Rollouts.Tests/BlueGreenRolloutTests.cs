@@ -13,7 +13,7 @@ public sealed class BlueGreenRolloutTests(RolloutEnvironment env) : IClassFixtur
         kind: Rollout
         metadata: {name: api}
         spec:
-          target: {name: api, namespace: {{{ns}}}, kubeconfig: {{{env.Kubeconfig}}}}
+          target: {name: api, namespace: {{{ns}}}}
           image: "{{params.image}}"
           progressDeadline: 30s
           strategy:

@@ -22,7 +22,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
         kind: Rollout
         metadata: {name: api}
         spec:
-          target: {kind: Deployment, name: api, namespace: {{{ns}}}, kubeconfig: {{{env.Kubeconfig}}}}
+          target: {kind: Deployment, name: api, namespace: {{{ns}}}}
           image: "{{params.image}}"
           progressDeadline: {{{deadline}}}
           strategy:

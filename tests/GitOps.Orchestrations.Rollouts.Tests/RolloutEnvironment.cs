@@ -35,7 +35,7 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         Kubeconfig = Cluster.WriteKubeconfig(work);
         Controller = new DeploymentController(Cluster, TimeSpan.FromMilliseconds(100));
         Prometheus = await PrometheusServer.StartWithTrafficAsync(("healthy", 200, 0.0), ("broken", 200, 0.3), ("quiet", 2, 0.0), ("rising", 200, 0.0));
-        Engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache") } });
+        Engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache"), Clusters = Cluster.Clusters(work) } });
     }
 
     public async Task DisposeAsync()
@@ -61,7 +61,7 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         }
     }
 
-    public ClusterClient Connect() => ClusterClient.Connect(new Core.Delivery.KubernetesTargetSpec { Kubeconfig = Kubeconfig });
+    public ClusterClient Connect() => ClusterClient.Connect(new ClusterSpec { Kubeconfig = Kubeconfig });
 
     /// <summary>A new namespace with a Deployment <c>api</c> of <paramref name="replicas"/> pods and its Service.</summary>
     public async Task<string> NewAppAsync(string image = "registry.local/api:1.0", int replicas = 4, params string[] extra)

@@ -39,7 +39,7 @@ public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunC
             return [];
         }
 
-        IReadOnlyList<string> changed = WorkflowSource.ChangedPaths(repository.Options.Repository, last, head);
+        IReadOnlyList<string> changed = WorkflowSource.ChangedPaths(repository.Options.Repository, last, head, auth: repository.Options.Auth);
         var started = new List<string>();
         foreach (WorkflowDocument document in current.Catalog.Workflows)
         {

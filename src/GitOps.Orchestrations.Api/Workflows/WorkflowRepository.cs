@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Git;
@@ -15,6 +16,12 @@ public sealed record WorkflowRepositoryOptions
     public string? Branch { get; init; }
 
     public string Folder { get; init; } = "workflows";
+
+    /// <summary>
+    /// Credentials for a private repository, named rather than written: the environment variable
+    /// holding a token (preferred over a token inside the URL, which is never shown either way).
+    /// </summary>
+    public GitAuthSpec? Auth { get; init; }
 
     /// <summary>How long a looked-up head stays fresh; each look-up of a URL is an ls-remote.</summary>
     public TimeSpan HeadCacheDuration { get; init; } = TimeSpan.FromSeconds(5);
@@ -50,7 +57,7 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
                 return known.Sha;
             }
 
-            string sha = WorkflowSource.HeadOf(options.Repository, options.Branch);
+            string sha = WorkflowSource.HeadOf(options.Repository, options.Branch, options.Auth);
             head = (sha, now);
             return sha;
         }
@@ -67,8 +74,8 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
             }
         }
 
-        WorkflowFiles files = WorkflowSource.FromRepository(options.Repository, sha, options.Folder);
-        var loaded = new CatalogAtRevision(files, $"{options.Repository}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
+        WorkflowFiles files = WorkflowSource.FromRepository(options.Repository, sha, options.Folder, auth: options.Auth);
+        var loaded = new CatalogAtRevision(files, $"{GitRemote.Redact(options.Repository)}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
         lock (gate)
         {
             cached = loaded;
@@ -86,7 +93,7 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
     {
         CatalogAtRevision? loaded = revision is null ? Current() : Loaded(revision);
         return loaded is null
-            ? WorkflowResolver.Resolve(name, options.Repository, revision, options.Folder, taskTypes)
+            ? WorkflowResolver.Resolve(name, options.Repository, revision, options.Folder, taskTypes, options.Auth)
             : WorkflowResolver.Find(name, loaded.Files, loaded.Catalog);
     }
 

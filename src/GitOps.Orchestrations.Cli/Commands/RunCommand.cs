@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Delivery;
+using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Hosting;
@@ -29,10 +31,11 @@ internal static class RunCommand
         Option<string[]> approve = new("--approve") { Description = "Approve this approval node in advance (repeatable)" };
         Option<string?> runId = new("--run-id") { Description = "Run id; an existing run with this id is resumed, not started again" };
         Option<string?> output = new("--output", "-o") { Description = "json: print the final run status as JSON" };
+        Option<string[]> clusters = new("--cluster") { Description = "A cluster workflows may name, as NAME=KUBECONFIG (repeatable); 'default' is your kubeconfig unless given" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
         Command command = new("run", "Run a workflow in-process and show its progress")
         {
-            workflow, repo, revision, folder, parameters, store, taskHub, approve, runId, output, verbose,
+            workflow, repo, revision, folder, parameters, store, taskHub, approve, runId, output, clusters, verbose,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -46,10 +49,12 @@ internal static class RunCommand
 
             Dictionary<string, string> given;
             StoreSpec backend;
+            ClusterRegistry clusterRegistry;
             try
             {
                 given = ParseParams(parse.GetValue(parameters) ?? []);
                 backend = StoreSpec.Parse(parse.GetValue(store));
+                clusterRegistry = ClusterRegistry.ForLocalUser(ParseClusters(parse.GetValue(clusters) ?? []));
             }
             catch (ArgumentException e)
             {
@@ -85,6 +90,7 @@ internal static class RunCommand
                 Store = backend,
                 TaskHub = parse.GetValue(taskHub)!,
                 LoggerFactory = loggerFactory,
+                Delivery = new DeliveryOptions { Clusters = clusterRegistry },
             }, cancellationToken);
 
             string id;
@@ -134,6 +140,13 @@ internal static class RunCommand
         });
         return command;
     }
+
+    /// <summary>NAME=KUBECONFIG pairs: the clusters this run's workflows may name, with the person's own kubeconfig files.</summary>
+    internal static Dictionary<string, ClusterSpec> ParseClusters(IEnumerable<string> values) =>
+        ParseParams(values).ToDictionary(
+            pair => pair.Key,
+            pair => File.Exists(pair.Value) ? new ClusterSpec { Kubeconfig = Path.GetFullPath(pair.Value) } : throw new ArgumentException($"--cluster {pair.Key}: no kubeconfig file '{pair.Value}'"),
+            StringComparer.Ordinal);
 
     static Dictionary<string, string> ParseParams(IEnumerable<string> values)
     {

@@ -57,14 +57,15 @@ public sealed record RenderSpec
     public string? ReleaseName { get; init; }
 }
 
-/// <summary>A Kubernetes cluster to apply to.</summary>
+/// <summary>
+/// A Kubernetes cluster to apply to, named as the server's configuration names it. Credentials
+/// are never a workflow's to choose: a kubeconfig path from a run would read any file the server
+/// can, so workflows name a cluster and the operator says what it connects with.
+/// </summary>
 public sealed record KubernetesTargetSpec
 {
-    public string? Kubeconfig { get; init; }
-
-    public string? Context { get; init; }
-
-    public bool InCluster { get; init; }
+    /// <summary>A cluster of the server's configuration; the one named <c>default</c> when absent.</summary>
+    public string? Cluster { get; init; }
 
     /// <summary>Namespace for objects that name none, and home of the inventory.</summary>
     public string Namespace { get; init; } = "default";

@@ -36,7 +36,7 @@ public sealed record RolloutDefinition
             .OfType<AnalysisReference>();
 }
 
-/// <summary>The Deployment a rollout changes, and the cluster it is in (the default kubeconfig when none is named).</summary>
+/// <summary>The Deployment a rollout changes, and the cluster it is in, named as the server's configuration names it (<c>default</c> when absent).</summary>
 public sealed record RolloutTarget
 {
     public string Kind { get; init; } = "Deployment";
@@ -45,11 +45,7 @@ public sealed record RolloutTarget
 
     public string Namespace { get; init; } = "default";
 
-    public string? Kubeconfig { get; init; }
-
-    public string? Context { get; init; }
-
-    public bool InCluster { get; init; }
+    public string? Cluster { get; init; }
 }
 
 public sealed record CanaryStrategy

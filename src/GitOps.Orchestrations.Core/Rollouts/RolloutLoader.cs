@@ -68,9 +68,7 @@ public static class RolloutLoader
             Kind = kind,
             Name = name ?? string.Empty,
             Namespace = target.String("namespace") ?? "default",
-            Kubeconfig = target.String("kubeconfig"),
-            Context = target.String("context"),
-            InCluster = target.Boolean("inCluster") ?? false,
+            Cluster = target.String("cluster"),
         };
         target.RejectUnknown();
         return name is null ? null : result;

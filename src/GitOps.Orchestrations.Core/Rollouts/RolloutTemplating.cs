@@ -25,8 +25,7 @@ public static class RolloutTemplating
             {
                 Name = Render(rollout.Target.Name),
                 Namespace = Render(rollout.Target.Namespace),
-                Kubeconfig = rollout.Target.Kubeconfig is null ? null : Render(rollout.Target.Kubeconfig),
-                Context = rollout.Target.Context is null ? null : Render(rollout.Target.Context),
+                Cluster = rollout.Target.Cluster is null ? null : Render(rollout.Target.Cluster),
             },
             Canary = rollout.Canary is null ? null : rollout.Canary with
             {

@@ -18,7 +18,7 @@ public static class RolloutWorkflow
     /// <summary>The workflow, with one required param for each <c>{{params.NAME}}</c> the rollout uses.</summary>
     public static WorkflowDefinition For(RolloutDefinition rollout)
     {
-        IEnumerable<string> texts = new[] { rollout.Image, rollout.Container, rollout.Target.Name, rollout.Target.Namespace, rollout.Target.Kubeconfig, rollout.Target.Context }.OfType<string>()
+        IEnumerable<string> texts = new[] { rollout.Image, rollout.Container, rollout.Target.Name, rollout.Target.Namespace, rollout.Target.Cluster }.OfType<string>()
             .Concat(rollout.Analyses.SelectMany(a => a.Args).Select(a => a.Value));
         List<ParamSpec> parameters = texts.SelectMany(Template.References)
             .Select(r => r.Parts)

@@ -11,7 +11,7 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// Renders (from cache when it can) and applies to a cluster. Safe to run twice: a redelivered
 /// activity finds every object already as desired and writes nothing.
 /// </summary>
-public sealed class ApplyActivity(RenderService renderer, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
+public sealed class ApplyActivity(ClusterRegistry clusters, RenderService renderer, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
 {
     /// <summary>Diffs longer than this are cut; they travel through orchestration history.</summary>
     public const int MaxDiffChars = 32 * 1024;
@@ -20,7 +20,7 @@ public sealed class ApplyActivity(RenderService renderer, ILogger<ApplyActivity>
         DeliveryErrors.RunAsync(logger, "apply", async () =>
         {
             ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
-            using ClusterClient client = ClusterClient.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             ApplyReport report = await new KubernetesApplier(client).ApplyAsync(set, Options(input, set));
             logger.Applied(input.Application, input.Revision, report.Summary, report.Writes);
             return new ApplyResult

@@ -7,12 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Orchestrations.Delivery.Activities;
 
 /// <summary>One look at the health of everything an application owns; the orchestrator repeats it on durable timers.</summary>
-public sealed class CheckHealthActivity(ILogger<CheckHealthActivity> logger) : TaskActivity<HealthRequest, HealthResult>
+public sealed class CheckHealthActivity(ClusterRegistry clusters, ILogger<CheckHealthActivity> logger) : TaskActivity<HealthRequest, HealthResult>
 {
     public override Task<HealthResult> RunAsync(TaskActivityContext context, HealthRequest input) =>
         DeliveryErrors.RunAsync(logger, "health", async () =>
         {
-            using ClusterClient client = ClusterClient.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             IReadOnlyList<ObjectHealth> health = await new KubernetesApplier(client).CheckHealthAsync(new ApplyOptions { Application = input.Application, Namespace = input.Target.Namespace });
             return new HealthResult
             {

@@ -11,12 +11,12 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// Compares live objects with the render the application was last applied from, as its inventory
 /// records it, and with self-heal applies that render again.
 /// </summary>
-public sealed class DetectDriftActivity(RenderService renderer, ILogger<DetectDriftActivity> logger) : TaskActivity<DriftRequest, DriftResult>
+public sealed class DetectDriftActivity(ClusterRegistry clusters, RenderService renderer, ILogger<DetectDriftActivity> logger) : TaskActivity<DriftRequest, DriftResult>
 {
     public override Task<DriftResult> RunAsync(TaskActivityContext context, DriftRequest input) =>
         DeliveryErrors.RunAsync(logger, "drift", async () =>
         {
-            using ClusterClient client = ClusterClient.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             var applier = new KubernetesApplier(client);
             var options = new ApplyOptions { Application = input.Application, Namespace = input.Target.Namespace, Ignore = input.IgnoreDifferences };
             Inventory inventory = await applier.ReadInventoryAsync(options);

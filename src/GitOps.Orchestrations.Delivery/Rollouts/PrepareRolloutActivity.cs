@@ -7,12 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Orchestrations.Delivery.Rollouts;
 
 /// <summary>Reads the stable Deployment and applies the canary or preview copy with the new image. Applying twice changes nothing.</summary>
-public sealed class PrepareRolloutActivity(ILogger<PrepareRolloutActivity> logger) : TaskActivity<PrepareRolloutRequest, PrepareRolloutResult>
+public sealed class PrepareRolloutActivity(ClusterRegistry clusters, ILogger<PrepareRolloutActivity> logger) : TaskActivity<PrepareRolloutRequest, PrepareRolloutResult>
 {
     public override Task<PrepareRolloutResult> RunAsync(TaskActivityContext context, PrepareRolloutRequest input) =>
         DeliveryErrors.RunAsync(logger, "prepare rollout", async () =>
         {
-            using ClusterClient client = RolloutTargets.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             RolloutCluster cluster = RolloutTargets.Cluster(client, input.Target);
             if (input.MarkStablePods && await cluster.MarkStablePodsAsync(input.Target.Name, CancellationToken.None))
             {

@@ -6,12 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Orchestrations.Delivery.Rollouts;
 
 /// <summary>The stable Deployment takes the new image at its full size; writing the same image again changes nothing.</summary>
-public sealed class PromoteStableActivity(ILogger<PromoteStableActivity> logger) : TaskActivity<PromoteStableRequest, RolloutActionResult>
+public sealed class PromoteStableActivity(ClusterRegistry clusters, ILogger<PromoteStableActivity> logger) : TaskActivity<PromoteStableRequest, RolloutActionResult>
 {
     public override Task<RolloutActionResult> RunAsync(TaskActivityContext context, PromoteStableRequest input) =>
         DeliveryErrors.RunAsync(logger, "promote stable", async () =>
         {
-            using ClusterClient client = RolloutTargets.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             await RolloutTargets.Cluster(client, input.Target).PromoteStableAsync(input.Target.Name, input.Container, input.Image, input.Replicas, CancellationToken.None);
             logger.StablePromoted(input.Target.Namespace, input.Target.Name, input.Image);
             return new RolloutActionResult();

@@ -12,14 +12,14 @@ namespace GitOps.Orchestrations.Delivery.Rollouts;
 /// again every 25 ms for up to <see cref="ReadinessRequest.WaitUpTo"/>, so pods ready in a moment
 /// cost a moment rather than a durable timer's round trip.
 /// </summary>
-public sealed class ReadReadinessActivity(ILogger<ReadReadinessActivity> logger) : TaskActivity<ReadinessRequest, ReadinessResult>
+public sealed class ReadReadinessActivity(ClusterRegistry clusters, ILogger<ReadReadinessActivity> logger) : TaskActivity<ReadinessRequest, ReadinessResult>
 {
     static readonly TimeSpan LookAgain = TimeSpan.FromMilliseconds(25);
 
     public override Task<ReadinessResult> RunAsync(TaskActivityContext context, ReadinessRequest input) =>
         DeliveryErrors.RunAsync(logger, "read readiness", async () =>
         {
-            using ClusterClient client = RolloutTargets.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             RolloutCluster cluster = RolloutTargets.Cluster(client, input.Target);
             var deadline = Stopwatch.StartNew();
             while (true)

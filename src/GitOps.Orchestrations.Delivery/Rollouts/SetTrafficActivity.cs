@@ -11,12 +11,12 @@ namespace GitOps.Orchestrations.Delivery.Rollouts;
 /// Sets the canary's weight through the rollout's router and returns the weight read back. With a
 /// mesh the canary is scaled up before it takes traffic and down only after it has lost it.
 /// </summary>
-public sealed class SetTrafficActivity(ILogger<SetTrafficActivity> logger) : TaskActivity<SetTrafficRequest, SetTrafficResult>
+public sealed class SetTrafficActivity(ClusterRegistry clusters, ILogger<SetTrafficActivity> logger) : TaskActivity<SetTrafficRequest, SetTrafficResult>
 {
     public override Task<SetTrafficResult> RunAsync(TaskActivityContext context, SetTrafficRequest input) =>
         DeliveryErrors.RunAsync(logger, "set traffic", async () =>
         {
-            using ClusterClient client = RolloutTargets.Connect(input.Target);
+            using ClusterClient client = clusters.Connect(input.Target.Cluster);
             ITrafficRouter router = TrafficRouterFactory.Create(input.Routing.Provider, client);
             var split = new TrafficSplit(
                 input.Target.Namespace, input.Routing.Resource, input.StableService, input.CanaryService,

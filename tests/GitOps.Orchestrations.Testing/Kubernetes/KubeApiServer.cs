@@ -66,6 +66,16 @@ public sealed partial class KubeApiServer : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The clusters a host may use in a test: this server as <c>default</c>, from a kubeconfig in
+    /// <paramref name="folder"/>, as an operator would configure it.
+    /// </summary>
+    public GitOps.Orchestrations.Kubernetes.ClusterRegistry Clusters(string folder) =>
+        new(new Dictionary<string, GitOps.Orchestrations.Kubernetes.ClusterSpec>
+        {
+            [GitOps.Orchestrations.Kubernetes.ClusterRegistry.DefaultName] = new() { Kubeconfig = WriteKubeconfig(folder) },
+        });
+
     /// <summary>A kubeconfig file that points at this server, for code that connects the way users do.</summary>
     public string WriteKubeconfig(string folder, string context = "fixture")
     {

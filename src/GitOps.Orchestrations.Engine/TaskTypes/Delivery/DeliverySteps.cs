@@ -14,7 +14,9 @@ namespace GitOps.Orchestrations.Engine.TaskTypes.Delivery;
 /// </summary>
 internal static partial class DeliverySteps
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Unknown fields are errors: a field the engine ignores (a kubeconfig path where a cluster name
+    // belongs, say) would otherwise do something other than what its writer meant.
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
 
     /// <summary>One field of <c>with</c> as a typed spec; a value of the wrong shape is a <see cref="FormatException"/> naming the field, which fails the node.</summary>
     public static T? Read<T>(StepInvocation step, string field)
