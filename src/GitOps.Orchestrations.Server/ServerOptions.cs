@@ -48,7 +48,8 @@ public sealed record ServerOptions
     /// These options with the <c>GitOps</c> settings applied: from <paramref name="configFile"/>
     /// (JSON) if given, then from <c>GitOps__*</c> environment variables, which win.
     /// </summary>
-    public ServerOptions WithSettings(string? configFile)
+    /// <param name="storeFromCommandLine">The command line named the store, which wins over <c>GitOps:Store</c>.</param>
+    public ServerOptions WithSettings(string? configFile, bool storeFromCommandLine = true)
     {
         var builder = new ConfigurationBuilder();
         if (configFile is not null)
@@ -64,6 +65,7 @@ public sealed record ServerOptions
             Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? Jwt,
             Engine = Engine with
             {
+                Store = !storeFromCommandLine && section.GetValue<string?>("Store") is { Length: > 0 } store ? Hosting.Backends.StoreSpec.Parse(store) : Engine.Store,
                 Delivery = clusters is null ? Engine.Delivery : Engine.Delivery with { Clusters = new ClusterRegistry(clusters) },
                 Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? Engine.Egress,
                 Approvals = section.GetValue<string?>("ApprovalKey") is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : Engine.Approvals,

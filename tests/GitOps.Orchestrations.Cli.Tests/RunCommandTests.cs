@@ -93,6 +93,26 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Control_characters_from_params_are_escaped_in_logs()
+    {
+        string file = WriteWorkflow(Header + "metadata: {name: forger}\nspec:\n  params: [{name: msg}]\n  tasks: [{name: a, uses: log, with: {message: '{{params.msg}}'}}]\n");
+        CliResult result = await Gitops.RunAsync(["run", file, "-p", "msg=ok\r\ninfo: forged line\u001b[31mred", "--verbose"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("ok\\r\\ninfo: forged line\\u001b[31mred", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', result.Stderr);
+        Assert.DoesNotContain("\ninfo: forged line", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_store_can_come_from_the_environment_rather_than_the_command_line()
+    {
+        string file = WriteWorkflow(Header + "metadata: {name: stored}\nspec:\n  tasks: [{name: a, uses: log, with: {message: x}}]\n");
+        CliResult result = await Gitops.RunAsync(["run", file], new Dictionary<string, string> { ["GITOPS_STORE"] = "punched-cards" });
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("unknown store 'punched-cards'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_workflow_from_git_is_pinned_to_the_commit_it_was_resolved_from()
     {
         using var repo = new GitRepository();

@@ -23,6 +23,9 @@ public sealed record WorkflowRepositoryOptions
     /// </summary>
     public GitAuthSpec? Auth { get; init; }
 
+    /// <summary>Where a URL repository is cloned; the user's cache folder when absent.</summary>
+    public string? CacheDirectory { get; init; }
+
     /// <summary>How long a looked-up head stays fresh; each look-up of a URL is an ls-remote.</summary>
     public TimeSpan HeadCacheDuration { get; init; } = TimeSpan.FromSeconds(5);
 }
@@ -74,7 +77,7 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
             }
         }
 
-        WorkflowFiles files = WorkflowSource.FromRepository(options.Repository, sha, options.Folder, auth: options.Auth);
+        WorkflowFiles files = WorkflowSource.FromRepository(options.Repository, sha, options.Folder, options.CacheDirectory, options.Auth);
         var loaded = new CatalogAtRevision(files, $"{GitRemote.Redact(options.Repository)}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
         lock (gate)
         {

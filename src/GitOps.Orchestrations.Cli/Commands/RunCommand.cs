@@ -26,7 +26,7 @@ internal static class RunCommand
         Option<string?> revision = new("--revision") { Description = "Branch, tag or commit SHA (default: HEAD)" };
         Option<string> folder = new("--path") { Description = "Folder of workflows inside --repo", DefaultValueFactory = _ => "workflows" };
         Option<string[]> parameters = new("--param", "-p") { Description = "A param as name=value (repeatable)" };
-        Option<string> store = new("--store") { Description = "memory (default), azurite, or an Azure Storage connection string", DefaultValueFactory = _ => "memory" };
+        Option<string?> store = new("--store") { Description = $"memory (default), azurite, or an Azure Storage connection string (or set {StoreSpec.EnvironmentVariable})" };
         Option<string> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage", DefaultValueFactory = _ => "gitops" };
         Option<string[]> approve = new("--approve") { Description = "Approve this approval node in advance (repeatable)" };
         Option<string?> runId = new("--run-id") { Description = "Run id; an existing run with this id is resumed, not started again" };
@@ -53,7 +53,7 @@ internal static class RunCommand
             try
             {
                 given = ParseParams(parse.GetValue(parameters) ?? []);
-                backend = StoreSpec.Parse(parse.GetValue(store));
+                backend = StoreSpec.Resolve(parse.GetValue(store));
                 clusterRegistry = ClusterRegistry.ForLocalUser(ParseClusters(parse.GetValue(clusters) ?? []));
             }
             catch (ArgumentException e)

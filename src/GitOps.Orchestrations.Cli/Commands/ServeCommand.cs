@@ -17,7 +17,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         Option<string> urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        Option<string> store = new("--store") { Description = "memory (default), azurite, or an Azure Storage connection string", DefaultValueFactory = _ => "memory" };
+        Option<string?> store = new("--store") { Description = $"memory (default), azurite, or an Azure Storage connection string (or GitOps:Store in --config, or {StoreSpec.EnvironmentVariable})" };
         Option<string> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage; servers sharing it share the work", DefaultValueFactory = _ => "gitops" };
         Option<string> repo = new("--repo") { Description = "Git repository (path or URL) holding the workflows", DefaultValueFactory = _ => "." };
         Option<string?> branch = new("--branch") { Description = "Branch runs start from (default: HEAD)" };
@@ -33,9 +33,9 @@ internal static class ServeCommand
                 options = new ServerOptions
                 {
                     Urls = parse.GetValue(urls)!,
-                    Engine = new EngineHostOptions { Store = StoreSpec.Parse(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! },
+                    Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! },
                     Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
-                }.WithSettings(parse.GetValue(config));
+                }.WithSettings(parse.GetValue(config), storeFromCommandLine: parse.GetValue(store) is not null);
             }
             catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
             {

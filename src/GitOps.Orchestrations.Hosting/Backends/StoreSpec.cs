@@ -9,6 +9,15 @@ public abstract record StoreSpec
 {
     public const string AzuriteConnectionString = "UseDevelopmentStorage=true";
 
+    /// <summary>
+    /// Where a connection string can come from besides the command line, where <c>ps</c> would
+    /// show it to every user of the machine.
+    /// </summary>
+    public const string EnvironmentVariable = "GITOPS_STORE";
+
+    /// <summary>The store a command names, else the one <see cref="EnvironmentVariable"/> names, else memory.</summary>
+    public static StoreSpec Resolve(string? given) => Parse(given ?? Environment.GetEnvironmentVariable(EnvironmentVariable));
+
     public static StoreSpec Parse(string? text)
     {
         string value = (text ?? "memory").Trim();
