@@ -15,11 +15,19 @@ using Microsoft.DurableTask.Client;
 // Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --delivery [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --rollouts [--repeat 5]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --expressions [--repeat 5]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 if (args.Contains("--delivery"))
 {
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; median of {repeat}");
     await DeliveryBenchmark.RunAsync(repeat);
+    return 0;
+}
+
+if (args.Contains("--expressions"))
+{
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+    await ExpressionBenchmark.RunAsync(repeat);
     return 0;
 }
 
