@@ -41,6 +41,7 @@ public sealed partial class GitOpsApi
             CancellationToken cancellationToken = http.RequestAborted;
             RunStatus status = first;
             int sent = after;
+            bool ended = false;
             DateTimeOffset lastWrite = clock.GetUtcNow();
             await http.Response.WriteAsync("retry: 1000\n\n", cancellationToken);
             await http.Response.Body.FlushAsync(cancellationToken);
@@ -55,10 +56,14 @@ public sealed partial class GitOpsApi
                         sent = node.Seq;
                     }
 
-                    if (status.Seq > sent)
+                    // The end is always told, once per stream, even when its change number was already used
+                    // by a node's last change: a watcher must not wait for an end it was never sent.
+                    bool finalNotSent = status.Phase.IsTerminal() && !ended && after < status.Seq;
+                    if (status.Seq > sent || finalNotSent)
                     {
                         Append(text, status.Seq, "run", new RunEvent(status.Id, status.Phase, status.Suspended, status.Message, status.Waiting));
-                        sent = status.Seq;
+                        sent = Math.Max(sent, status.Seq);
+                        ended = status.Phase.IsTerminal();
                     }
 
                     DateTimeOffset now = clock.GetUtcNow();

@@ -21,9 +21,17 @@ public sealed partial class GitOpsApi(
     WorkflowRepository repository,
     IAuditLog audit,
     ApiOptions options,
+    ServerInfo server,
     TimeProvider clock,
     ILogger<GitOpsApi> logger)
 {
+    /// <summary><c>GET /api/server</c>: the store, whether it is durable, the task hub, the repository.</summary>
+    public Task<IResult> GetServer(HttpContext http) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        return Ok(server);
+    });
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

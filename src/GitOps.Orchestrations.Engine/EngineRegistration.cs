@@ -3,6 +3,7 @@ using GitOps.Orchestrations.Engine.Egress;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Orchestrators;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -30,13 +31,32 @@ public static class EngineRegistration
     /// </summary>
     public static DurableTaskRegistry AddGitOpsEngineTasks(this DurableTaskRegistry registry, OrchestrationServices services)
     {
+        // Each orchestrator under every version still runnable: one class per orchestrator, which
+        // branches on its instance's version where behaviour changed (OrchestrationVersions).
+        foreach (string version in OrchestrationVersions.Runnable)
+        {
+            registry
+                .AddOrchestrator(nameof(WorkflowOrchestrator), version, () => new WorkflowOrchestrator(services))
+                .AddOrchestrator(nameof(FanOutChunkOrchestrator), version, () => new FanOutChunkOrchestrator(services))
+                .AddOrchestrator(nameof(AnalysisOrchestrator), version, () => new AnalysisOrchestrator())
+                .AddOrchestrator(nameof(Rollouts.RolloutOrchestrator), version, () => new Rollouts.RolloutOrchestrator(services.Approvals))
+                .AddOrchestrator(nameof(Promotion.PipelineOrchestrator), version, () => new Promotion.PipelineOrchestrator(services.Approvals));
+        }
+
         return registry
-            .AddOrchestrator(nameof(WorkflowOrchestrator), () => new WorkflowOrchestrator(services))
-            .AddOrchestrator(nameof(FanOutChunkOrchestrator), () => new FanOutChunkOrchestrator(services))
-            .AddOrchestrator<AnalysisOrchestrator>()
-            .AddOrchestrator(nameof(Rollouts.RolloutOrchestrator), () => new Rollouts.RolloutOrchestrator(services.Approvals))
-            .AddOrchestrator(nameof(Promotion.PipelineOrchestrator), () => new Promotion.PipelineOrchestrator(services.Approvals))
             .AddActivity<LogActivity>()
             .AddActivity<HttpRequestActivity>();
     }
+
+    /// <summary>
+    /// A worker runs its own version and older ones, and leaves an instance of a newer version
+    /// untouched (Reject), for a newer worker on the same task hub: a rolling upgrade loses nothing.
+    /// </summary>
+    public static DurableTaskWorkerOptions.VersioningOptions Versioning => new()
+    {
+        Version = OrchestrationVersions.Current,
+        DefaultVersion = OrchestrationVersions.Current,
+        MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+        FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+    };
 }

@@ -12,6 +12,9 @@ static partial class Logs
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Run {RunId} ended {Phase}")]
     public static partial void RunEnded(this ILogger logger, string runId, WorkflowPhase phase);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Run {RunId}: a stop request claiming to be from {By} carried no valid proof and was ignored")]
+    public static partial void StopRefused(this ILogger logger, string runId, string by);
+
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Run {RunId} node {Node} started (attempt {Attempt})")]
     public static partial void NodeStarted(this ILogger logger, string runId, string node, int attempt);
 

@@ -17,12 +17,15 @@ namespace GitOps.Orchestrations.Functions;
 /// Functions hands each invocation its own <see cref="DurableTaskClient"/> (the DurableClient
 /// binding), so the shared handlers are put together per call around it; everything else is shared.
 /// </summary>
-public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, OrchestrationServices engine, TimeProvider clock, ILoggerFactory loggers)
+public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, ServerInfo server, RetentionOptions retention, OrchestrationServices engine, TimeProvider clock, ILoggerFactory loggers)
 {
     const int CheckpointEvery = WorkflowRunClient.AzureStorageCheckpointEvery;
 
     public GitOpsApi Api(DurableTaskClient client) =>
-        new(new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), repository, audit, options, clock, loggers.CreateLogger<GitOpsApi>());
+        new(new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), repository, audit, options, server, clock, loggers.CreateLogger<GitOpsApi>());
+
+    public RetentionSweeper Retention(DurableTaskClient client) =>
+        new(new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, audit, retention, clock, loggers.CreateLogger<RetentionSweeper>());
 
     public ScheduleTicker Schedules(DurableTaskClient client) =>
         new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, audit, clock, loggers.CreateLogger<ScheduleTicker>(), Environment.MachineName);

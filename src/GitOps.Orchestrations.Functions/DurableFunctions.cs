@@ -132,6 +132,11 @@ public sealed class DurableFunctions(OrchestrationServices engine, IServiceProvi
     public Task Pipelines([TimerTrigger("45 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         factory.Pipelines(client).EnsureRunningAsync(cancellationToken);
 
+    /// <summary>Every hour, purges what retention no longer keeps (docs/operations.md).</summary>
+    [Function("Retention")]
+    public Task Retention([TimerTrigger("0 15 * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        factory.Retention(client).SweepAsync(cancellationToken);
+
     Task<TOutput> Run<TActivity, TInput, TOutput>(TInput request, FunctionContext context)
         where TActivity : TaskActivity<TInput, TOutput> =>
         ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(new FunctionActivityContext(typeof(TActivity).Name, context.InvocationId), request);

@@ -85,6 +85,10 @@ public sealed class HttpFunctions(ApiFactory factory)
     public async Task<IActionResult> DecidePipeline([HttpTrigger(AuthorizationLevel.Function, "post", Route = "pipelines/{name}/approvals")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).DecidePipeline(ApiFactory.Authenticate(req), name));
 
+    [Function("GetServer")]
+    public async Task<IActionResult> GetServer([HttpTrigger(AuthorizationLevel.Function, "get", Route = "server")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).GetServer(ApiFactory.Authenticate(req)));
+
     [Function("ListApprovals")]
     public async Task<IActionResult> ListApprovals([HttpTrigger(AuthorizationLevel.Function, "get", Route = "approvals")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).ListApprovals(ApiFactory.Authenticate(req)));

@@ -1,6 +1,7 @@
 using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Metrics;
+using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
@@ -46,6 +47,12 @@ builder.Services.AddSingleton(sp => new WorkflowRepository(
         Folder = builder.Configuration["GITOPS_WORKFLOWS_PATH"] ?? "workflows",
     },
     sp.GetRequiredService<TaskTypeRegistry>()));
+builder.Services.AddSingleton(new ServerInfo("Azure Storage (Durable Functions)", Durable: true, taskHub, GitOps.Orchestrations.Git.GitRemote.Redact(builder.Configuration["GITOPS_WORKFLOWS_REPO"] ?? string.Empty)));
+builder.Services.AddSingleton(new RetentionOptions
+{
+    Runs = double.TryParse(builder.Configuration["GITOPS_RETENTION_RUN_DAYS"], System.Globalization.CultureInfo.InvariantCulture, out double runDays) ? TimeSpan.FromDays(runDays) : new RetentionOptions().Runs,
+    Audit = double.TryParse(builder.Configuration["GITOPS_RETENTION_AUDIT_DAYS"], System.Globalization.CultureInfo.InvariantCulture, out double auditDays) ? TimeSpan.FromDays(auditDays) : null,
+});
 builder.Services.AddSingleton<ApiFactory>();
 ApiMetrics.Start();
 

@@ -69,18 +69,31 @@ public sealed record EngineHostOptions
     /// waits for a queue poll (docs/performance.md).
     /// </summary>
     public int? CheckpointEvery { get; init; }
+
+    /// <summary>
+    /// Which orchestration versions the worker runs (docs/operations.md, upgrades); null is this
+    /// engine's own. Tests set an older one to play the engine before an upgrade.
+    /// </summary>
+    public DurableTaskWorkerOptions.VersioningOptions? Versioning { get; init; }
 }
 
 /// <summary>
 /// How quickly the Azure Storage backend notices a dead worker: its partition leases expire after
-/// <see cref="LeaseInterval"/>, and the messages it had taken reappear after <see cref="VisibilityTimeout"/>.
+/// <see cref="LeaseInterval"/> (renewed every third of it), and the messages it had taken reappear
+/// after <see cref="VisibilityTimeout"/>. A running activity keeps its message hidden: the worker
+/// renews it every few seconds while the activity runs, so a short timeout does not hand a slow
+/// call to a second worker. Shorter means a dead worker's runs resume sooner, for more storage
+/// transactions (lease renewals and message updates); docs/operations.md has the figures.
 /// </summary>
 public sealed record AzureStorageTuning(TimeSpan LeaseInterval, TimeSpan VisibilityTimeout, int PartitionCount)
 {
+    /// <summary>A dead worker's runs resume within about half a minute (docs/performance.md, failover).</summary>
+    public static readonly AzureStorageTuning Default = new(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(20), PartitionCount: 4);
+
     public static AzureStorageTuning FromEnvironment() => new(
-        Seconds("GITOPS_AZURE_STORAGE_LEASE_SECONDS") ?? TimeSpan.FromSeconds(30),
-        Seconds("GITOPS_AZURE_STORAGE_VISIBILITY_SECONDS") ?? TimeSpan.FromMinutes(2),
-        int.TryParse(Environment.GetEnvironmentVariable("GITOPS_AZURE_STORAGE_PARTITIONS"), out int partitions) ? partitions : 4);
+        Seconds("GITOPS_AZURE_STORAGE_LEASE_SECONDS") ?? Default.LeaseInterval,
+        Seconds("GITOPS_AZURE_STORAGE_VISIBILITY_SECONDS") ?? Default.VisibilityTimeout,
+        int.TryParse(Environment.GetEnvironmentVariable("GITOPS_AZURE_STORAGE_PARTITIONS"), out int partitions) && partitions is > 0 and <= 16 ? partitions : Default.PartitionCount);
 
     static TimeSpan? Seconds(string variable) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), out int seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
@@ -127,6 +140,7 @@ public sealed class EngineHost : IAsyncDisposable
 
         HostApplicationBuilder workerBuilder = Host.CreateApplicationBuilder();
         workerBuilder.Logging.ClearProviders();
+        workerBuilder.Services.AddSingleton<IHostLifetime, OwnedHostLifetime>();
         workerBuilder.Services.AddSingleton(options.LoggerFactory);
         workerBuilder.Services.AddGitOpsEngine();
         workerBuilder.Services.AddGitOpsDelivery(options.Delivery);
@@ -141,6 +155,7 @@ public sealed class EngineHost : IAsyncDisposable
             workerBuilder.Services.AddDurableTaskWorker(builder =>
             {
                 builder.UseGrpc(channel);
+                builder.UseVersioning(options.Versioning ?? EngineRegistration.Versioning);
                 builder.AddTasks(registry =>
                 {
                     registry.AddGitOpsEngineTasks(new OrchestrationServices(options.TaskTypes, approvals));

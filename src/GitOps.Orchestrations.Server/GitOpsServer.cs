@@ -69,6 +69,10 @@ public sealed class GitOpsServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "git", options.GitPollInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<GitTriggerPoller>().PollAsync(ct))));
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PipelineStarter>(sp, options.Api.PipelinePollInterval));
         builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "pipelines", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<PipelineStarter>().EnsureRunningAsync(ct))));
+        builder.Services.AddSingleton(options.Retention);
+        builder.Services.AddSingleton<RetentionSweeper>();
+        builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "retention", options.Retention.Interval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<RetentionSweeper>().SweepAsync(ct))));
+        builder.Services.AddSingleton(new ServerInfo(options.Engine.Store.Describe(), options.Engine.Store.IsDurable, options.Engine.TaskHub, Git.GitRemote.Redact(options.Workflows.Repository)));
 
         AddAuthentication(builder.Services, options);
 

@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Engine.Approvals;
 using GitOps.Orchestrations.Engine.Egress;
@@ -34,6 +35,11 @@ public sealed record ServerOptions
     public IReadOnlyList<ApiKeyEntry> ApiKeys { get; init; } = [];
 
     public JwtSettings Jwt { get; init; } = new();
+
+    public RetentionOptions Retention { get; init; } = new();
+
+    /// <summary>The configuration named a store (<c>GitOps:Store</c>).</summary>
+    public bool StoreConfigured { get; init; }
 
     /// <summary>How often schedules are looked at; slots start within this of their time.</summary>
     public TimeSpan ScheduleInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -75,6 +81,13 @@ public sealed record ServerOptions
                 PublicUrl = section.GetValue<string?>("PublicUrl") ?? Api.PublicUrl,
                 MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? Api.MaxBodyBytes,
                 PipelinePollInterval = section.GetValue<double?>("PipelinePollIntervalSeconds") is double pipelinePoll ? TimeSpan.FromSeconds(pipelinePoll) : Api.PipelinePollInterval,
+            },
+            StoreConfigured = section.GetValue<string?>("Store") is { Length: > 0 },
+            Retention = new RetentionOptions
+            {
+                Runs = section.GetValue<double?>("Retention:RunDays") is double runDays ? TimeSpan.FromDays(runDays) : Retention.Runs,
+                Audit = section.GetValue<double?>("Retention:AuditDays") is double auditDays ? TimeSpan.FromDays(auditDays) : Retention.Audit,
+                Interval = section.GetValue<double?>("Retention:IntervalMinutes") is double minutes ? TimeSpan.FromMinutes(minutes) : Retention.Interval,
             },
             ScheduleInterval = section.GetValue<double?>("ScheduleIntervalSeconds") is double schedule ? TimeSpan.FromSeconds(schedule) : ScheduleInterval,
             GitPollInterval = section.GetValue<double?>("GitPollIntervalSeconds") is double poll ? TimeSpan.FromSeconds(poll) : GitPollInterval,

@@ -33,11 +33,12 @@ internal static class ServerRoutes
         app.MapPost("/api/pipelines/{name}/promote", (HttpContext h, string name, GitOpsApi api) => api.PromotePipeline(h, name));
         app.MapPost("/api/pipelines/{name}/approvals", (HttpContext h, string name, GitOpsApi api) => api.DecidePipeline(h, name));
 
+        app.MapGet("/api/server", (HttpContext h, GitOpsApi api) => api.GetServer(h));
         app.MapGet("/api/approvals", (HttpContext h, GitOpsApi api) => api.ListApprovals(h));
         app.MapGet("/api/audit", (HttpContext h, GitOpsApi api) => api.ListAudit(h));
 
         app.MapGet("/metrics", (HttpContext h, GitOpsApi api) => ApiMetrics.WriteAsync(h, api));
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/healthz", (ServerInfo server) => Results.Json(new { status = "ok", durable = server.Durable, store = server.Store }));
         app.MapFallback((HttpContext h) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no route {h.Request.Method} {h.Request.Path}"));
     }
 }

@@ -31,7 +31,10 @@ public sealed class ApiTests : IAsyncLifetime
               tasks:
                 - {name: gate, uses: approval, with: {approvers: ["group:release"]}}
                 - {name: done, uses: log, depends: gate, with: {message: "{{params.size}}"}}
-            """), ("workflows/broken.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: broken}\nspec:\n  tasks:\n    - {name: a, uses: nope}\n"));
+            """), ("workflows/broken.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: broken}\nspec:\n  tasks:\n    - {name: a, uses: nope}\n"),
+            ("workflows/deep.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: deep}\nspec:\n  tasks:\n    - {name: a, uses: log, with: {message: x}}\n    - {name: b, uses: log, with: {message: x}, depends: '" + new string('!', 120_000) + "a'}\n"),
+            ("workflows/bomb.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Pipeline\nmetadata: {name: bomb}\nspec:\n  sources: [{name: image, gitTags: {repo: https://example.com/r.git}}]\n  stages:\n    - {name: dev, from: sources, promotion: {uses: log, with: {message: x, bomb: "
+                + "[&a0 [lol, lol]" + string.Concat(Enumerable.Range(1, 10).Select(i => $", &a{i} [" + string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9)) + "]")) + "]}}}\n"));
         ApiKeyEntry Entry(string user, string role, params string[] groups) =>
             new() { User = user, Role = role, Groups = groups, Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Key(user)))) };
         server = await GitOpsServer.StartAsync(
@@ -133,6 +136,22 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Contains("gitops_approvals_pending", metrics, StringComparison.Ordinal);
         Assert.Contains("gitops_orchestrations_runs_started", metrics, StringComparison.Ordinal);
         Assert.Contains("gitops_orchestrations_node_duration_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Files_that_fail_to_load_cost_only_themselves()
+    {
+        // A depends of 120,000 '!' on the served branch once killed the server at every start, and
+        // an alias bomb in a Pipeline made every workflow route answer 500.
+        using HttpClient client = Client("victor");
+        HttpResponseMessage response = await client.GetAsync("/api/workflows");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonElement list = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(list.GetProperty("workflows").EnumerateArray(), w => w.GetProperty("name").GetString() == "gated" && w.GetProperty("valid").GetBoolean());
+        string[] fileErrors = list.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.Contains(fileErrors, e => e.StartsWith("workflows/bomb.yaml:7:", StringComparison.Ordinal) && e.Contains("expands to too many nodes", StringComparison.Ordinal));
+        Assert.Contains(fileErrors, e => e.StartsWith("workflows/deep.yaml:7:", StringComparison.Ordinal) && e.Contains("depends is 120001 characters long", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Accepted, (await Client("olga").PostAsJsonAsync("/api/workflows/gated/runs", new { })).StatusCode);
     }
 
     [Fact]

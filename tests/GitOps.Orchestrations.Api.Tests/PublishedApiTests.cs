@@ -66,6 +66,7 @@ public sealed partial class PublishedApiTests
         Assert.Equal("timerTrigger", triggers["Pipelines"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["Schedules"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
+        Assert.Equal("timerTrigger", triggers["Retention"].GetProperty("type").GetString());
 
         // Functions puts every HTTP route under /api, and each has the function key level.
         HashSet<string> http = triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger")
@@ -74,7 +75,12 @@ public sealed partial class PublishedApiTests
         Assert.Equal(OpenApiRoutes().Append("GET /api/metrics").Order(), http.Order());
         Assert.All(triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger"), t => Assert.Equal("Function", t.GetProperty("authLevel").GetString()));
 
-        Assert.True(File.Exists(Path.Combine(output, "host.json")));
+        // Runs in flight survive an upgrade of the app as they do one of the server (OrchestrationVersions).
+        using JsonDocument host = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "host.json")));
+        JsonElement durableTask = host.RootElement.GetProperty("extensions").GetProperty("durableTask");
+        Assert.Equal(GitOps.Orchestrations.Engine.Orchestrators.OrchestrationVersions.Current, durableTask.GetProperty("defaultVersion").GetString());
+        Assert.Equal("CurrentOrOlder", durableTask.GetProperty("versionMatchStrategy").GetString());
+        Assert.Equal("Reject", durableTask.GetProperty("versionFailureStrategy").GetString());
         using JsonDocument settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "local.settings.sample.json")));
         Assert.Equal("UseDevelopmentStorage=true", settings.RootElement.GetProperty("Values").GetProperty("AzureWebJobsStorage").GetString());
     }

@@ -16,6 +16,7 @@ using Microsoft.DurableTask.Client;
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --delivery [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --rollouts [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --expressions [--repeat 5]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --failover [--runs 100]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 if (args.Contains("--delivery"))
 {
@@ -28,6 +29,14 @@ if (args.Contains("--expressions"))
 {
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
     await ExpressionBenchmark.RunAsync(repeat);
+    return 0;
+}
+
+if (args.Contains("--failover"))
+{
+    int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(100);
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; two gitops serve processes on Azurite, one killed");
+    await FailoverBenchmark.RunAsync(runs);
     return 0;
 }
 
@@ -161,7 +170,7 @@ async Task<double> TimeRaw(EngineHost host, string orchestrator, int count)
 
 WorkflowSnapshot Snapshot(string yaml)
 {
-    LoadResult loaded = WorkflowLoader.Load("bench.yaml", yaml, registry);
+    LoadResult loaded = DocumentLoader.Load("bench.yaml", yaml, registry);
     if (!loaded.Succeeded)
     {
         throw new InvalidOperationException(string.Join(Environment.NewLine, loaded.Diagnostics));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Testing;
+using GitOps.Orchestrations.Testing.Processes;
 
 namespace GitOps.Orchestrations.Cli.Tests;
 

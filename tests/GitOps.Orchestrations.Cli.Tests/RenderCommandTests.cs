@@ -1,3 +1,5 @@
+using GitOps.Orchestrations.Testing.Processes;
+
 namespace GitOps.Orchestrations.Cli.Tests;
 
 public sealed class RenderCommandTests

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GitOps.Orchestrations.Testing;
+using GitOps.Orchestrations.Testing.Processes;
 
 namespace GitOps.Orchestrations.Cli.Tests;
 

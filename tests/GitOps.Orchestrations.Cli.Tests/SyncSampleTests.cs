@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Testing.Kubernetes;
+using GitOps.Orchestrations.Testing.Processes;
 
 namespace GitOps.Orchestrations.Cli.Tests;
 

@@ -82,10 +82,10 @@ public sealed class AnalysisTests
     [Fact]
     public void Templates_beside_workflows_are_checked_by_validate_and_are_not_workflows()
     {
-        var loaded = Loading.WorkflowLoader.Load("t.yaml", Template, Engine.TaskTypes.TaskTypeRegistry.BuiltIn());
+        var loaded = Loading.DocumentLoader.Load("t.yaml", Template, Engine.TaskTypes.TaskTypeRegistry.BuiltIn());
         Assert.Empty(loaded.Diagnostics);
         Assert.Empty(loaded.Workflows);
-        var broken = Loading.WorkflowLoader.Load("t.yaml", Template.Replace("count: 5", "count: 0", StringComparison.Ordinal), Engine.TaskTypes.TaskTypeRegistry.BuiltIn());
+        var broken = Loading.DocumentLoader.Load("t.yaml", Template.Replace("count: 5", "count: 0", StringComparison.Ordinal), Engine.TaskTypes.TaskTypeRegistry.BuiltIn());
         Assert.Contains(broken.Diagnostics, d => d.ToString().StartsWith("t.yaml:9:", StringComparison.Ordinal));
     }
 

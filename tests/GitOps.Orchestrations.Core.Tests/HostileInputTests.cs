@@ -34,14 +34,14 @@ public class HostileInputTests
     public void Oversized_files_are_refused()
     {
         byte[] big = Encoding.UTF8.GetBytes("# " + new string('x', 2 * 1024 * 1024));
-        LoadResult result = WorkflowLoader.Load("big.yaml", big, TaskTypeRegistry.BuiltIn());
+        LoadResult result = DocumentLoader.Load("big.yaml", big, TaskTypeRegistry.BuiltIn());
         Assert.Contains("big.yaml:1:1: error: file is", Assert.Single(result.Diagnostics).ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Binary_files_are_refused()
     {
-        LoadResult result = WorkflowLoader.Load("bin.yaml", [0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01], TaskTypeRegistry.BuiltIn());
+        LoadResult result = DocumentLoader.Load("bin.yaml", [0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01], TaskTypeRegistry.BuiltIn());
         Assert.Equal("bin.yaml:1:5: error: file is binary (it contains a NUL byte), not YAML text", Assert.Single(result.Diagnostics).ToString());
     }
 
@@ -49,7 +49,7 @@ public class HostileInputTests
     public void Invalid_utf8_is_refused_with_its_position()
     {
         byte[] bytes = [.. Encoding.UTF8.GetBytes("kind: Workflow\nname: caf"), 0xC3, 0x28, (byte)'\n'];
-        LoadResult result = WorkflowLoader.Load("latin.yaml", bytes, TaskTypeRegistry.BuiltIn());
+        LoadResult result = DocumentLoader.Load("latin.yaml", bytes, TaskTypeRegistry.BuiltIn());
         Assert.Equal("latin.yaml:2:10: error: file is not valid UTF-8 text", Assert.Single(result.Diagnostics).ToString());
     }
 
@@ -68,7 +68,7 @@ public class LargeInputTests
     {
         // The first version of this check decoded a growing prefix per byte, quadratic in the file size.
         byte[] bytes = [.. Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("# padding line\n", 60_000))), 0xFF];
-        LoadResult result = WorkflowLoader.Load("big.yaml", bytes, TaskTypeRegistry.BuiltIn());
+        LoadResult result = DocumentLoader.Load("big.yaml", bytes, TaskTypeRegistry.BuiltIn());
         Assert.Equal("big.yaml:60001:1: error: file is not valid UTF-8 text", Assert.Single(result.Diagnostics).ToString());
     }
 
@@ -76,6 +76,6 @@ public class LargeInputTests
     public void A_byte_order_mark_is_accepted()
     {
         byte[] bytes = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: bom}\nspec:\n  tasks: [{name: a, uses: log, with: {message: x}}]\n")];
-        Assert.Empty(WorkflowLoader.Load("bom.yaml", bytes, TaskTypeRegistry.BuiltIn()).Diagnostics);
+        Assert.Empty(DocumentLoader.Load("bom.yaml", bytes, TaskTypeRegistry.BuiltIn()).Diagnostics);
     }
 }

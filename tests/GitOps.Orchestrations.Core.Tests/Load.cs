@@ -5,7 +5,7 @@ namespace GitOps.Orchestrations.Core.Tests;
 
 static class Load
 {
-    public static LoadResult Text(string yaml, LoadLimits? limits = null) => WorkflowLoader.Load("wf.yaml", yaml, TaskTypeRegistry.BuiltIn(), limits);
+    public static LoadResult Text(string yaml, LoadLimits? limits = null) => DocumentLoader.Load("wf.yaml", yaml, TaskTypeRegistry.BuiltIn(), limits);
 
     public static string[] Errors(string yaml) => Text(yaml).Diagnostics.Select(d => d.ToString()).ToArray();
 

@@ -40,7 +40,7 @@ public sealed class PromotionTests
 
     static (IReadOnlyList<PipelineDefinition> Pipelines, List<string> Errors) Load(string yaml)
     {
-        LoadResult result = WorkflowLoader.Load("p.yaml", yaml, TaskTypeRegistry.BuiltIn());
+        LoadResult result = DocumentLoader.Load("p.yaml", yaml, TaskTypeRegistry.BuiltIn());
         return (result.Pipelines, result.Diagnostics.Select(d => d.ToString()).ToList());
     }
 

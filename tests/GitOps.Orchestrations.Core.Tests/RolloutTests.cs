@@ -33,7 +33,7 @@ public sealed class RolloutTests
 
     static (IReadOnlyList<RolloutDefinition> Rollouts, List<string> Errors) Load(string yaml)
     {
-        LoadResult result = WorkflowLoader.Load("r.yaml", yaml, TaskTypeRegistry.BuiltIn());
+        LoadResult result = DocumentLoader.Load("r.yaml", yaml, TaskTypeRegistry.BuiltIn());
         return (result.Rollouts, result.Diagnostics.Select(d => d.ToString()).ToList());
     }
 

@@ -28,7 +28,7 @@ public class WorkflowLoaderTests
                 uses: log
                 with: {message: "{{item}}"}
                 withSequence: {start: 3, end: 5}
-                retry: {limit: 3, backoff: {duration: 1s, factor: 2, maxDuration: 3s}}
+                retry: {limit: 3, backoff: {duration: 1s, factor: 2, cap: 3s}, retryPolicy: Always}
                 timeout: 1m30s
                 continueOn: {failed: true}
             """));
@@ -40,7 +40,8 @@ public class WorkflowLoaderTests
         Assert.False(task.ContinueOn.Error);
         Assert.Equal(TimeSpan.FromSeconds(1), task.Retry!.DelayBefore(2));
         Assert.Equal(TimeSpan.FromSeconds(2), task.Retry.DelayBefore(3));
-        Assert.Equal(TimeSpan.FromSeconds(3), task.Retry.DelayBefore(4)); // capped by maxDuration
+        Assert.Equal(TimeSpan.FromSeconds(3), task.Retry.DelayBefore(4)); // capped by cap
+        Assert.Equal(RetryPolicy.Always, task.Retry.Policy);
     }
 
     [Fact]

@@ -21,6 +21,52 @@ public abstract class DagSemanticsTests(EngineBackend backend)
         : Node(run, node).Outputs[output].GetRawText();
 
     [Fact]
+    public async Task Retention_purges_ended_runs_with_their_children_and_effects_and_keeps_waiting_ones()
+    {
+        RunStatus ended = await backend.RunAsync(Header + """
+            metadata: {name: kept-briefly}
+            spec:
+              tasks:
+                - {name: call, uses: http, with: {url: "{{http}}/echo/once"}}
+                - name: child
+                  uses: workflow
+                  with: {name: leaf}
+            ---
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: leaf}
+            spec:
+              tasks: [{name: a, uses: log, with: {message: leaf}}]
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, ended.Phase);
+        string waiting = await backend.Engine.Runs.StartAsync(EngineBackend.Snapshot(Header + """
+            metadata: {name: still-waiting}
+            spec:
+              tasks: [{name: gate, uses: approval, with: {approvers: [alice]}}]
+            """), null, "tester");
+        await Eventually.True(async () => (await backend.Engine.Runs.GetAsync(waiting))?.Waiting.Count == 1, "the gate to wait");
+        var journal = (Idempotency.IEffectJournal)backend.Engine.Services.GetService(typeof(Idempotency.IEffectJournal))!;
+        var audit = (Audit.IAuditLog)backend.Engine.Services.GetService(typeof(Audit.IAuditLog))!;
+        await audit.AppendAsync(new Audit.AuditEntry { At = DateTime.UtcNow.AddDays(-2), Actor = "olga", Action = "start", RunId = ended.Id, Outcome = "accepted" });
+
+        // Retention measures from creation: everything here was created before "a minute from now".
+        DateTimeOffset cutoff = DateTimeOffset.UtcNow.AddMinutes(1);
+        int purged = await backend.Engine.Runs.PurgeEndedAsync(cutoff);
+        Assert.True(purged >= 2, $"the run and its sub-workflow, not {purged}");
+        Assert.Null(await backend.Engine.Runs.GetAsync(ended.Id));
+        await foreach (var left in backend.Engine.Client.GetAllInstancesAsync(new Microsoft.DurableTask.Client.OrchestrationQuery { InstanceIdPrefix = ended.Id }))
+        {
+            Assert.Fail($"{left.InstanceId} outlived its run's retention");
+        }
+
+        Assert.NotNull(await backend.Engine.Runs.GetAsync(waiting));
+        Assert.True(await journal.PurgeAsync(cutoff) >= 1, "the http call's journal entry");
+        Assert.Equal(1, await audit.PurgeAsync(DateTimeOffset.UtcNow.AddDays(-1)));
+        Assert.Empty(await audit.ReadAsync(ended.Id, 10));
+        await backend.Engine.Client.TerminateInstanceAsync(waiting);
+    }
+
+    [Fact]
     public async Task Diamond_runs_each_node_once_after_its_parents()
     {
         RunStatus run = await backend.RunAsync(Header + """
@@ -412,6 +458,76 @@ public abstract class DagSemanticsTests(EngineBackend backend)
         RunStatus run = await backend.Engine.Runs.WatchAsync(second, _ => Task.CompletedTask, TimeSpan.FromMilliseconds(100), timeout.Token);
         Assert.Equal(["refused:approve", "refused:approve", "approve"], Node(run, "gate").Approvals!.Select(a => a.Decision));
         Assert.Equal("alice", Output(run, "gate", "decidedBy"));
+    }
+
+    [Theory]
+    [InlineData("approval", "{timeout: 1h}", "spec:\n  timeout: 2s\n", "")]
+    [InlineData("wait", "{duration: 1h}", "spec:\n  timeout: 2s\n", "")]
+    [InlineData("approval", "{timeout: 1h}", "spec:\n", ", timeout: 2s")]
+    [InlineData("approval", "{approvers: [nobody]}", "spec:\n  timeout: 2s\n", "")]
+    public async Task A_deadline_ends_a_run_whatever_its_node_waits_for(string uses, string with, string spec, string taskTimeout)
+    {
+        // Reported: a gate under a workflow or task timeout was marked Failed but its run stayed Running for ever.
+        RunStatus run = await backend.RunAsync(Header + $"metadata: {{name: deadline}}\n{spec}  tasks:\n    - {{name: waiting, uses: {uses}, with: {with}{taskTimeout}}}\n");
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+        Assert.Equal(NodePhase.Failed, Node(run, "waiting").Phase);
+        Assert.Matches("exceeded|timed out", Node(run, "waiting").Message);
+    }
+
+    [Fact]
+    public async Task Retries_follow_argo_budget_policy_and_expression()
+    {
+        string budget = $"budget-{Guid.NewGuid():N}", policy = $"policy-{Guid.NewGuid():N}", judged = $"judged-{Guid.NewGuid():N}";
+        RunStatus run = await backend.RunAsync(Header + $$$"""
+            metadata: {name: retries}
+            spec:
+              failFast: false
+              tasks:
+                - name: budget
+                  uses: http
+                  with: {url: "{{http}}/flaky/{{{budget}}}?failures=10"}
+                  retry: {limit: 10, backoff: {duration: 1s, factor: 2, maxDuration: 5s}}
+                - name: errors-by-default
+                  uses: http
+                  with: {url: "http://127.0.0.1:9/unreachable"}
+                  retry: {limit: 2}
+                - name: errors-on-error
+                  uses: http
+                  with: {url: "http://127.0.0.1:9/unreachable"}
+                  retry: {limit: 2, retryPolicy: OnError}
+                - name: failures-on-error
+                  uses: http
+                  with: {url: "{{http}}/flaky/{{{policy}}}?failures=10"}
+                  retry: {limit: 2, retryPolicy: OnError}
+                - name: judged
+                  uses: http
+                  with: {url: "{{http}}/flaky/{{{judged}}}?failures=10"}
+                  retry: {limit: 5, expression: "lastRetry.status == 'Failed' && lastRetry.attempt < 2"}
+            """);
+
+        // maxDuration is a budget from the first attempt: after 0s, 1s and 3s the next delay (4s) would pass 5s.
+        Assert.Equal(3, Node(run, "budget").Attempts);
+        Assert.Contains("not retried: backoff.maxDuration 5s would pass", Node(run, "budget").Message, StringComparison.Ordinal);
+        Assert.Equal(1, Node(run, "errors-by-default").Attempts);
+        Assert.Equal(NodePhase.Errored, Node(run, "errors-by-default").Phase);
+        Assert.Equal(3, Node(run, "errors-on-error").Attempts);
+        Assert.Equal(1, Node(run, "failures-on-error").Attempts);
+        Assert.Equal(2, Node(run, "judged").Attempts);
+        Assert.Contains("retry expression", Node(run, "judged").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outputs_of_a_skipped_task_read_as_empty_strings()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: skipped-outputs}
+            spec:
+              tasks:
+                - {name: maybe, uses: log, when: "1 == 2", with: {message: never}}
+                - {name: after, uses: log, depends: maybe, with: {message: "got '{{tasks.maybe.outputs.message}}'"}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("got ''", Output(run, "after", "message"));
     }
 
     [Fact]

@@ -97,7 +97,31 @@ public sealed class RolloutEnvironment : IAsyncLifetime
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"rollout never {what}; last: {last?.Phase} {last?.Message}");
+        throw new TimeoutException($"rollout never {what}; {await DescribeAsync(runId)}");
+    }
+
+    /// <summary>What a run is doing, for a timeout's message: its nodes, gates and rollouts with their latest events.</summary>
+    public async Task<string> DescribeAsync(string runId)
+    {
+        RunStatus? run = await Engine.Runs.GetAsync(runId);
+        if (run is null)
+        {
+            return $"run {runId} does not exist";
+        }
+
+        var text = new System.Text.StringBuilder($"run {runId} is {run.Phase} ({run.Message}); nodes: ");
+        text.AppendJoin(", ", run.Nodes.Select(n => $"{n.Name} {n.Phase} x{n.Attempts} {n.Message}"));
+        text.Append("; waiting: ").AppendJoin(", ", run.Waiting);
+        foreach (RolloutView rollout in await Engine.Runs.GetRolloutsAsync(runId))
+        {
+            RolloutStatus? status = rollout.Status;
+            text.Append($"; rollout {rollout.Instance} (step {rollout.NodePhase}, {(rollout.Running ? "running" : "ended")}): ");
+            text.Append(status is null
+                ? "no status yet"
+                : $"{status.Phase} at step {status.CurrentStep}/{status.Steps}, weight {status.Weight}, gate {status.Gate?.Node ?? "none"}: {string.Join(" | ", status.Events.TakeLast(8).Select(e => e.What))}");
+        }
+
+        return text.ToString();
     }
 
     public static async Task WaitForAsync(Func<bool> condition, string what)
@@ -120,9 +144,7 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         }
         catch (OperationCanceledException)
         {
-            IReadOnlyList<RolloutView> rollouts = await Engine.Runs.GetRolloutsAsync(runId);
-            RolloutStatus? status = rollouts.Count > 0 ? rollouts[0].Status : null;
-            throw new TimeoutException($"run {runId} did not end; rollout {status?.Phase}: {string.Join(" | ", status?.Events.TakeLast(8).Select(e => e.What) ?? [])}");
+            throw new TimeoutException($"run did not end in time; {await DescribeAsync(runId)}");
         }
     }
 

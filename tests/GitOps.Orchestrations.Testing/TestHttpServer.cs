@@ -59,7 +59,7 @@ public sealed class TestHttpServer : IAsyncLifetime
             await Task.Delay(ms);
             return Results.Json(new { slept = ms });
         });
-        app.MapPost("/effects/{name}", (string name, HttpRequest request) =>
+        app.MapPost("/effects/{name}", async (string name, HttpRequest request, int? ms) =>
         {
             string key = request.Headers["Idempotency-Key"].ToString();
             EffectLog.Enqueue((DateTime.UtcNow, name, key));
@@ -68,6 +68,12 @@ public sealed class TestHttpServer : IAsyncLifetime
             if (first)
             {
                 Applied.AddOrUpdate(name, 1, (_, n) => n + 1);
+            }
+
+            // A slow effect (?ms=) keeps activities in flight, for what happens when a worker dies mid-call.
+            if (ms is int delay)
+            {
+                await Task.Delay(delay);
             }
 
             return Results.Json(new { name, key, applied = first });

@@ -16,7 +16,7 @@ public static class WorkflowSnapshots
             throw new InvalidOperationException(string.Join(Environment.NewLine, catalog.Diagnostics));
         }
 
-        string rootName = WorkflowLoader.Load(file, yaml, TaskTypeRegistry.BuiltIn()).Workflows[0].Definition.Name;
+        string rootName = DocumentLoader.Load(file, yaml, TaskTypeRegistry.BuiltIn()).Workflows[0].Definition.Name;
         WorkflowDocument first = catalog.Find(rootName)!;
         return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), AnalysisTemplates = catalog.AnalysisTemplates, Rollouts = catalog.Rollouts, Revision = "test", Source = file };
     }

@@ -76,7 +76,7 @@ public sealed class ScheduleTicker(
 
             foreach (RunListItem run in active.Runs)
             {
-                await runs.TerminateAsync(run.Id, $"replaced by {runId} (concurrencyPolicy Replace)", cancellationToken);
+                await runs.StopAsync(run.Id, "schedule", $"replaced by {runId} (concurrencyPolicy Replace)", cancellationToken);
                 await Audit(run.Id, "terminate", $"replaced by {runId}");
                 action = "replaced";
             }

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Core.Analysis;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Core.Validation;
 
 namespace GitOps.Orchestrations.Cli.Commands;
@@ -32,8 +34,9 @@ internal static class AnalyzeCommand
                 return ExitCodes.Usage;
             }
 
-            var diagnostics = new List<Diagnostic>();
-            IReadOnlyList<AnalysisTemplate> templates = AnalysisTemplateLoader.Load(path, File.ReadAllText(path), diagnostics);
+            LoadResult loaded = DocumentLoader.Load(path, File.ReadAllBytes(path), TaskTypeRegistry.BuiltIn());
+            IReadOnlyList<Diagnostic> diagnostics = loaded.Diagnostics;
+            IReadOnlyList<AnalysisTemplate> templates = loaded.AnalysisTemplates;
             foreach (Diagnostic diagnostic in diagnostics)
             {
                 Console.Error.WriteLine(diagnostic);

@@ -9,4 +9,7 @@ internal static class ExitCodes
 
     /// <summary>gitops analyze: the analysis neither passed nor failed (no data, too little traffic).</summary>
     public const int Inconclusive = 3;
+
+    /// <summary>Interrupted by Ctrl+C or SIGTERM, as shells number a SIGINT exit.</summary>
+    public const int Interrupted = 130;
 }

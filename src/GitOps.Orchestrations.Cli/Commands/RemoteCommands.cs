@@ -39,9 +39,15 @@ internal static class RemoteCommands
                 var view = new ProgressView(Console.Out, interactive: false);
                 Console.Out.WriteLine($"{found.Workflow} run {found.Id} at {found.Revision}: {found.Phase}{(found.Suspended ? " (suspended)" : string.Empty)} {found.Message}");
                 view.Update(found);
+                // Every wait says who can end it and when it ends by itself.
                 foreach (PendingGate gate in found.Gates)
                 {
-                    Console.Out.WriteLine($"  ? {gate.Node} waits for {gate.Policy.Quorum} of [{string.Join(", ", gate.Policy.Approvers)}]; approved so far: {string.Join(", ", gate.ApprovedBy)}");
+                    Console.Out.WriteLine($"  ? {gate.Node} {gate.Describe()}");
+                }
+
+                if (found.Suspended)
+                {
+                    Console.Out.WriteLine("  ? suspended: an operator resumes or terminates it");
                 }
             }
 
@@ -80,8 +86,9 @@ internal static class RemoteCommands
         Command reject = With(new Command("reject", "Reject a waiting gate") { run, node, comment });
         reject.SetAction((parse, ct) => Decide(parse, "reject", run, node, comment, ct));
 
-        Command terminate = With(new Command("terminate", "Stop a run") { run, reason });
-        terminate.SetAction((parse, ct) => Control(parse, "terminate", run, reason, ct));
+        Option<bool> force = new("--force") { Description = "End the run and what it started at once, without letting it abort its rollouts" };
+        Command terminate = With(new Command("terminate", "Stop a run: it aborts its rollouts, stops what it started, and ends Terminated") { run, reason, force });
+        terminate.SetAction((parse, ct) => Control(parse, "terminate", run, reason, ct, parse.GetValue(force)));
         Command retry = With(new Command("retry", "Rerun what failed in a run, as a new run") { run, reason });
         retry.SetAction((parse, ct) => Control(parse, "retry", run, reason, ct));
 
@@ -104,10 +111,10 @@ internal static class RemoteCommands
             return ExitCodes.Succeeded;
         });
 
-    static Task<int> Control(ParseResult parse, string action, Argument<string> run, Option<string?> reason, CancellationToken ct) =>
+    static Task<int> Control(ParseResult parse, string action, Argument<string> run, Option<string?> reason, CancellationToken ct, bool force = false) =>
         Call(parse, async client =>
         {
-            JsonElement answer = await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/{action}", new ControlRequest { Reason = parse.GetValue(reason) }, ct);
+            JsonElement answer = await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/{action}", new ControlRequest { Reason = parse.GetValue(reason), Force = force }, ct);
             Console.Out.WriteLine(action == "retry" ? answer.GetProperty("id").GetString() : $"{action}: {parse.GetValue(run)}");
             return ExitCodes.Succeeded;
         });

@@ -117,7 +117,22 @@ internal static class RunCommand
             var view = new ProgressView(json ? Console.Error : Console.Out, interactive: !Console.IsOutputRedirected && !json);
             view.Header(resolved.Snapshot!, id, backend);
             var asked = new HashSet<string>(preApproved, StringComparer.Ordinal);
-            RunStatus final = await host.Runs.WatchAsync(id, async status =>
+            RunStatus final;
+            using Interruption interruption = Interruption.Listen(cancellationToken);
+            try
+            {
+                final = await Watch(interruption.Token);
+            }
+            catch (OperationCanceledException) when (interruption.Requested)
+            {
+                // Ctrl+C or SIGTERM: this process stops watching; where the run lives decides what happens to it.
+                Console.Error.WriteLine(backend.IsDurable
+                    ? $"interrupted: run {id} goes on in {backend.Describe()}; follow it again with: gitops run {parse.GetValue(workflow)} --store ... --run-id {id}"
+                    : $"interrupted: run {id} was on the embedded store, so it ends with this process");
+                return ExitCodes.Interrupted;
+            }
+
+            Task<RunStatus> Watch(CancellationToken watching) => host.Runs.WatchAsync(id, async status =>
             {
                 view.Update(status);
                 foreach (string gate in status.Waiting.Where(asked.Add))
@@ -125,10 +140,10 @@ internal static class RunCommand
                     ApprovalDecision? decision = view.AskApproval(gate);
                     if (decision is not null)
                     {
-                        await host.Runs.DecideAsync(id, gate, decision, cancellationToken);
+                        await host.Runs.DecideAsync(id, gate, decision, watching);
                     }
                 }
-            }, cancellationToken: cancellationToken);
+            }, cancellationToken: watching);
 
             view.Finish(final);
             if (json)

@@ -17,7 +17,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         Option<string> urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        Option<string?> store = new("--store") { Description = $"memory (default), azurite, or an Azure Storage connection string (or GitOps:Store in --config, or {StoreSpec.EnvironmentVariable})" };
+        Option<string?> store = new("--store") { Description = $"azurite, an Azure Storage connection string, or memory (lost on restart); or GitOps:Store in --config, or {StoreSpec.EnvironmentVariable}" };
         Option<string> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage; servers sharing it share the work", DefaultValueFactory = _ => "gitops" };
         Option<string> repo = new("--repo") { Description = "Git repository (path or URL) holding the workflows", DefaultValueFactory = _ => "." };
         Option<string?> branch = new("--branch") { Description = "Branch runs start from (default: HEAD)" };
@@ -36,6 +36,13 @@ internal static class ServeCommand
                     Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! },
                     Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
                 }.WithSettings(parse.GetValue(config), storeFromCommandLine: parse.GetValue(store) is not null);
+                if (parse.GetValue(store) is null && Environment.GetEnvironmentVariable(StoreSpec.EnvironmentVariable) is null && !options.StoreConfigured)
+                {
+                    // A server that forgets every run, gate and audit entry on restart must be asked for, never a default.
+                    Console.Error.WriteLine("error: gitops serve needs a store that outlives it: --store azurite (start Azurite first), --store \"<Azure Storage connection string>\", "
+                        + $"or set {StoreSpec.EnvironmentVariable} or GitOps:Store; --store memory keeps everything in this process only, and loses it on restart");
+                    return ExitCodes.Usage;
+                }
             }
             catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
             {
@@ -51,6 +58,11 @@ internal static class ServeCommand
                 logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);
                 logging.AddFilter("GitOps.Orchestrations.Engine", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             });
+
+            if (!options.Engine.Store.IsDurable)
+            {
+                Console.Error.WriteLine("warning: --store memory: runs, gates, audit entries and pipeline state live in this process only and are lost when it stops (/healthz and GET /api/server say \"durable\": false)");
+            }
 
             await using GitOpsServer server = await GitOpsServer.StartAsync(options, loggerFactory, cancellationToken);
             Console.Out.WriteLine($"gitops serve: listening on {string.Join(", ", server.Addresses)} ({options.Engine.Store.Describe()}, task hub {options.Engine.TaskHub}, {options.ApiKeys.Count} API key(s))");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Loading.Kinds;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
 
@@ -17,34 +18,36 @@ public static partial class AnalysisTemplateLoader
 
     public static readonly IReadOnlyList<string> Providers = ["prometheus"];
 
+    /// <summary>The AnalysisTemplates of one file on its own (as <c>gitops analyze</c> reads it), with every problem.</summary>
     public static IReadOnlyList<AnalysisTemplate> Load(string file, string text, List<Diagnostic> diagnostics)
     {
-        var templates = new List<AnalysisTemplate>();
-        foreach (YNode document in YamlTreeReader.Read(file, text, LoadLimits.Default, diagnostics))
-        {
-            if (document is YScalar { IsNull: true })
-            {
-                continue;
-            }
-
-            if (Read(file, document, diagnostics) is AnalysisTemplate template)
-            {
-                templates.Add(template);
-            }
-        }
-
-        return templates;
+        LoadResult result = DocumentLoader.Load(file, text, NoTaskTypes.Instance);
+        diagnostics.AddRange(result.Diagnostics);
+        return result.AnalysisTemplates;
     }
 
-    /// <summary>Reads one document already known to be an AnalysisTemplate; null when it has errors.</summary>
-    internal static AnalysisTemplate? Read(string file, YNode document, List<Diagnostic> diagnostics)
+    /// <summary>Templates use no task types; a file of them is read against none.</summary>
+    sealed class NoTaskTypes : ITaskTypeCatalog
     {
-        int before = diagnostics.Count;
-        (string? name, MappingReader? spec) = KindDocument.Read(file, document, Kind, diagnostics);
-        if (spec is null || name is null)
+        public static readonly NoTaskTypes Instance = new();
+
+        public IEnumerable<string> Names => [];
+
+        public bool TryGetSchema(string uses, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TaskTypeSchema schema)
         {
-            return null;
+            schema = null;
+            return false;
         }
+    }
+
+    /// <summary>Reads the spec of an AnalysisTemplate whose envelope has been read; null when it has errors.</summary>
+    internal static AnalysisTemplate? Read(KindReader reader)
+    {
+        string file = reader.File;
+        string name = reader.Name;
+        List<Diagnostic> diagnostics = reader.Diagnostics;
+        int before = diagnostics.Count;
+        MappingReader spec = reader.Spec;
 
         var args = new List<AnalysisArg>();
         if (spec.Node("args") is YSequence argList)

@@ -9,84 +9,77 @@ namespace GitOps.Orchestrations.Core.Loading;
 public sealed record SourceFile(string Path, byte[] Content);
 
 /// <summary>
-/// Every workflow of one folder at one revision, loaded and checked together, so that
-/// <c>uses: workflow</c> references are resolved (and cycles between workflows refused) before any run.
+/// Every document of one folder at one revision, loaded and checked together, so that references
+/// between them (<c>uses: workflow</c>, <c>uses: rollout</c>, analysis templates) are resolved, and
+/// cycles between workflows refused, before any run. Names are unique per kind. A file that fails
+/// to load costs its own documents only: the others still serve, and its problems are reported
+/// with their positions.
 /// </summary>
 public sealed class WorkflowCatalog
 {
-    readonly Dictionary<string, WorkflowDocument> byName = new(StringComparer.Ordinal);
-    readonly Dictionary<string, Analysis.AnalysisTemplate> templates = new(StringComparer.Ordinal);
-    readonly Dictionary<string, (Rollouts.RolloutDefinition Rollout, string File)> rollouts = new(StringComparer.Ordinal);
-    readonly Dictionary<string, (Promotion.PipelineDefinition Pipeline, string File)> pipelines = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Dictionary<string, LoadedDocument>> byKind = new(StringComparer.Ordinal);
 
     WorkflowCatalog(List<Diagnostic> diagnostics) => Diagnostics = diagnostics;
 
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
-    public IReadOnlyCollection<WorkflowDocument> Workflows => byName.Values;
+    /// <summary>Every document that loaded, of every kind.</summary>
+    public IEnumerable<LoadedDocument> Documents => byKind.Values.SelectMany(d => d.Values);
+
+    public IReadOnlyCollection<WorkflowDocument> Workflows => ByName.Values.ToList();
 
     /// <summary>The folder's AnalysisTemplates by name; a run snapshots them, so an analysis is pinned like its workflow.</summary>
-    public IReadOnlyDictionary<string, Analysis.AnalysisTemplate> AnalysisTemplates => templates;
+    public IReadOnlyDictionary<string, Analysis.AnalysisTemplate> AnalysisTemplates { get; private set; } = new Dictionary<string, Analysis.AnalysisTemplate>();
 
     /// <summary>The folder's Rollouts by name; like templates, a run snapshots them.</summary>
-    public IReadOnlyDictionary<string, Rollouts.RolloutDefinition> Rollouts => rollouts.ToDictionary(r => r.Key, r => r.Value.Rollout, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, Rollouts.RolloutDefinition> Rollouts { get; private set; } = new Dictionary<string, Rollouts.RolloutDefinition>();
 
     /// <summary>The folder's Pipelines by name.</summary>
-    public IReadOnlyDictionary<string, Promotion.PipelineDefinition> Pipelines => pipelines.ToDictionary(p => p.Key, p => p.Value.Pipeline, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, Promotion.PipelineDefinition> Pipelines { get; private set; } = new Dictionary<string, Promotion.PipelineDefinition>();
+
+    IReadOnlyDictionary<string, WorkflowDocument> ByName { get; set; } = new Dictionary<string, WorkflowDocument>();
+
+    /// <summary>The documents of one kind by name.</summary>
+    public IReadOnlyDictionary<string, T> Named<T>(string kind) =>
+        byKind.TryGetValue(kind, out Dictionary<string, LoadedDocument>? documents)
+            ? documents.ToDictionary(d => d.Key, d => (T)d.Value.Value, StringComparer.Ordinal)
+            : new Dictionary<string, T>(StringComparer.Ordinal);
 
     /// <summary>The file a rollout was read from, for reporting its problems.</summary>
-    public string? FileOf(Rollouts.RolloutDefinition rollout) => rollouts.TryGetValue(rollout.Name, out var found) ? found.File : null;
+    public string? FileOf(Rollouts.RolloutDefinition rollout) => FileOf(Core.Rollouts.RolloutLoader.Kind, rollout.Name);
 
-    public static WorkflowCatalog Load(IEnumerable<SourceFile> files, ITaskTypeCatalog taskTypes, LoadLimits? limits = null)
+    public string? FileOf(string kind, string name) =>
+        byKind.TryGetValue(kind, out Dictionary<string, LoadedDocument>? documents) && documents.TryGetValue(name, out LoadedDocument? found) ? found.File : null;
+
+    public static WorkflowCatalog Load(IEnumerable<SourceFile> files, ITaskTypeCatalog taskTypes, LoadLimits? limits = null, Kinds.KindRegistry? kinds = null)
     {
         var diagnostics = new List<Diagnostic>();
         var catalog = new WorkflowCatalog(diagnostics);
         foreach (SourceFile file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
-            LoadResult result = WorkflowLoader.Load(file.Path, file.Content, taskTypes, limits);
+            LoadResult result = DocumentLoader.Load(file.Path, file.Content, taskTypes, limits, kinds);
             diagnostics.AddRange(result.Diagnostics);
-            foreach (Analysis.AnalysisTemplate template in result.AnalysisTemplates)
+            foreach (LoadedDocument document in result.Documents)
             {
-                if (!catalog.templates.TryAdd(template.Name, template))
+                Dictionary<string, LoadedDocument> ofKind = catalog.byKind.TryGetValue(document.Kind, out var known) ? known : catalog.byKind[document.Kind] = new(StringComparer.Ordinal);
+                if (!ofKind.TryAdd(document.Name, document))
                 {
-                    diagnostics.Add(new(file.Path, SourcePosition.Start, $"AnalysisTemplate '{template.Name}' is defined twice in this folder"));
+                    diagnostics.Add(new(file.Path, document.At, $"{document.Kind} '{document.Name}' is also defined in {ofKind[document.Name].File}"));
                 }
-            }
-
-            foreach (Rollouts.RolloutDefinition rollout in result.Rollouts)
-            {
-                if (!catalog.rollouts.TryAdd(rollout.Name, (rollout, file.Path)))
-                {
-                    diagnostics.Add(new(file.Path, rollout.At, $"Rollout '{rollout.Name}' is also defined in {catalog.rollouts[rollout.Name].File}"));
-                }
-            }
-
-            foreach (Promotion.PipelineDefinition pipeline in result.Pipelines)
-            {
-                if (!catalog.pipelines.TryAdd(pipeline.Name, (pipeline, file.Path)))
-                {
-                    diagnostics.Add(new(file.Path, pipeline.At, $"Pipeline '{pipeline.Name}' is also defined in {catalog.pipelines[pipeline.Name].File}"));
-                }
-            }
-
-            foreach (WorkflowDocument workflow in result.Workflows)
-            {
-                if (catalog.byName.TryGetValue(workflow.Definition.Name, out WorkflowDocument? first))
-                {
-                    diagnostics.Add(new(file.Path, workflow.Map.Document, $"workflow '{workflow.Definition.Name}' is also defined in {first.Map.File}"));
-                    continue;
-                }
-
-                catalog.byName[workflow.Definition.Name] = workflow;
             }
         }
 
+        // The catalog does not change once loaded, so the typed views are made once.
+        catalog.ByName = catalog.Named<WorkflowDocument>(WorkflowKind.Name);
+        catalog.AnalysisTemplates = catalog.Named<Analysis.AnalysisTemplate>(Analysis.AnalysisTemplateLoader.Kind);
+        catalog.Rollouts = catalog.Named<Rollouts.RolloutDefinition>(Core.Rollouts.RolloutLoader.Kind);
+        catalog.Pipelines = catalog.Named<Promotion.PipelineDefinition>(Promotion.PipelineLoader.Kind);
         catalog.CheckWorkflowReferences(diagnostics);
         catalog.CheckTemplateReferences(diagnostics);
         return catalog;
     }
 
-    public WorkflowDocument? Find(string name) => byName.GetValueOrDefault(name);
+    public WorkflowDocument? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>The workflows <paramref name="root"/> may call, directly or not; all of them when a name is templated.</summary>
     public IReadOnlyDictionary<string, WorkflowDefinition> LibraryFor(WorkflowDefinition root)
@@ -99,10 +92,10 @@ public sealed class WorkflowCatalog
             {
                 if (name is null)
                 {
-                    return byName.ToDictionary(p => p.Key, p => p.Value.Definition, StringComparer.Ordinal);
+                    return ByName.ToDictionary(p => p.Key, p => p.Value.Definition, StringComparer.Ordinal);
                 }
 
-                if (byName.TryGetValue(name, out WorkflowDocument? called) && library.TryAdd(name, called.Definition))
+                if (ByName.TryGetValue(name, out WorkflowDocument? called) && library.TryAdd(name, called.Definition))
                 {
                     queue.Enqueue(called.Definition);
                 }
@@ -114,6 +107,7 @@ public sealed class WorkflowCatalog
 
     void CheckWorkflowReferences(List<Diagnostic> diagnostics)
     {
+        IReadOnlyDictionary<string, WorkflowDocument> byName = ByName;
         var edges = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (WorkflowDocument document in byName.Values)
         {
@@ -147,8 +141,11 @@ public sealed class WorkflowCatalog
 
     void CheckTemplateReferences(List<Diagnostic> diagnostics)
     {
+        IReadOnlyDictionary<string, WorkflowDocument> byName = ByName;
+        IReadOnlyDictionary<string, Analysis.AnalysisTemplate> templates = AnalysisTemplates;
+        IReadOnlyDictionary<string, Rollouts.RolloutDefinition> rollouts = Rollouts;
         IEnumerable<(IEnumerable<Rollouts.AnalysisReference> Analyses, string File)> users =
-            rollouts.Values.Select(r => (r.Rollout.Analyses, r.File)).Concat(pipelines.Values.Select(p => (p.Pipeline.Analyses, p.File)));
+            rollouts.Values.Select(r => (r.Analyses, FileOf(r)!)).Concat(Pipelines.Values.Select(p => (p.Analyses, FileOf(Promotion.PipelineLoader.Kind, p.Name)!)));
         foreach (var (uses, file) in users)
         {
             foreach (Rollouts.AnalysisReference analysis in uses)

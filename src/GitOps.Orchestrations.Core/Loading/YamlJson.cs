@@ -42,7 +42,8 @@ public static partial class YamlJson
         {
             writer.WriteNumberValue(integer);
         }
-        else if (FloatPattern().IsMatch(scalar.Value) && double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+        // A number too large for a double (1e309) stays the text it was: JSON has no infinity.
+        else if (FloatPattern().IsMatch(scalar.Value) && double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number))
         {
             writer.WriteNumberValue(number);
         }

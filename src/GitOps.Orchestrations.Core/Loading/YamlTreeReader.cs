@@ -96,7 +96,15 @@ public static class YamlTreeReader
         }
         catch (YamlException e)
         {
-            diagnostics.Add(new(file, new((int)e.Start.Line, (int)e.Start.Column), Clean(e.Message)));
+            diagnostics.Add(new(file, Within(text, (int)e.Start.Line, (int)e.Start.Column), Clean(e.Message)));
+            return [];
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or StackOverflowException))
+        {
+            // YamlDotNet throws more than YamlException on some malformed input (an anchor or tag it
+            // cannot take, an index past the end); the place the parser reached is the best position.
+            ParsingEvent? at = parser.Current;
+            diagnostics.Add(new(file, at is null ? SourcePosition.Start : Within(text, (int)at.Start.Line, (int)at.Start.Column), $"not readable as YAML: {Clean(e.Message)}"));
             return [];
         }
 
@@ -142,6 +150,26 @@ public static class YamlTreeReader
         int start = charsWritten > 0 && buffer[0] == '\uFEFF' ? 1 : 0;
         text = new string(buffer, start, charsWritten - start);
         return true;
+    }
+
+    // The parser reports an error at the end of input one line past a last line that has no line
+    // break; an editor cannot go there, so the end of the last line is where the problem is shown.
+    static SourcePosition Within(string text, int line, int column)
+    {
+        int lines = 1;
+        int lastLineStart = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                lines++;
+                lastLineStart = i + 1;
+            }
+        }
+
+        return line <= lines
+            ? new(Math.Max(1, line), Math.Max(1, column))
+            : new(lines, text.Length - lastLineStart + 1);
     }
 
     static SourcePosition PositionOf(ReadOnlySpan<byte> bytes, int offset)

@@ -50,6 +50,18 @@ public sealed record PendingGate
 
     public IReadOnlyList<ApprovalRecord> Decisions { get; init; } = [];
 
+    /// <summary>
+    /// Who can end this wait and when it ends by itself, as people read it: "2 of alice,
+    /// group:sre (approved: alice) until 2026-12-01 10:00:00Z, then reject".
+    /// </summary>
+    public string Describe()
+    {
+        string who = Policy.Approvers.Count == 0 ? "any approver" : string.Join(", ", Policy.Approvers);
+        string quorum = Policy.Quorum > 1 ? $"{Policy.Quorum} of " : string.Empty;
+        string so = ApprovedBy.Count == 0 ? string.Empty : $" (approved: {string.Join(", ", ApprovedBy)})";
+        return $"waits for {quorum}{who}{so} until {Deadline:u}, then {OnTimeout}";
+    }
+
     /// <summary>The distinct people whose approval counts toward the quorum so far.</summary>
     public IReadOnlyList<string> ApprovedBy => Decisions.Where(d => d.Decision == "approve").Select(d => d.By).Distinct(StringComparer.Ordinal).ToList();
 }

@@ -89,23 +89,5 @@ public sealed record SequenceSpec(int? Count, int? Start, int? End)
     }
 }
 
-public sealed record RetrySpec(int Limit, BackoffSpec? Backoff)
-{
-    /// <summary>The delay before attempt <paramref name="nextAttempt"/> (2 is the first retry).</summary>
-    public TimeSpan DelayBefore(int nextAttempt)
-    {
-        if (Backoff is null || nextAttempt < 2)
-        {
-            return TimeSpan.Zero;
-        }
-
-        double seconds = Backoff.Duration.TotalSeconds * Math.Pow(Backoff.Factor, nextAttempt - 2);
-        TimeSpan delay = TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
-        return Backoff.MaxDuration is TimeSpan max && delay > max ? max : delay;
-    }
-}
-
-public sealed record BackoffSpec(TimeSpan Duration, double Factor = 1, TimeSpan? MaxDuration = null);
-
 /// <summary>Argo's <c>continueOn</c>: a failure or error of this task does not fail the workflow.</summary>
 public sealed record ContinueOnSpec(bool Failed, bool Error);

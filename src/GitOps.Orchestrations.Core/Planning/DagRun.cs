@@ -94,7 +94,10 @@ public sealed class DagRun
 
     public bool IsFinished => nodes.Values.All(n => n.Phase.IsTerminal());
 
+    /// <summary>The run was stopped before its nodes finished: by its timeout, or by a person.</summary>
     public bool TimedOut { get; private set; }
+
+    WorkflowPhase stoppedAs = WorkflowPhase.Failed;
 
     /// <summary>
     /// Marks every task whose upstream tasks have all finished: Running when its <c>depends</c> holds,
@@ -170,10 +173,15 @@ public sealed class DagRun
     }
 
     /// <summary>The workflow deadline passed: running nodes fail, pending ones are omitted.</summary>
-    public void TimeOut(TimeSpan timeout)
+    public void TimeOut(TimeSpan timeout) => Stop($"workflow timeout of {Durations.Format(timeout)} exceeded", WorkflowPhase.Failed);
+
+    /// <summary>A person stopped the run: what runs fails, what waits is omitted, and the run ends Terminated.</summary>
+    public void Terminate(string reason) => Stop(reason, WorkflowPhase.Terminated);
+
+    void Stop(string reason, WorkflowPhase outcome)
     {
         TimedOut = true;
-        string reason = $"workflow timeout of {Durations.Format(timeout)} exceeded";
+        stoppedAs = outcome;
         stopReason = reason;
         foreach (NodeStatus node in nodes.Values)
         {
@@ -198,7 +206,7 @@ public sealed class DagRun
     {
         if (TimedOut)
         {
-            return WorkflowPhase.Failed;
+            return stoppedAs;
         }
 
         List<NodeStatus> unhandled = nodes.Values.Where(IsUnhandledFailure).ToList();

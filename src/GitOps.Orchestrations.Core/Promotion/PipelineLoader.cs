@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Loading.Kinds;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Triggers;
 using GitOps.Orchestrations.Core.Validation;
@@ -16,14 +17,15 @@ public static class PipelineLoader
 {
     public const string Kind = "Pipeline";
 
-    public static PipelineDefinition? Read(string file, YNode document, ITaskTypeCatalog taskTypes, List<Diagnostic> diagnostics)
+    /// <summary>Reads the spec of a Pipeline whose envelope has been read; null when it has errors.</summary>
+    public static PipelineDefinition? Read(KindReader reader)
     {
+        string file = reader.File;
+        string name = reader.Name;
+        ITaskTypeCatalog taskTypes = reader.TaskTypes;
+        List<Diagnostic> diagnostics = reader.Diagnostics;
         int before = diagnostics.Count;
-        (string? name, MappingReader? spec) = KindDocument.Read(file, document, Kind, diagnostics);
-        if (spec is null || name is null)
-        {
-            return null;
-        }
+        MappingReader spec = reader.Spec;
 
         var sources = new List<FreightSource>();
         if (spec.Node("sources", required: true) is YNode sourceList)
@@ -47,7 +49,7 @@ public static class PipelineLoader
         {
             foreach (YNode item in Items(spec, stageList, "stages", "a stage"))
             {
-                if (ReadStage(file, item, taskTypes, diagnostics) is StageDefinition stage)
+                if (ReadStage(reader, item) is StageDefinition stage)
                 {
                     if (stages.Any(s => s.Stage.Name == stage.Name))
                     {
@@ -62,7 +64,7 @@ public static class PipelineLoader
         spec.RejectUnknown();
         CheckStageGraph(spec, stages);
         return diagnostics.Count == before
-            ? new PipelineDefinition { Name = name, At = document.Position, Sources = sources, Stages = stages.Select(s => s.Stage).ToList() }
+            ? new PipelineDefinition { Name = name, At = reader.Position, Sources = sources, Stages = stages.Select(s => s.Stage).ToList() }
             : null;
     }
 
@@ -126,8 +128,10 @@ public static class PipelineLoader
         return text;
     }
 
-    static StageDefinition? ReadStage(string file, YNode node, ITaskTypeCatalog taskTypes, List<Diagnostic> diagnostics)
+    static StageDefinition? ReadStage(KindReader reader, YNode node)
     {
+        string file = reader.File;
+        List<Diagnostic> diagnostics = reader.Diagnostics;
         if (MappingReader.For(file, node, "a stage", diagnostics) is not MappingReader stage)
         {
             return null;
@@ -153,12 +157,12 @@ public static class PipelineLoader
         switch (stage.Node("promotion", required: true))
         {
             case YMapping single:
-                steps.AddIfNotNull(ReadStep(file, single, taskTypes, diagnostics));
+                steps.AddIfNotNull(ReadStep(reader, single));
                 break;
             case YSequence { Items.Count: > 0 } list:
                 foreach (YNode item in list.Items)
                 {
-                    steps.AddIfNotNull(ReadStep(file, item, taskTypes, diagnostics));
+                    steps.AddIfNotNull(ReadStep(reader, item));
                 }
 
                 break;
@@ -195,16 +199,17 @@ public static class PipelineLoader
         }
     }
 
-    static PromotionStep? ReadStep(string file, YNode node, ITaskTypeCatalog taskTypes, List<Diagnostic> diagnostics)
+    static PromotionStep? ReadStep(KindReader reader, YNode node)
     {
-        if (MappingReader.For(file, node, "a promotion step", diagnostics) is not MappingReader step)
+        ITaskTypeCatalog taskTypes = reader.TaskTypes;
+        if (MappingReader.For(reader.File, node, "a promotion step", reader.Diagnostics) is not MappingReader step)
         {
             return null;
         }
 
         string? uses = step.String("uses", required: true);
-        int budget = LoadLimits.Default.MaxExpandedNodes;
-        JsonElement? with = step.Node("with") is YNode withNode ? YamlJson.ToJson(withNode, ref budget) : null;
+        // Through the document's one budget, so an alias bomb here is refused as it is in a workflow.
+        JsonElement? with = step.Node("with") is YNode withNode ? reader.Json(withNode) : null;
         step.Node("name");
         step.RejectUnknown();
         // A promotion step is a task type, so a stage promotes with what workflows use: sync, git-commit, helm-publish, http, ...

@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Loading.Kinds;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
 
@@ -15,15 +16,14 @@ public static class RolloutLoader
 
     static readonly string[] StepKinds = ["setWeight", "pause", "analysis", "approval", "setCanaryScale"];
 
-    /// <summary>Reads one document already known to be a Rollout; null when it has errors.</summary>
-    public static RolloutDefinition? Read(string file, YNode document, List<Diagnostic> diagnostics)
+    /// <summary>Reads the spec of a Rollout whose envelope has been read; null when it has errors.</summary>
+    public static RolloutDefinition? Read(KindReader reader)
     {
+        string file = reader.File;
+        string name = reader.Name;
+        List<Diagnostic> diagnostics = reader.Diagnostics;
         int before = diagnostics.Count;
-        (string? name, MappingReader? spec) = KindDocument.Read(file, document, Kind, diagnostics);
-        if (spec is null || name is null)
-        {
-            return null;
-        }
+        MappingReader spec = reader.Spec;
 
         RolloutTarget? target = ReadTarget(file, spec.Node("target", required: true), diagnostics);
         string? image = spec.String("image", required: true);
@@ -45,7 +45,7 @@ public static class RolloutLoader
 
         spec.RejectUnknown();
         return diagnostics.Count == before && target is not null && image is not null
-            ? new RolloutDefinition { Name = name, At = document.Position, Target = target, Image = image, Container = container, ProgressDeadline = deadline, Canary = canary, BlueGreen = blueGreen }
+            ? new RolloutDefinition { Name = name, At = reader.Position, Target = target, Image = image, Container = container, ProgressDeadline = deadline, Canary = canary, BlueGreen = blueGreen }
             : null;
     }
 

@@ -55,7 +55,10 @@ public sealed record RolloutStatus
 
     public DateTime UpdatedAt { get; init; }
 
+    /// <summary>The latest events; <see cref="EventCount"/> says how many there were in all.</summary>
     public IReadOnlyList<RolloutEvent> Events { get; init; } = [];
+
+    public int EventCount { get; init; }
 
     public IReadOnlyList<RolloutAnalysisRecord> Analyses { get; init; } = [];
 }

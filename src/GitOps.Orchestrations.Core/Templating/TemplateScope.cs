@@ -8,17 +8,27 @@ public interface ITemplateScope
 }
 
 /// <summary>Everything a template can see while a run is in flight.</summary>
+/// <param name="skipped">
+/// Whether a task was Skipped or Omitted: its outputs then read as empty strings, as Argo documents,
+/// so a downstream step that handles the skip still renders.
+/// </param>
 public sealed class TemplateScope(
     IReadOnlyDictionary<string, string> parameters,
     WorkflowInfo workflow,
-    Func<string, IReadOnlyDictionary<string, JsonElement>?> outputsOf) : ITemplateScope
+    Func<string, IReadOnlyDictionary<string, JsonElement>?> outputsOf,
+    Func<string, bool>? skipped = null) : ITemplateScope
 {
+    static readonly JsonElement Empty = JsonSerializer.SerializeToElement(string.Empty);
+
     JsonElement? item;
 
     /// <summary>A copy that also sees the current fan-out item as <c>{{item}}</c>.</summary>
-    public TemplateScope WithItem(JsonElement value) => new(parameters, workflow, outputsOf) { item = value };
+    public TemplateScope WithItem(JsonElement value) => new(parameters, workflow, outputsOf, skipped) { item = value };
 
-    public TemplateScope WithWorkflowStatus(string status) => new(parameters, workflow with { Status = status }, outputsOf) { item = item };
+    /// <summary>Whether <paramref name="task"/> was Skipped or Omitted, so its outputs read as empty strings.</summary>
+    public bool IsSkipped(string task) => skipped?.Invoke(task) == true;
+
+    public TemplateScope WithWorkflowStatus(string status) => new(parameters, workflow with { Status = status }, outputsOf, skipped) { item = item };
 
     public bool TryResolve(string path, out JsonElement value)
     {
@@ -49,7 +59,12 @@ public sealed class TemplateScope(
                 return Navigate(current, parts.AsSpan(1), out value);
             case "tasks" when parts.Length >= 4 && parts[2] == "outputs":
                 IReadOnlyDictionary<string, JsonElement>? outputs = outputsOf(parts[1]);
-                return outputs is not null && outputs.TryGetValue(parts[3], out JsonElement output) && Navigate(output, parts.AsSpan(4), out value);
+                if (outputs is not null && outputs.TryGetValue(parts[3], out JsonElement output))
+                {
+                    return Navigate(output, parts.AsSpan(4), out value);
+                }
+
+                return skipped?.Invoke(parts[1]) == true && Set(Empty, out value);
             default:
                 return false;
         }

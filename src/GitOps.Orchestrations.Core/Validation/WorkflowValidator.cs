@@ -149,6 +149,11 @@ public static class WorkflowValidator
             }
         }
 
+        if (task.Retry is { Limit: null } && workflow.Timeout is null)
+        {
+            diagnostics.Add(new(map.File, map.Of(task.Name, "retry"), "retry without a limit retries until success; give it a limit, or give the workflow a timeout that bounds it"));
+        }
+
         if (task.When is string when)
         {
             SourcePosition at = map.Of(task.Name, "when");

@@ -67,6 +67,13 @@ public sealed class ApprovalAuthority
     public bool Verifies(string runId, string node, Rollouts.RolloutCommand command) =>
         Matches(command.Proof, Proof("rollout", runId, node, command.Action, command.By, command.Reason ?? string.Empty));
 
+    /// <summary>A stop request with its proof for run (or child instance) <paramref name="instance"/>.</summary>
+    public Runs.StopRequest Sign(string instance, Runs.StopRequest stop) =>
+        stop with { Proof = Proof("stop", instance, stop.By, stop.Reason ?? string.Empty) };
+
+    public bool Verifies(string instance, Runs.StopRequest stop) =>
+        Matches(stop.Proof, Proof("stop", instance, stop.By, stop.Reason ?? string.Empty));
+
     /// <summary>
     /// Seals a value handed to clients and read back later (a listing's continuation token), so
     /// that what comes back is known to be ours: anything else is refused before the backend sees it.

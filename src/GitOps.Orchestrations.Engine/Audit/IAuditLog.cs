@@ -25,13 +25,16 @@ public sealed record AuditEntry
     public string? Detail { get; init; }
 }
 
-/// <summary>Append-only: entries are added and read, never changed or removed.</summary>
+/// <summary>Append-only: entries are added and read, never changed; they are removed only by a retention the operator configures.</summary>
 public interface IAuditLog
 {
     Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default);
 
     /// <summary>Entries oldest first, for one run or for all.</summary>
     Task<IReadOnlyList<AuditEntry>> ReadAsync(string? runId, int top, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes entries from before <paramref name="before"/>; how many.</summary>
+    Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The embedded backend's log, which lives as long as its runs do: the process.</summary>
@@ -47,4 +50,16 @@ public sealed class InMemoryAuditLog : IAuditLog
 
     public Task<IReadOnlyList<AuditEntry>> ReadAsync(string? runId, int top, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<AuditEntry>>(entries.Where(e => runId is null || e.RunId == runId).TakeLast(top).ToList());
+
+    public Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        // Entries are appended in time order: the old ones are at the front.
+        int purged = 0;
+        while (entries.TryPeek(out AuditEntry? oldest) && oldest.At < before.UtcDateTime && entries.TryDequeue(out _))
+        {
+            purged++;
+        }
+
+        return Task.FromResult(purged);
+    }
 }

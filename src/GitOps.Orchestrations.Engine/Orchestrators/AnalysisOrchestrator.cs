@@ -22,8 +22,9 @@ public sealed class AnalysisOrchestrator : TaskOrchestrator<AnalysisRequest, Ana
     public override async Task<AnalysisOutcome> RunAsync(TaskOrchestrationContext context, AnalysisRequest input)
     {
         using var stop = new CancellationTokenSource();
-        using var stopWait = new CancellationTokenSource();
-        Task<string> stopped = context.WaitForExternalEvent<string>(StopEvent, stopWait.Token);
+
+        // Never cancelled through the SDK (see OrchestrationWaits); left waiting when the loop ends first.
+        Task<string> stopped = context.WaitForExternalEvent<string>(StopEvent);
         Task<AnalysisOutcome> loop = AnalysisLoop.RunAsync(
             input.Metrics,
             metric => context.CallActivityAsync<Measurement>(MeasureActivity, new MeasureRequest(metric, input.Args)),
@@ -33,10 +34,6 @@ public sealed class AnalysisOrchestrator : TaskOrchestrator<AnalysisRequest, Ana
         {
             // Cancel, not CancelAsync: the timers' callbacks must run on the orchestrator's thread.
             stop.Cancel();
-        }
-        else
-        {
-            stopWait.Cancel();
         }
 
         return await loop;

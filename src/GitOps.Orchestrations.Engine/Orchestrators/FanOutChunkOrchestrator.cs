@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Templating;
+using GitOps.Orchestrations.Engine.Runs;
 using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.Orchestrators;
@@ -12,15 +13,30 @@ public sealed class FanOutChunkOrchestrator(OrchestrationServices services) : Ta
 {
     public override async Task<List<ItemOutcome>> RunAsync(TaskOrchestrationContext context, FanOutChunkInput input)
     {
-        var runner = new NodeRunner(services, context, input.Run, input.RunId);
+        using var stop = new CancellationTokenSource();
+        var runner = new NodeRunner(services, context, input.Run, input.RunId) { RunCancellation = stop.Token };
         var snapshot = input.Run.Snapshot;
         var scope = new TemplateScope(
             input.Run.Params,
             new WorkflowInfo(snapshot.Workflow.Name, input.RunId, snapshot.Revision),
-            task => input.UpstreamOutputs.TryGetValue(task, out Dictionary<string, JsonElement>? outputs) ? outputs : null);
+            task => input.UpstreamOutputs.TryGetValue(task, out Dictionary<string, JsonElement>? outputs) ? outputs : null,
+            input.SkippedUpstream.Contains);
 
-        ItemOutcome[] outcomes = await Task.WhenAll(input.Items.Select((item, offset) =>
+        Task<ItemOutcome[]> items = Task.WhenAll(input.Items.Select((item, offset) =>
             runner.RunItemAsync(input.Task, scope.WithItem(item), input.FirstIndex + offset)));
-        return [.. outcomes];
+        Task<StopRequest> stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
+        while (await Task.WhenAny(items, stopWait) == stopWait)
+        {
+            // The run that started this chunk stopped: its items stop as the run's own nodes do.
+            if (services.Approvals.Verifies(context.InstanceId, await stopWait))
+            {
+                stop.Cancel();
+                break;
+            }
+
+            stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
+        }
+
+        return [.. await items];
     }
 }

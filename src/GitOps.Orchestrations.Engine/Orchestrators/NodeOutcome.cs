@@ -24,4 +24,7 @@ public sealed record FanOutChunkInput
 
     /// <summary>Outputs of the upstream tasks this task's templates read.</summary>
     public required Dictionary<string, Dictionary<string, JsonElement>> UpstreamOutputs { get; init; }
+
+    /// <summary>Upstream tasks that were Skipped or Omitted: their outputs read as empty strings.</summary>
+    public IReadOnlyList<string> SkippedUpstream { get; init; } = [];
 }

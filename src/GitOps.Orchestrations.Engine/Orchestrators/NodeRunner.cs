@@ -54,6 +54,16 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
             {
                 Dictionary<string, Dictionary<string, JsonElement>> upstream = upstreamOutputs(ReferencedTasks(task));
                 var chunks = new List<Task<List<ItemOutcome>>>();
+                var chunkIds = new List<string>();
+
+                // A stopped run stops its chunks too; each stops its items the way a node does.
+                using CancellationTokenRegistration stopChunks = RunCancellation.Register(() =>
+                {
+                    foreach (string chunk in chunkIds)
+                    {
+                        context.SendEvent(chunk, RunStop.Event, services.Approvals.Sign(chunk, new StopRequest("engine", $"{runId} stopped waiting for it")));
+                    }
+                });
                 for (int first = 0; first < items.Count; first += ChunkSize)
                 {
                     var input = new FanOutChunkInput
@@ -64,9 +74,12 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                         FirstIndex = first,
                         Items = items.Skip(first).Take(ChunkSize).ToList(),
                         UpstreamOutputs = upstream,
+                        SkippedUpstream = upstream.Keys.Where(scope.IsSkipped).ToList(),
                     };
+                    string chunkId = $"{runId}.{task.Name}.items-{first}";
+                    chunkIds.Add(chunkId);
                     chunks.Add(context.CallSubOrchestratorAsync<List<ItemOutcome>>(
-                        nameof(FanOutChunkOrchestrator), input, new SubOrchestrationOptions { InstanceId = $"{runId}.{task.Name}.items-{first}" }));
+                        nameof(FanOutChunkOrchestrator), input, context.Child(chunkId)));
                 }
 
                 outcomes = (await Task.WhenAll(chunks)).SelectMany(c => c).ToList();
@@ -95,16 +108,17 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
             JsonElement with = task.With is JsonElement raw
                 ? Template.Render(raw, scope, field => type.Schema.Fields.GetValueOrDefault(field)?.Kind == Core.Validation.FieldKind.Expression)
                 : EmptyObject;
-            int maxAttempts = (task.Retry?.Limit ?? 0) + 1;
             StepResult result = StepResult.Errored("not run");
-            int attempt = 0;
-            while (++attempt <= maxAttempts)
-            {
-                if (attempt > 1 && task.Retry!.DelayBefore(attempt) is { } delay && delay > TimeSpan.Zero)
-                {
-                    await context.CreateTimer(delay, RunCancellation);
-                }
+            string? stoppedBecause = null;
+            DateTime firstStarted = context.CurrentUtcDateTime;
+            // A run started before Argo's retry semantics keeps the ones it started with (OrchestrationVersions).
+            RetrySpec? retrySpec = context.StartedBefore(OrchestrationVersions.ArgoRetry) ? task.Retry?.AsFirstReleaseRead() : task.Retry;
 
+            // Bounded by the retry spec: its limit, or RetryLimits.MaxUnlimitedAttempts under a workflow timeout.
+            int maxAttempts = retrySpec is RetrySpec spec ? (spec.Limit ?? RetryLimits.MaxUnlimitedAttempts - 1) + 1 : 1;
+            int attempt;
+            for (attempt = 1; ; attempt++)
+            {
                 OnAttempt(path, attempt);
                 using var cancelAttempt = CancellationTokenSource.CreateLinkedTokenSource(RunCancellation);
                 var step = new StepInvocation
@@ -120,21 +134,54 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                     Report = progress => OnProgress(path, progress),
                     Cancellation = cancelAttempt.Token,
                 };
+                DateTime attemptStarted = context.CurrentUtcDateTime;
                 result = await RunAttemptAsync(type, step, task.Timeout, cancelAttempt);
-                if (result.Phase is NodePhase.Succeeded or NodePhase.Skipped || !result.Retryable)
+                if (result.Phase is NodePhase.Succeeded or NodePhase.Skipped || !result.Retryable || retrySpec is not RetrySpec retry
+                    || attempt >= maxAttempts || RunCancellation.IsCancellationRequested)
                 {
                     break;
                 }
+
+                RetryDecision next = retry.Next(attempt, result.Phase, transient: result.Phase == NodePhase.Errored, context.CurrentUtcDateTime - firstStarted);
+                if (next.Retry && retry.Expression is string expression)
+                {
+                    var lastRetry = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+                    {
+                        ["lastRetry"] = JsonSerializer.SerializeToElement(new
+                        {
+                            status = result.Phase.ToString(),
+                            message = result.Message ?? string.Empty,
+                            attempt,
+                            duration = (context.CurrentUtcDateTime - attemptStarted).TotalSeconds,
+                        }),
+                    };
+                    next = ExpressionLanguage.Compile(expression).EvaluateBoolean(scope, lastRetry) ? next : RetryDecision.Stop($"retry expression '{expression}' is false");
+                }
+
+                if (!next.Retry)
+                {
+                    stoppedBecause = next.Because;
+                    break;
+                }
+
+                if (next.Delay > TimeSpan.Zero)
+                {
+                    await context.CreateTimer(next.Delay, RunCancellation);
+                }
             }
 
-            int attempts = Math.Min(attempt, maxAttempts);
             string? message = result.Message;
-            if (attempts > 1 && result.Phase.IsFailure())
+            if (attempt > 1 && result.Phase.IsFailure())
             {
-                message = $"{message} (after {attempts} attempts)";
+                message = $"{message} (after {attempt} attempts)";
             }
 
-            return new ItemOutcome(result.Phase, message, result.Outputs, attempts, result.Approvals);
+            if (stoppedBecause is not null && result.Phase.IsFailure())
+            {
+                message = $"{message}; not retried: {stoppedBecause}";
+            }
+
+            return new ItemOutcome(result.Phase, message, result.Outputs, attempt, result.Approvals);
         }
         catch (Exception e) when (e is TemplateException or ExpressionException or FormatException or KeyNotFoundException)
         {
@@ -156,8 +203,8 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                 return await attempt;
             }
 
-            using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(RunCancellation);
-            Task timer = context.CreateTimer(limit, cancelTimer.Token);
+            using TimerScope attemptTimer = context.StartTimer(limit, RunCancellation);
+            Task timer = attemptTimer.Fired;
             if (await Task.WhenAny(attempt, timer) == timer)
             {
                 // Stop the step's own timers and waits; a durable timer left behind keeps the instance from completing.
@@ -165,7 +212,6 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                 return StepResult.Failed($"timed out after {Durations.Format(limit)}");
             }
 
-            cancelTimer.Cancel();
             return await attempt;
         }
         catch (TaskFailedException e)

@@ -28,7 +28,11 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         DagRun dag = input.Progress is null ? new DagRun(workflow) : DagRun.Restore(workflow, input.Progress.Nodes);
         var gates = new SortedDictionary<string, PendingGate>(StringComparer.Ordinal);
         NodeStatus? exitNode = workflow.OnExit is TaskSpec exit ? new NodeStatus { Name = exit.Name } : null;
-        var scope = new TemplateScope(input.Params, new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision), task => dag[task].Outputs);
+        var scope = new TemplateScope(
+            input.Params,
+            new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision),
+            task => dag[task].Outputs,
+            task => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted);
         var changes = new ChangeTracker(input.Progress);
 
         void Publish(WorkflowPhase phase)
@@ -74,9 +78,11 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             names.ToDictionary(n => n, n => dag[n].Outputs, StringComparer.Ordinal);
 
         var running = new Dictionary<Task<NodeOutcome>, string>();
-        using var cancelDeadline = new CancellationTokenSource();
+        Task<StopRequest> stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
+        bool stopping = false;
         DateTime? deadlineAt = input.Progress?.Deadline ?? (workflow.Timeout is TimeSpan timeout ? context.CurrentUtcDateTime + timeout : null);
-        Task? deadline = deadlineAt is DateTime at ? context.CreateTimer(at, cancelDeadline.Token) : null;
+        using TimerScope? deadlineTimer = deadlineAt is DateTime at ? context.StartTimer(at) : null;
+        Task? deadline = deadlineTimer?.Fired;
         int finishedHere = 0;
         while (true)
         {
@@ -84,7 +90,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             // the node states into a fresh history: replays then stay short however long the run is.
             if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && !dag.IsFinished)
             {
-                cancelDeadline.Cancel();
+                deadlineTimer?.Dispose();
                 context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq } }, preserveUnprocessedEvents: true);
                 return null!;
             }
@@ -103,18 +109,28 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 break;
             }
 
-            Task finished = deadline is null
-                ? await Task.WhenAny(running.Keys)
-                : await Task.WhenAny(running.Keys.Cast<Task>().Append(deadline));
-            if (finished == deadline)
+            IEnumerable<Task> waits = running.Keys.Cast<Task>().Append(stopWait);
+            Task finished = await Task.WhenAny(deadline is null ? waits : waits.Append(deadline));
+            if (finished == stopWait)
             {
-                cancelNodes.Cancel();
-                dag.TimeOut(workflow.Timeout!.Value);
-                foreach (NodeStatus node in dag.Nodes.Where(n => n.FinishedAt is null && n.StartedAt is not null))
+                StopRequest stop = await stopWait;
+                if (!services.Approvals.Verifies(runId, stop))
                 {
-                    node.FinishedAt = context.CurrentUtcDateTime;
+                    // Anyone with a Durable client can raise this; only a stop a host signed counts.
+                    logger.StopRefused(runId, stop.By);
+                    stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
+                    continue;
                 }
 
+                dag.Terminate(stop.Describe());
+                stopping = true;
+                break;
+            }
+
+            if (finished == deadline)
+            {
+                dag.TimeOut(workflow.Timeout!.Value);
+                stopping = true;
                 break;
             }
 
@@ -137,7 +153,12 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             }
         }
 
-        cancelDeadline.Cancel();
+        deadlineTimer?.Dispose();
+        if (stopping)
+        {
+            await StopNodesAsync(context, running, cancelNodes, dag);
+        }
+
         WorkflowPhase phase = dag.Outcome();
         string? message = dag.OutcomeMessage();
 
@@ -145,7 +166,10 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         {
             exitNode.Phase = NodePhase.Running;
             exitNode.StartedAt = context.CurrentUtcDateTime;
-            Publish(phase);
+
+            // The run is still running while its exit handler does: its final phase is published
+            // once, after, as a change of its own, so watchers always see the end as the last change.
+            Publish(WorkflowPhase.Running);
             NodeOutcome outcome = await Runner(CancellationToken.None).RunNodeAsync(onExit, scope.WithWorkflowStatus(phase.ToString()), UpstreamOutputs);
             Apply(exitNode, outcome, context.CurrentUtcDateTime);
             exitNode.Phase = outcome.Phase;
@@ -173,6 +197,38 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         }
 
         return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq };
+    }
+
+    /// <summary>
+    /// Stops what the run's nodes are doing: cancelling makes every step stop waiting, abort its
+    /// rollout (traffic back to stable), stop its sub-workflow or analysis. The run waits at most
+    /// <see cref="RunStop.Grace"/> for them, and keeps in each node's message what it stopped.
+    /// </summary>
+    static async Task StopNodesAsync(TaskOrchestrationContext context, Dictionary<Task<NodeOutcome>, string> running, CancellationTokenSource cancelNodes, DagRun dag)
+    {
+        cancelNodes.Cancel();
+        if (running.Count > 0)
+        {
+            using (TimerScope grace = context.StartTimer(RunStop.Grace))
+            {
+                await Task.WhenAny(Task.WhenAll(running.Keys), grace.Fired);
+            }
+
+            foreach (var (task, name) in running)
+            {
+                NodeStatus node = dag[name];
+                string? what = task.IsCompletedSuccessfully ? task.Result.Message : $"did not stop within {Durations.Format(RunStop.Grace)}";
+                if (what is not null && what != node.Message)
+                {
+                    node.Message = $"{node.Message}; {what}";
+                }
+            }
+        }
+
+        foreach (NodeStatus node in dag.Nodes.Where(n => n.FinishedAt is null && n.StartedAt is not null))
+        {
+            node.FinishedAt = context.CurrentUtcDateTime;
+        }
     }
 
     static void Apply(NodeStatus node, NodeOutcome outcome, DateTime now)

@@ -21,6 +21,7 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
 {
     const int FreightKept = 20;
     const int HistoryKept = 50;
+    const int ApprovalsKept = 50;
 
     public override async Task<object?> RunAsync(TaskOrchestrationContext context, PipelineInput input)
     {
@@ -73,7 +74,7 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
                     Params = StageWorkflow.Params(candidate),
                     StartedBy = $"pipeline {pipeline.Name}",
                 },
-                new SubOrchestrationOptions { InstanceId = run });
+                context.Child(run));
             state.Requested.Remove(key);
             if (result.Phase == WorkflowPhase.Succeeded)
             {
@@ -101,9 +102,10 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
         }
 
         using var cancelTimer = new CancellationTokenSource();
-        using var cancelWait = new CancellationTokenSource();
         Task timer = context.CreateTimer(next.UtcDateTime, cancelTimer.Token);
-        Task<PipelineCommand> command = context.WaitForExternalEvent<PipelineCommand>(PipelineInput.CommandEvent, cancelWait.Token);
+
+        // Never cancelled through the SDK (see OrchestrationWaits): when the timer wins, the execution continues as new.
+        Task<PipelineCommand> command = context.WaitForExternalEvent<PipelineCommand>(PipelineInput.CommandEvent);
         if (await Task.WhenAny(timer, command) == command)
         {
             cancelTimer.Cancel();
@@ -117,12 +119,10 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
                 Refuse(received, pipeline, state, context.CurrentUtcDateTime);
             }
         }
-        else
-        {
-            cancelWait.Cancel();
-        }
 
-        context.ContinueAsNew(input with { State = state }, preserveUnprocessedEvents: true);
+        Prune(state);
+        // The next pass runs on the current version: a pipeline upgrades itself between passes, with nothing to replay.
+        context.ContinueAsNew(new ContinueAsNewOptions { NewInput = input with { State = state }, PreserveUnprocessedEvents = true, NewVersion = OrchestrationVersions.Current });
         return null;
     }
 
@@ -195,5 +195,58 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
     }
 
     static void Publish(TaskOrchestrationContext context, PipelineDefinition pipeline, PipelineState state) =>
-        context.SetCustomStatus(new PipelineStatus(pipeline.Name, context.CurrentUtcDateTime, state.Freight, state.Stages));
+        context.SetCustomStatus(Budgeted(new PipelineStatus(pipeline.Name, context.CurrentUtcDateTime, state.Freight, state.Stages)));
+
+    /// <summary>The fullest version of the status that fits <see cref="StatusBudget"/>.</summary>
+    internal static PipelineStatus Budgeted(PipelineStatus status) =>
+        StatusBudget.Fit(
+            status,
+            s => Trimmed(s, freight: 10, history: 10),
+            s => Trimmed(s, freight: 5, history: 3),
+            s => Trimmed(s, freight: 2, history: 1));
+
+    /// <summary>The status with less of each list: the freight and stage histories are the parts that grow.</summary>
+    static PipelineStatus Trimmed(PipelineStatus status, int freight, int history)
+    {
+        var keep = status.Freight.TakeLast(freight).Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        return status with
+        {
+            Freight = status.Freight.TakeLast(freight).ToList(),
+            Stages = status.Stages.ToDictionary(s => s.Key, s => s.Value with
+            {
+                History = s.Value.History.TakeLast(history).ToList(),
+                Approvals = s.Value.Approvals.Where(a => keep.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value.TakeLast(history * 2).ToList(), StringComparer.Ordinal),
+            }, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// Forgets what concerns freight no longer kept, so the state carried across <c>ContinueAsNew</c>
+    /// stays bounded however long the pipeline lives. What a stage runs now is always kept.
+    /// </summary>
+    internal static void Prune(PipelineState state)
+    {
+        var kept = state.Freight.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (StageState stage in state.Stages.Values)
+        {
+            bool Forgotten(string freight) => !kept.Contains(freight) && freight != stage.Current;
+            foreach (string freight in stage.Verified.Keys.Where(Forgotten).ToList())
+            {
+                stage.Verified.Remove(freight);
+            }
+
+            stage.Failed.RemoveWhere(Forgotten);
+            foreach (string freight in stage.Approvals.Keys.Where(Forgotten).ToList())
+            {
+                stage.Approvals.Remove(freight);
+            }
+
+            foreach (List<ApprovalRecord> records in stage.Approvals.Values)
+            {
+                records.RemoveRange(0, Math.Max(0, records.Count - ApprovalsKept));
+            }
+        }
+
+        state.Requested.RemoveWhere(key => !kept.Contains(key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..]));
+    }
 }

@@ -1,5 +1,6 @@
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Rollouts;
+using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
 
@@ -86,10 +87,9 @@ internal sealed partial class RolloutRun
     async Task<Interruption?> PauseAsync(TimeSpan? duration, string? reason = null)
     {
         Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = reason ?? (duration is TimeSpan d ? $"pause {Durations.Format(d)}" : "paused until promoted") });
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
-        Task wait = duration is TimeSpan length ? context.CreateTimer(length, cancel.Token) : new TaskCompletionSource().Task;
-        Interruption? interrupted = await WaitAsync(wait, promotable: true);
-        cancel.Cancel();
+        using TimerScope? timer = duration is TimeSpan length ? context.StartTimer(length, endOfRun.Token) : null;
+        Interruption? interrupted = await WaitAsync(timer?.Fired ?? new TaskCompletionSource().Task, promotable: true);
+        timer?.Dispose();
         Update(s => s with { Phase = RolloutPhase.Progressing, PauseReason = null });
         return interrupted;
     }

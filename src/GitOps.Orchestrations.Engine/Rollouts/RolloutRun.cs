@@ -3,6 +3,7 @@ using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Engine.Orchestrators;
+using GitOps.Orchestrations.Engine.Runs;
 using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.Rollouts;
@@ -103,9 +104,12 @@ internal sealed partial class RolloutRun : IDisposable
             UpdatedAt = context.CurrentUtcDateTime,
             Message = what ?? status.Message,
             Events = events.TakeLast(MaxEvents).ToList(),
+            EventCount = events.Count,
             Analyses = analyses.Select(a => a with { Measurements = a.Measurements.TakeLast(MaxMeasurementsInStatus).ToList() }).ToList(),
         };
-        context.SetCustomStatus(status);
+
+        // What is published fits the status budget; the outcome keeps the fuller record.
+        context.SetCustomStatus(Budgeted(status));
 
         // The step shows a summary and the gate; an update that changes neither is not worth an event
         // (each one wakes the whole run's orchestration).
@@ -120,6 +124,19 @@ internal sealed partial class RolloutRun : IDisposable
 
     string? lastSignal;
 
+    /// <summary>The fullest version of the status that fits <see cref="StatusBudget"/>.</summary>
+    internal static RolloutStatus Budgeted(RolloutStatus status) =>
+        StatusBudget.Fit(
+            status,
+            s => s with { Events = s.Events.TakeLast(50).ToList() },
+            s => s with { Events = s.Events.TakeLast(20).ToList(), Analyses = Last(s.Analyses, 10, 10) },
+            s => s with { Events = s.Events.TakeLast(5).ToList(), Analyses = Last(s.Analyses, 3, 3), Message = Shorten(s.Message, 500) });
+
+    static List<RolloutAnalysisRecord> Last(IReadOnlyList<RolloutAnalysisRecord> analyses, int count, int measurements) =>
+        analyses.TakeLast(count).Select(a => a with { Measurements = a.Measurements.TakeLast(measurements).ToList() }).ToList();
+
+    static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
     string Summary() =>
         $"{status.Phase}: " + (status.Strategy == "canary" ? $"step {Math.Min(status.CurrentStep + 1, status.Steps)}/{status.Steps}, weight {status.Weight}; " : string.Empty) + status.Message;
 
@@ -130,7 +147,7 @@ internal sealed partial class RolloutRun : IDisposable
     }
 
     /// <summary>The pending wait for a person's command; one at a time, re-armed after each command is taken.</summary>
-    Task<RolloutCommand> Inbox() => inbox ??= context.WaitForExternalEvent<RolloutCommand>(RolloutCommand.Event, endOfRun.Token);
+    Task<RolloutCommand> Inbox() => inbox ??= context.WaitForExternalEvent<RolloutCommand>(RolloutCommand.Event);
 
     RolloutCommand TakeCommand()
     {
@@ -245,14 +262,19 @@ internal sealed partial class RolloutRun : IDisposable
     async Task<(Interruption? Interrupted, bool Finished)> AgainstDeadlineAsync(Func<CancellationToken, Task> start, bool promotable)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(endOfRun.Token);
-        Task timer = context.CreateTimer(context.CurrentUtcDateTime + rollout.ProgressDeadline, cancel.Token);
+        using TimerScope deadline = context.StartTimer(rollout.ProgressDeadline, cancel.Token);
         Task work = start(cancel.Token);
-        Interruption? interrupted = await WaitAsync(Task.WhenAny(work, timer), promotable);
-        bool finished = work.IsCompleted;
-
-        // Cancelling ends the work's pending timers too, which completes it as cancelled: look first.
-        cancel.Cancel();
-        return (interrupted, finished);
+        try
+        {
+            Interruption? interrupted = await WaitAsync(Task.WhenAny(work, deadline.Fired), promotable);
+            return (interrupted, work.IsCompleted);
+        }
+        finally
+        {
+            // Cancelling ends the work's pending timers too (on every way out: a timer left open keeps
+            // the rollout from completing), which completes the work as cancelled: it was looked at first.
+            cancel.Cancel();
+        }
     }
 
     string? lastPending;
@@ -307,7 +329,7 @@ internal sealed partial class RolloutRun : IDisposable
             Dictionary<string, string> args = AnalysisTemplateLoader.BindArgs(templates, reference.Args.Select(a => KeyValuePair.Create(a.Name, a.Value)));
             var metrics = templates.SelectMany(t => t.Metrics).ToList();
             Update(s => s, $"analysis {name} started: {string.Join(", ", metrics.Select(m => m.Name))}");
-            return (context.CallSubOrchestratorAsync<AnalysisOutcome>(nameof(AnalysisOrchestrator), new AnalysisRequest(metrics, args), new SubOrchestrationOptions { InstanceId = instance }), instance, null);
+            return (context.CallSubOrchestratorAsync<AnalysisOutcome>(nameof(AnalysisOrchestrator), new AnalysisRequest(metrics, args), context.Child(instance)), instance, null);
         }
         catch (ArgumentException e)
         {

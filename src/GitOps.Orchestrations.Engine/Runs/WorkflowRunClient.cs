@@ -42,7 +42,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,
-            new StartOrchestrationOptions { InstanceId = runId ?? NewRunId(snapshot.Workflow.Name) },
+            OrchestrationVersions.Start(runId ?? NewRunId(snapshot.Workflow.Name)),
             cancellationToken);
         EngineMetrics.RunStarted(snapshot.Workflow.Name, trigger);
         return id;
@@ -84,7 +84,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             CheckpointEvery = checkpointEvery,
         };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(WorkflowOrchestrator), retry, new StartOrchestrationOptions { InstanceId = NewRunId(input.Snapshot.Workflow.Name) }, cancellationToken);
+            nameof(WorkflowOrchestrator), retry, OrchestrationVersions.Start(NewRunId(input.Snapshot.Workflow.Name)), cancellationToken);
         EngineMetrics.RunStarted(input.Snapshot.Workflow.Name, "retry");
         return id;
     }
@@ -129,6 +129,19 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         }
 
         return new RunPage([], null);
+    }
+
+    /// <summary>
+    /// Purges every instance (runs, their sub-orchestrations, rollouts, analyses) created before
+    /// <paramref name="createdBefore"/> that has ended; how many. Running and suspended ones, and
+    /// eternal pipelines, stay.
+    /// </summary>
+    public async Task<int> PurgeEndedAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken = default)
+    {
+        // Azure Storage needs a lower bound; nothing here is older than this.
+        var filter = new PurgeInstancesFilter(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), createdBefore, [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated]);
+        PurgeResult result = await client.PurgeAllInstancesAsync(filter, cancellationToken);
+        return result.PurgedInstanceCount;
     }
 
     public Task SuspendAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
@@ -208,7 +221,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             return id;
         }
 
-        return await client.ScheduleNewOrchestrationInstanceAsync(nameof(Promotion.PipelineOrchestrator), input, new StartOrchestrationOptions { InstanceId = id }, cancellationToken);
+        return await client.ScheduleNewOrchestrationInstanceAsync(nameof(Promotion.PipelineOrchestrator), input, OrchestrationVersions.Start(id), cancellationToken);
     }
 
     public async Task<Promotion.PipelineStatus?> GetPipelineAsync(string pipeline, CancellationToken cancellationToken = default) =>
@@ -218,8 +231,19 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     public Task CommandPipelineAsync(string pipeline, Promotion.PipelineCommand command, CancellationToken cancellationToken = default) =>
         client.RaiseEventAsync(Promotion.PipelineInput.InstanceId(pipeline), Promotion.PipelineInput.CommandEvent, approvals.Sign(Promotion.PipelineInput.InstanceId(pipeline), command), cancellationToken);
 
+    /// <summary>
+    /// Asks a run to stop: it stops its nodes, aborts its rollouts, stops what it started (bounded
+    /// by <see cref="RunStop.Grace"/>), runs its exit handler and ends Terminated.
+    /// </summary>
+    public Task StopAsync(string runId, string by, string? reason, CancellationToken cancellationToken = default) =>
+        client.RaiseEventAsync(runId, RunStop.Event, approvals.Sign(runId, new StopRequest(by, reason)), cancellationToken);
+
+    /// <summary>
+    /// Ends a run and everything it started at once, through the backend, without letting it clean
+    /// up: for a suspended run (which cannot take a stop request) or one that does not stop.
+    /// </summary>
     public Task TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
-        client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
+        client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason, Recursive = true }, cancellationToken);
 
     static string NewRunId(string workflow) => $"{workflow}-{Guid.NewGuid():N}"[..Math.Min(workflow.Length + 13, 76)];
 

@@ -75,8 +75,13 @@ public sealed class AnalysisTaskType : ITaskType
         }
 
         step.Report(new StepProgress($"analysing {string.Join(", ", metrics.Select(m => m.Name))}"));
-        AnalysisOutcome result = await context.CallSubOrchestratorAsync<AnalysisOutcome>(
-            nameof(AnalysisOrchestrator), new AnalysisRequest(metrics, values), new SubOrchestrationOptions { InstanceId = $"{step.RunId}.{step.Path}.analysis-{step.Attempt}" });
+        string instance = $"{step.RunId}.{step.Path}.analysis-{step.Attempt}";
+        Task<AnalysisOutcome> analysis = context.CallSubOrchestratorAsync<AnalysisOutcome>(
+            nameof(AnalysisOrchestrator), new AnalysisRequest(metrics, values), context.Child(instance));
+
+        // A stopped run (or a timed-out step) stops its analysis rather than leave it measuring alone.
+        using CancellationTokenRegistration stopAnalysis = step.Cancellation.Register(() => context.SendEvent(instance, AnalysisOrchestrator.StopEvent, "the run stopped waiting for this analysis"));
+        AnalysisOutcome result = await analysis;
 
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.Approvals;
+using GitOps.Orchestrations.Engine.Orchestrators;
 using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.TaskTypes;
@@ -61,22 +62,23 @@ public sealed class ApprovalTaskType : ITaskType
         var approvedBy = new HashSet<string>(StringComparer.Ordinal);
         TimeSpan timeout = gate.Deadline - gate.WaitingSince;
 
-        using var cancelTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        Task timer = context.CreateTimer(gate.Deadline, cancelTimer.Token);
+        using TimerScope deadline = context.StartTimer(gate.Deadline, cancellation);
+        Task timer = deadline.Fired;
         void Report() => report(new StepProgress(Waiting(gate.Message, approvedBy.Count, policy.Quorum), gate with { Decisions = [.. records] }));
         Report();
+        Task cancelled = cancellation.WhenCancelled();
         while (!cancellation.IsCancellationRequested)
         {
-            using var cancelWait = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            Task<ApprovalDecision> decision = context.WaitForExternalEvent<ApprovalDecision>(EventName(gate.Node), cancelWait.Token);
-            if (await Task.WhenAny(decision, timer) == timer)
+            // Not cancelled through the SDK: see OrchestrationWaits for why.
+            Task<ApprovalDecision> decision = context.WaitForExternalEvent<ApprovalDecision>(EventName(gate.Node), CancellationToken.None);
+            Task first = await Task.WhenAny(decision, timer, cancelled);
+            if (first == cancelled || cancellation.IsCancellationRequested)
             {
-                if (cancellation.IsCancellationRequested)
-                {
-                    return new ApprovalResult(false, string.Empty, records, null) { Cancelled = true };
-                }
+                return new ApprovalResult(false, string.Empty, records, null) { Cancelled = true };
+            }
 
-                cancelWait.Cancel();
+            if (first == timer)
+            {
                 bool approve = gate.OnTimeout is "approve" or "promote";
                 records.Add(new ApprovalRecord(approve ? "approve" : "reject", "timeout", context.CurrentUtcDateTime, $"no decision within {Durations.Format(timeout)}"));
                 return new ApprovalResult(approve, "timeout", records, $"timed out after {Durations.Format(timeout)}; onTimeout: {gate.OnTimeout}");
@@ -103,14 +105,12 @@ public sealed class ApprovalTaskType : ITaskType
             records.Add(new ApprovalRecord(received.Decision, received.By, now, received.Comment));
             if (received.Decision == "reject")
             {
-                cancelTimer.Cancel();
                 return new ApprovalResult(false, received.By, records, received.Comment);
             }
 
             approvedBy.Add(received.By);
             if (approvedBy.Count >= policy.Quorum)
             {
-                cancelTimer.Cancel();
                 return new ApprovalResult(true, string.Join(", ", approvedBy), records, received.Comment);
             }
 

@@ -3,6 +3,7 @@ using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Core.Validation;
+using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.Rollouts;
 using Microsoft.DurableTask;
 
@@ -50,8 +51,16 @@ public sealed class RolloutTaskType : ITaskType
 
         string child = ChildInstance(step.RunId, step.Path, step.Attempt);
         step.Report(new StepProgress($"rolling out {rollout.Image} ({child})"));
-        Task<RolloutOutcome> running = context.CallSubOrchestratorAsync<RolloutOutcome>(nameof(RolloutOrchestrator), request, new SubOrchestrationOptions { InstanceId = child });
+        Task<RolloutOutcome> running = context.CallSubOrchestratorAsync<RolloutOutcome>(nameof(RolloutOrchestrator), request, context.Child(child));
         await RelayAsync(context, step, child, running);
+        if (!running.IsCompleted && step.Cancellation.IsCancellationRequested)
+        {
+            // The run stopped, or this step timed out: the rollout aborts (traffic back to stable,
+            // read back) rather than go on shifting traffic alone; the run waits for that, bounded.
+            step.Report(new StepProgress($"aborting rollout {rollout.Name}: the run stopped waiting for it"));
+            context.SendEvent(child, RolloutCommand.Event, step.Approvals.Sign(step.RunId, step.Path, new RolloutCommand("abort", "engine", "the run stopped waiting for this rollout")));
+        }
+
         RolloutOutcome outcome = await running;
 
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
@@ -80,15 +89,16 @@ public sealed class RolloutTaskType : ITaskType
     /// </summary>
     static async Task RelayAsync(TaskOrchestrationContext context, StepInvocation step, string child, Task<RolloutOutcome> running)
     {
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(step.Cancellation);
         string approvalEvent = ApprovalTaskType.EventName(step.Path);
         Task<RolloutSignal>? signal = null;
         Task<ApprovalDecision>? decision = null;
-        while (!running.IsCompleted && !done.IsCancellationRequested)
+        Task cancelled = step.Cancellation.WhenCancelled();
+        while (!running.IsCompleted && !step.Cancellation.IsCancellationRequested)
         {
-            signal ??= context.WaitForExternalEvent<RolloutSignal>(RolloutRequest.SignalEvent(step.Path), done.Token);
-            decision ??= context.WaitForExternalEvent<ApprovalDecision>(approvalEvent, done.Token);
-            Task first = await Task.WhenAny(running, signal, decision);
+            // Never cancelled through the SDK (see OrchestrationWaits): the step's cancellation is raced instead.
+            signal ??= context.WaitForExternalEvent<RolloutSignal>(RolloutRequest.SignalEvent(step.Path), CancellationToken.None);
+            decision ??= context.WaitForExternalEvent<ApprovalDecision>(approvalEvent, CancellationToken.None);
+            Task first = await Task.WhenAny(running, signal, decision, cancelled);
             if (first == signal)
             {
                 RolloutSignal received = await signal;
@@ -108,7 +118,5 @@ public sealed class RolloutTaskType : ITaskType
                 decision = null;
             }
         }
-
-        done.Cancel();
     }
 }

@@ -43,8 +43,13 @@ public sealed class WorkflowTaskType : ITaskType
             Parent = $"{step.RunId}/{step.Path}",
             Progress = null,
         };
-        WorkflowRunResult result = await context.CallSubOrchestratorAsync<WorkflowRunResult>(
-            nameof(WorkflowOrchestrator), input, new SubOrchestrationOptions { InstanceId = childId });
+        Task<WorkflowRunResult> running = context.CallSubOrchestratorAsync<WorkflowRunResult>(
+            nameof(WorkflowOrchestrator), input, context.Child(childId));
+
+        // A stopped parent (or a timed-out step) stops the sub-workflow too, which stops what it started.
+        using CancellationTokenRegistration stopChild = step.Cancellation.Register(() =>
+            context.SendEvent(childId, RunStop.Event, step.Approvals.Sign(childId, new StopRequest("engine", $"{step.RunId} stopped waiting for it"))));
+        WorkflowRunResult result = await running;
 
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {

@@ -42,15 +42,22 @@ public abstract record StoreSpec
     }
 
     public abstract string Describe();
+
+    /// <summary>Whether runs, gates, audit entries and pipelines outlive the process.</summary>
+    public abstract bool IsDurable { get; }
 }
 
 public sealed record MemoryStore : StoreSpec
 {
     public override string Describe() => "memory (embedded)";
+
+    public override bool IsDurable => false;
 }
 
 public sealed record AzureStorageStore(string ConnectionString) : StoreSpec
 {
+    public override bool IsDurable => true;
+
     public override string Describe() =>
         ConnectionString == AzuriteConnectionString || ConnectionString.Contains("127.0.0.1", StringComparison.Ordinal)
             ? "Azure Storage (Azurite)"

@@ -52,6 +52,10 @@ public sealed class TableAuditLog(TableClient table) : IAuditLog
         return entries.OrderBy(e => e.At).TakeLast(top).ToList();
     }
 
+    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        // By when the thing happened, which is what a retention of audit entries speaks of.
+        await TableRetention.DeleteWhereAsync(table, TableClient.CreateQueryFilter($"At lt {before}"), cancellationToken);
+
     // Run ids may hold characters partition keys may not ('/', '#', '?', '\').
     static string Partition(string runId) => string.Create(CultureInfo.InvariantCulture, $"{Uri.EscapeDataString(runId).Replace("%", "_", StringComparison.Ordinal)}");
 }

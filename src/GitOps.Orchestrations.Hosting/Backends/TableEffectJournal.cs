@@ -69,6 +69,10 @@ public sealed class TableEffectJournal(TableClient table) : IEffectJournal
         }
     }
 
+    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        // By when the entry was last written: a claim renewed or a result recorded is kept.
+        await TableRetention.DeleteWhereAsync(table, TableClient.CreateQueryFilter($"Timestamp lt {before}"), cancellationToken);
+
     // Keys hold '/', which row keys may not; a hash keeps them short and valid.
     static string RowKey(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

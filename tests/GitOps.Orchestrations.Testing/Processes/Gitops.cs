@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using GitOps.Orchestrations.Testing;
 
-namespace GitOps.Orchestrations.Cli.Tests;
+namespace GitOps.Orchestrations.Testing.Processes;
 
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 
-/// <summary>Runs the built <c>gitops</c> binary in its own process.</summary>
+/// <summary>Runs the built <c>gitops</c> binary in its own process; a project using this references the CLI project, so <c>gitops.dll</c> sits beside it.</summary>
 public static class Gitops
 {
     public static readonly string RepoRoot = RepositoryRoot.Path;
@@ -25,6 +24,8 @@ public static class Gitops
             start.ArgumentList.Add(arg);
         }
 
+        // Hermetic: a store the person running the tests has exported must not choose the tests' store.
+        start.Environment.Remove("GITOPS_STORE");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

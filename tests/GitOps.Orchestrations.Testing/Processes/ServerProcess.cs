@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace GitOps.Orchestrations.Cli.Tests;
+namespace GitOps.Orchestrations.Testing.Processes;
 
 /// <summary>A <c>gitops serve</c> process, with API keys for a few people, and an HTTP client per person.</summary>
 public sealed class ServerProcess : IAsyncDisposable
@@ -29,6 +29,8 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+
+    public int ProcessId => process.Id;
 
     public string Output
     {
@@ -55,7 +57,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <param name="clusters">Cluster names and their kubeconfig files, as an operator configures them.</param>
-    public static async Task<ServerProcess> StartAsync(string store, string repository, IDictionary<string, string>? environment = null, Dictionary<string, string>? clusters = null)
+    public static async Task<ServerProcess> StartAsync(string store, string repository, IDictionary<string, string>? environment = null, Dictionary<string, string>? clusters = null, string taskHub = "gitops")
     {
         string config = Path.Combine(Directory.CreateTempSubdirectory("gitops-serve").FullName, "serve.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new
@@ -68,7 +70,7 @@ public sealed class ServerProcess : IAsyncDisposable
             },
         }));
         int port = FreePort();
-        Process process = Gitops.Start(["serve", "--urls", $"http://127.0.0.1:{port}", "--store", store, "--repo", repository, "--config", config], environment);
+        Process process = Gitops.Start(["serve", "--urls", $"http://127.0.0.1:{port}", "--store", store, "--task-hub", taskHub, "--repo", repository, "--config", config], environment);
         var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
         var ready = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) => server.Append(e.Data, ready);

@@ -1,142 +1,48 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using GitOps.Orchestrations.Core.Loading.Kinds;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
 
 namespace GitOps.Orchestrations.Core.Loading;
 
 /// <summary>
-/// Maps YAML documents onto the workflow model. Structural problems (wrong types, unknown or
-/// missing fields, bad durations) are reported here with their positions; cross-references
-/// (depends, templates, cycles) are checked afterwards by <see cref="WorkflowValidator"/>.
+/// <c>kind: Workflow</c>: maps the spec onto the workflow model. Structural problems (wrong types,
+/// unknown or missing fields, bad durations) are reported with their positions while reading;
+/// cross-references within the workflow (depends, templates, cycles) are checked afterwards by
+/// <see cref="WorkflowValidator"/>, and across workflows by <see cref="WorkflowCatalog"/>.
 /// </summary>
-public static partial class WorkflowLoader
+public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 {
-    public const string ApiVersion = "gitops.orchestrations/v1";
+    public const string Name = "Workflow";
 
-    /// <summary>Kinds this version knows; documents of other kinds are reported, never skipped silently.</summary>
-    public static readonly IReadOnlySet<string> KnownKinds = new HashSet<string>(StringComparer.Ordinal) { "Workflow", Analysis.AnalysisTemplateLoader.Kind, Rollouts.RolloutLoader.Kind, Promotion.PipelineLoader.Kind };
+    public override string Kind => Name;
 
-    public static LoadResult Load(string file, ReadOnlySpan<byte> bytes, ITaskTypeCatalog catalog, LoadLimits? limits = null)
+    public override string? NameProblem(string name) => DocumentNames.DnsLabel(name, "workflow");
+
+    public override WorkflowDocument? Read(KindReader reader)
     {
-        var diagnostics = new List<Diagnostic>();
-        IReadOnlyList<YNode> documents = YamlTreeReader.Read(file, bytes, limits ?? LoadLimits.Default, diagnostics);
-        return Load(file, documents, catalog, limits ?? LoadLimits.Default, diagnostics);
-    }
-
-    public static LoadResult Load(string file, string text, ITaskTypeCatalog catalog, LoadLimits? limits = null)
-    {
-        var diagnostics = new List<Diagnostic>();
-        IReadOnlyList<YNode> documents = YamlTreeReader.Read(file, text, limits ?? LoadLimits.Default, diagnostics);
-        return Load(file, documents, catalog, limits ?? LoadLimits.Default, diagnostics);
-    }
-
-    static LoadResult Load(string file, IReadOnlyList<YNode> documents, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics)
-    {
-        var workflows = new List<WorkflowDocument>();
-        var templates = new List<Analysis.AnalysisTemplate>();
-        var rollouts = new List<Rollouts.RolloutDefinition>();
-        var pipelines = new List<Promotion.PipelineDefinition>();
-        if (documents.Count == 0 && diagnostics.Count == 0)
+        int before = reader.ProblemCount;
+        WorkflowDocument? workflow = new SpecReader(reader).Read();
+        if (workflow is not null)
         {
-            diagnostics.Add(new(file, SourcePosition.Start, "file holds no YAML document"));
+            // Cross-checks run even after structural errors, so one pass reports everything it can.
+            WorkflowValidator.Validate(workflow, reader.TaskTypes, reader.Diagnostics);
         }
 
-        foreach (YNode document in documents)
-        {
-            int before = diagnostics.Count;
-            var context = new LoadContext(file, catalog, limits, diagnostics, templates, rollouts, pipelines);
-            WorkflowDocument? workflow = context.ReadDocument(document);
-            if (workflow is not null)
-            {
-                // Cross-checks run even after structural errors, so one pass reports everything it can.
-                WorkflowValidator.Validate(workflow, catalog, diagnostics);
-                if (diagnostics.Count == before)
-                {
-                    workflows.Add(workflow);
-                }
-            }
-        }
-
-        return new LoadResult(workflows, diagnostics) { AnalysisTemplates = templates, Rollouts = rollouts, Pipelines = pipelines };
+        return reader.ProblemCount == before ? workflow : null;
     }
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    internal static partial Regex WorkflowNamePattern();
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
-    internal static partial Regex TaskNamePattern();
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
-    internal static partial Regex ParamNamePattern();
-
-    sealed class LoadContext(string file, ITaskTypeCatalog catalog, LoadLimits limits, List<Diagnostic> diagnostics, List<Analysis.AnalysisTemplate> templates, List<Rollouts.RolloutDefinition> rollouts, List<Promotion.PipelineDefinition> pipelines)
+    sealed class SpecReader(KindReader reader)
     {
-        int budget = limits.MaxExpandedNodes;
-        bool budgetSpent;
-        SourceMap map = new(file, SourcePosition.Start);
+        readonly string file = reader.File;
+        readonly ITaskTypeCatalog catalog = reader.TaskTypes;
+        readonly List<Diagnostic> diagnostics = reader.Diagnostics;
+        readonly SourceMap map = new(reader.File, reader.Position);
 
-        public WorkflowDocument? ReadDocument(YNode document)
+        public WorkflowDocument? Read()
         {
-            map = new SourceMap(file, document.Position);
-            MappingReader? root = MappingReader.For(file, document, "the document", diagnostics);
-            if (root is null)
-            {
-                return null;
-            }
-
-            string? apiVersion = root.String("apiVersion", required: true);
-            string? kind = root.String("kind", required: true);
-            if (apiVersion is not null && apiVersion != ApiVersion)
-            {
-                root.Error(root.PositionOf("apiVersion")!.Value, $"apiVersion must be '{ApiVersion}', not '{apiVersion}'");
-            }
-
-            if (kind is not null && !KnownKinds.Contains(kind))
-            {
-                root.Error(root.PositionOf("kind")!.Value, $"unknown kind '{kind}' (known: {string.Join(", ", KnownKinds)})");
-                return null;
-            }
-
-            if (kind == Analysis.AnalysisTemplateLoader.Kind)
-            {
-                // Templates live beside workflows in the same folders, and runs snapshot them with their workflow.
-                if (Analysis.AnalysisTemplateLoader.Read(file, document, diagnostics) is Analysis.AnalysisTemplate template)
-                {
-                    templates.Add(template);
-                }
-
-                return null;
-            }
-
-            if (kind == Promotion.PipelineLoader.Kind)
-            {
-                if (Promotion.PipelineLoader.Read(file, document, catalog, diagnostics) is Promotion.PipelineDefinition pipeline)
-                {
-                    pipelines.Add(pipeline);
-                }
-
-                return null;
-            }
-
-            if (kind == Rollouts.RolloutLoader.Kind)
-            {
-                if (Rollouts.RolloutLoader.Read(file, document, diagnostics) is Rollouts.RolloutDefinition rollout)
-                {
-                    rollouts.Add(rollout);
-                }
-
-                return null;
-            }
-
-            string? name = ReadMetadata(root.Node("metadata", required: true));
-            MappingReader? spec = MappingReader.For(file, root.Node("spec", required: true), "spec", diagnostics);
-            root.RejectUnknown();
-            if (spec is null || name is null)
-            {
-                return null;
-            }
-
+            MappingReader spec = reader.Spec;
+            string name = reader.Name;
             IReadOnlyList<ParamSpec> parameters = ReadParams(spec.Node("params"));
             TimeSpan? timeout = spec.Duration("timeout");
             bool failFast = spec.Boolean("failFast") ?? true;
@@ -179,28 +85,6 @@ public static partial class WorkflowLoader
                 Triggers = triggers,
             };
             return new WorkflowDocument(definition, map);
-        }
-
-        string? ReadMetadata(YNode? node)
-        {
-            MappingReader? metadata = MappingReader.For(file, node, "metadata", diagnostics);
-            if (metadata is null)
-            {
-                return null;
-            }
-
-            string? name = metadata.String("name", required: true);
-            metadata.Node("labels");
-            metadata.Node("annotations");
-            metadata.String("description");
-            metadata.RejectUnknown();
-            if (name is not null && !WorkflowNamePattern().IsMatch(name))
-            {
-                metadata.Error(metadata.PositionOf("name")!.Value, $"workflow name '{name}' must be a DNS label: lower-case letters, digits and '-', at most 63 characters");
-                return null;
-            }
-
-            return name;
         }
 
         List<T> ReadList<T>(YNode? node, string field, string what, Func<MappingReader, T?> read)
@@ -309,7 +193,7 @@ public static partial class WorkflowLoader
                 {
                     null => null,
                     YScalar scalar => scalar.Value,
-                    YNode structured => Json(structured).GetRawText(),
+                    YNode structured => Json(structured)?.GetRawText(),
                 };
                 string? description = reader.String("description");
                 List<string>? allowed = reader.Node("enum") switch
@@ -324,7 +208,7 @@ public static partial class WorkflowLoader
                     continue;
                 }
 
-                if (!ParamNamePattern().IsMatch(name))
+                if (!DocumentNames.ParamNamePattern().IsMatch(name))
                 {
                     reader.Error(reader.PositionOf("name")!.Value, $"param name '{name}' must start with a letter or '_' and hold only letters, digits, '_' and '-'");
                 }
@@ -355,7 +239,7 @@ public static partial class WorkflowLoader
 
             string? name = task.String("name", required: defaultName is null) ?? defaultName;
             string? uses = task.String("uses", required: true);
-            if (name is not null && !TaskNamePattern().IsMatch(name))
+            if (name is not null && !DocumentNames.TaskNamePattern().IsMatch(name))
             {
                 task.Error(task.PositionOf("name")!.Value, $"task name '{name}' must start with a letter or digit and hold only letters, digits, '_' and '-' (at most 63)");
                 name = null;
@@ -376,8 +260,7 @@ public static partial class WorkflowLoader
                         map.Set(key, $"with.{field.Value}:value", ValueStart(value));
                     }
 
-                    JsonElement converted = Json(withNode);
-                    with = converted.ValueKind == JsonValueKind.Object ? converted : null;
+                    with = Json(withNode) is { ValueKind: JsonValueKind.Object } converted ? converted : null;
                 }
                 else
                 {
@@ -394,8 +277,7 @@ public static partial class WorkflowLoader
                 map.Set(key, "withItems", itemsNode.Position);
                 if (itemsNode is YSequence)
                 {
-                    JsonElement converted = Json(itemsNode);
-                    withItems = converted.ValueKind == JsonValueKind.Array ? converted : null;
+                    withItems = Json(itemsNode) is { ValueKind: JsonValueKind.Array } converted ? converted : null;
                 }
                 else
                 {
@@ -404,6 +286,11 @@ public static partial class WorkflowLoader
             }
 
             SequenceSpec? sequence = ReadSequence(task.Node("withSequence"));
+            if (task.Node("retry") is YNode retryNode)
+            {
+                map.Set(key, "retry", retryNode.Position);
+            }
+
             RetrySpec? retry = ReadRetry(task.Node("retry"));
             TimeSpan? timeout = task.Duration("timeout");
             ContinueOnSpec? continueOn = ReadContinueOn(task.Node("continueOn"));
@@ -540,7 +427,8 @@ public static partial class WorkflowLoader
                 return null;
             }
 
-            int limit = reader.Integer("limit", 0, 100) ?? 0;
+            // No limit retries until success, as in Argo; the validator allows that only under a workflow timeout.
+            int? limit = reader.Integer("limit", 0, RetryLimits.MaxLimit);
             BackoffSpec? backoff = null;
             if (MappingReader.For(file, reader.Node("backoff"), "backoff", diagnostics) is MappingReader b)
             {
@@ -556,12 +444,26 @@ public static partial class WorkflowLoader
                 }
 
                 TimeSpan? max = b.Duration("maxDuration");
+                TimeSpan? cap = b.Duration("cap");
                 b.RejectUnknown();
-                backoff = new BackoffSpec(duration, factor, max);
+                backoff = new BackoffSpec(duration, factor, max, cap);
+            }
+
+            RetryPolicy policy = RetryPolicy.OnFailure;
+            if (reader.String("retryPolicy") is string policyText && !Enum.TryParse(policyText, ignoreCase: false, out policy))
+            {
+                reader.Error(reader.PositionOf("retryPolicy")!.Value, $"retryPolicy must be {string.Join(", ", Enum.GetNames<RetryPolicy>())}, not '{policyText}'");
+            }
+
+            string? expression = reader.String("expression");
+            if (expression is not null && FieldChecks.CheckExpression(expression, out SourcePosition inside, RetryLimits.ExpressionVariables) is string problem)
+            {
+                SourcePosition at = reader.PositionOf("expression")!.Value;
+                reader.Error(reader.Mapping["expression"] is YScalar { IsPlain: false } ? at.Offset(inside.Column) : at.Offset(inside.Column - 1), $"invalid retry expression: {problem}");
             }
 
             reader.RejectUnknown();
-            return new RetrySpec(limit, backoff);
+            return new RetrySpec(limit, backoff, policy, expression);
         }
 
         ContinueOnSpec? ReadContinueOn(YNode? node)
@@ -577,25 +479,7 @@ public static partial class WorkflowLoader
             return spec;
         }
 
-        JsonElement Json(YNode node)
-        {
-            if (budgetSpent)
-            {
-                return default;
-            }
-
-            try
-            {
-                return YamlJson.ToJson(node, ref budget);
-            }
-            catch (YamlBudgetExceededException e)
-            {
-                // One report is enough; everything after the bomb is unreadable anyway.
-                diagnostics.Add(new(file, node.Position, e.Message));
-                budgetSpent = true;
-                return default;
-            }
-        }
+        JsonElement? Json(YNode node) => reader.Json(node);
 
         T? Fail<T>(SourcePosition position, string message)
             where T : class
@@ -607,15 +491,4 @@ public static partial class WorkflowLoader
         static SourcePosition ValueStart(YNode node) =>
             node is YScalar { IsPlain: false } ? node.Position.Offset(1) : node.Position;
     }
-}
-
-public sealed record LoadResult(IReadOnlyList<WorkflowDocument> Workflows, IReadOnlyList<Diagnostic> Diagnostics)
-{
-    public IReadOnlyList<Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = [];
-
-    public IReadOnlyList<Rollouts.RolloutDefinition> Rollouts { get; init; } = [];
-
-    public IReadOnlyList<Promotion.PipelineDefinition> Pipelines { get; init; } = [];
-
-    public bool Succeeded => Diagnostics.Count == 0;
 }
