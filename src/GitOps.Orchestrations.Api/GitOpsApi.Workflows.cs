@@ -6,7 +6,7 @@ using GitOps.Orchestrations.Api.Problems;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Core.Model;
-using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Git;
 using Microsoft.AspNetCore.Http;
 
 namespace GitOps.Orchestrations.Api;

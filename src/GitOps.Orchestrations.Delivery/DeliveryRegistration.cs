@@ -12,7 +12,7 @@ namespace GitOps.Orchestrations.Delivery;
 public sealed record DeliveryOptions
 {
     /// <summary>Clone cache, per-commit exports and rendered manifests; safe to delete at any time.</summary>
-    public string CacheDirectory { get; init; } = Environment.GetEnvironmentVariable("GITOPS_CACHE_DIR") ?? GitCheckout.DefaultCacheDirectory;
+    public string CacheDirectory { get; init; } = GitCheckout.DefaultCacheDirectory;
 
     /// <summary>How long kustomize or helm may run for one render.</summary>
     public TimeSpan ToolTimeout { get; init; } = RenderService.DefaultToolTimeout;

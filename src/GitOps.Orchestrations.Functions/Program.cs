@@ -3,6 +3,7 @@ using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Metrics;
 using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Composition;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Approvals;
@@ -10,7 +11,7 @@ using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Functions;
-using GitOps.Orchestrations.Hosting.Backends;
+using GitOps.Orchestrations.Tables;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,18 +27,16 @@ string taskHub = builder.Configuration["GITOPS_TASK_HUB"] ?? "gitops";
 (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(storage, taskHub);
 builder.Services.AddSingleton(journal);
 builder.Services.AddSingleton(audit);
-builder.Services.AddGitOpsEngine();
-builder.Services.AddGitOpsDelivery();
-builder.Services.AddGitOpsAnalysis();
-builder.Services.AddHttpClient(MeasureActivity.ClientName).UseEgressPolicy();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(TaskTypeRegistry.BuiltIn());
 
 // The key that proves a decision came through the API: configured, or the task hub's shared one.
 ApprovalAuthority approvals = builder.Configuration["GITOPS_APPROVAL_KEY"] is { Length: > 0 } approvalKey
     ? ApprovalAuthority.FromBase64(approvalKey)
     : await TableApprovalKey.GetOrCreateAsync(storage, taskHub);
-builder.Services.AddSingleton(sp => new OrchestrationServices(sp.GetRequiredService<TaskTypeRegistry>(), approvals));
+builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
+{
+    Approvals = approvals,
+    Delivery = builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions(),
+});
 builder.Services.AddSingleton(new ApiOptions());
 builder.Services.AddSingleton(sp => new WorkflowRepository(
     new WorkflowRepositoryOptions

@@ -1,6 +1,7 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using GitOps.Orchestrations.Analysis;
+using GitOps.Orchestrations.Composition;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Approvals;
@@ -10,6 +11,7 @@ using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Hosting.Backends;
+using GitOps.Orchestrations.Tables;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -49,7 +51,7 @@ public sealed record EngineHostOptions
     /// <summary>Orchestrators and activities to register beyond the engine's own.</summary>
     public Action<DurableTaskRegistry>? ConfigureTasks { get; init; }
 
-    public AzureStorageTuning AzureStorage { get; init; } = AzureStorageTuning.FromEnvironment();
+    public AzureStorageTuning AzureStorage { get; init; } = AzureStorageTuning.Default;
 
     /// <summary>Where outbound HTTP may go (http steps, metric providers, chart repositories).</summary>
     public EgressPolicy Egress { get; init; } = EgressPolicy.Default;
@@ -75,6 +77,17 @@ public sealed record EngineHostOptions
     /// engine's own. Tests set an older one to play the engine before an upgrade.
     /// </summary>
     public DurableTaskWorkerOptions.VersioningOptions? Versioning { get; init; }
+
+    /// <summary>
+    /// These options with what a self-hosted process reads from its environment: the Azure Storage
+    /// tuning (<c>GITOPS_AZURE_STORAGE_*</c>) and the cache (<c>GITOPS_CACHE_DIR</c>). The CLI's
+    /// commands call it as they bind their options; no default reads the environment.
+    /// </summary>
+    public EngineHostOptions WithEnvironment() => this with
+    {
+        AzureStorage = AzureStorageTuning.FromEnvironment(),
+        Delivery = Environment.GetEnvironmentVariable("GITOPS_CACHE_DIR") is { Length: > 0 } cache ? Delivery with { CacheDirectory = cache } : Delivery,
+    };
 }
 
 /// <summary>
@@ -142,11 +155,7 @@ public sealed class EngineHost : IAsyncDisposable
         workerBuilder.Logging.ClearProviders();
         workerBuilder.Services.AddSingleton<IHostLifetime, OwnedHostLifetime>();
         workerBuilder.Services.AddSingleton(options.LoggerFactory);
-        workerBuilder.Services.AddGitOpsEngine();
-        workerBuilder.Services.AddGitOpsDelivery(options.Delivery);
-        workerBuilder.Services.AddGitOpsAnalysis();
-        workerBuilder.Services.AddHttpClient(MeasureActivity.ClientName).UseEgressPolicy();
-        workerBuilder.Services.AddSingleton(options.Egress.Validated());
+        workerBuilder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions { Approvals = approvals, TaskTypes = options.TaskTypes, Egress = options.Egress, Delivery = options.Delivery });
         workerBuilder.Services.AddSingleton(journal);
         workerBuilder.Services.AddSingleton(audit);
         options.ConfigureServices?.Invoke(workerBuilder.Services);
@@ -158,9 +167,7 @@ public sealed class EngineHost : IAsyncDisposable
                 builder.UseVersioning(options.Versioning ?? EngineRegistration.Versioning);
                 builder.AddTasks(registry =>
                 {
-                    registry.AddGitOpsEngineTasks(new OrchestrationServices(options.TaskTypes, approvals));
-                    registry.AddGitOpsDeliveryTasks();
-                    registry.AddGitOpsAnalysisTasks();
+                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(options.TaskTypes, approvals));
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });

@@ -8,6 +8,9 @@ using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Server;
 using GitOps.Orchestrations.Server.Authentication;
 using GitOps.Orchestrations.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitOps.Orchestrations.Api.Tests;
@@ -53,6 +56,16 @@ public sealed class ApiTests : IAsyncLifetime
     {
         await server.DisposeAsync();
         repo.Dispose();
+    }
+
+    [Fact]
+    public void The_server_serves_exactly_the_openapi_routes()
+    {
+        HashSet<string> served = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .ToHashSet();
+        Assert.Equal(PublishedApiTests.OpenApiRoutes().Order(), served.Order());
     }
 
     HttpClient Client(string? user)

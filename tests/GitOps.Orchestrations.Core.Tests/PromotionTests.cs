@@ -196,7 +196,7 @@ public sealed class PromotionTests
             "p.yaml:12:25: error: unknown promotion step 'teleport' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, log, render, rollout, sync, wait, workflow)",
             "p.yaml:13:46: error: quorum 2 cannot be met by the 1 approvers named",
             "p.yaml:14:30: error: cron 'every friday': ",
-            "p.yaml:14:105: error: unknown timezone 'Mars/Olympus'",
+            "p.yaml:14:105: error: unknown timezone 'Mars/Olympus' (use an IANA name such as Europe/Berlin)",
             "p.yaml:5:3: error: no stage takes freight from sources, so nothing would ever arrive",
             "p.yaml:10:7: error: stages take freight from each other in a cycle: ",
         ], errors.Select(e => Cut(e)));

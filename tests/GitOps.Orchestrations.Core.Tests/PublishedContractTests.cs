@@ -39,6 +39,26 @@ public class PublishedContractTests
     }
 
     [Fact]
+    public void Architecture_table_matches_the_project_references()
+    {
+        string doc = File.ReadAllText(Path.Combine(Root, "docs", "architecture.md"));
+        string table = doc[(doc.IndexOf("project      depends on", StringComparison.Ordinal) + 23)..];
+        table = table[..table.IndexOf("```", StringComparison.Ordinal)];
+        Dictionary<string, string[]> documented = table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ', 2, StringSplitOptions.TrimEntries))
+            .ToDictionary(
+                parts => parts[0],
+                parts => parts[1].StartsWith('(') ? [] : parts[1].Split(", ").Order(StringComparer.Ordinal).ToArray());
+        Dictionary<string, string[]> actual = Directory.EnumerateDirectories(Path.Combine(Root, "src")).SelectMany(project => Directory.EnumerateFiles(project, "*.csproj"))
+            .ToDictionary(
+                file => Path.GetFileNameWithoutExtension(file)["GitOps.Orchestrations.".Length..],
+                file => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), @"ProjectReference Include=""[^""]*GitOps\.Orchestrations\.(\w+)\.csproj""")
+                    .Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(actual.Keys.Order(StringComparer.Ordinal), documented.Keys.Order(StringComparer.Ordinal));
+        Assert.All(actual, project => Assert.Equal(project.Value, documented[project.Key]));
+    }
+
+    [Fact]
     public void The_status_summary_stays_under_the_custom_status_limit()
     {
         var nodes = Enumerable.Range(0, 2000)

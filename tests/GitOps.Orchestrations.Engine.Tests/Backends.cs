@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Hosting.Backends;

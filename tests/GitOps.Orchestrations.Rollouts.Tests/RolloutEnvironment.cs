@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Manifests;
 using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Core.Validation;

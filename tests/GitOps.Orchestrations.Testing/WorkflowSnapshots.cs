@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Core.Model;
 using System.Text;
 using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Engine.Runs;

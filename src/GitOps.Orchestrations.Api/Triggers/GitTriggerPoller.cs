@@ -5,7 +5,6 @@ using GitOps.Orchestrations.Core.Triggers;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Git;
-using GitOps.Orchestrations.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Api.Triggers;

@@ -6,7 +6,7 @@ using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
-using GitOps.Orchestrations.Hosting;
+using GitOps.Orchestrations.Git;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 

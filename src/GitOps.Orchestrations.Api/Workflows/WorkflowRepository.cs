@@ -2,7 +2,6 @@ using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Git;
-using GitOps.Orchestrations.Hosting;
 
 namespace GitOps.Orchestrations.Api.Workflows;
 

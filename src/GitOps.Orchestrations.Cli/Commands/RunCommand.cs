@@ -6,6 +6,7 @@ using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Hosting.Backends;
 using Microsoft.Extensions.Logging;
@@ -91,7 +92,7 @@ internal static class RunCommand
                 TaskHub = parse.GetValue(taskHub)!,
                 LoggerFactory = loggerFactory,
                 Delivery = new DeliveryOptions { Clusters = clusterRegistry },
-            }, cancellationToken);
+            }.WithEnvironment(), cancellationToken);
 
             string id;
             try

@@ -33,7 +33,7 @@ internal static class ServeCommand
                 options = new ServerOptions
                 {
                     Urls = parse.GetValue(urls)!,
-                    Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! },
+                    Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! }.WithEnvironment(),
                     Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
                 }.WithSettings(parse.GetValue(config), storeFromCommandLine: parse.GetValue(store) is not null);
                 if (parse.GetValue(store) is null && Environment.GetEnvironmentVariable(StoreSpec.EnvironmentVariable) is null && !options.StoreConfigured)

@@ -115,23 +115,11 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 
         ScheduleSpec? ReadSchedule(MappingReader reader)
         {
-            string? cron = reader.String("cron", required: true);
-            string timezone = reader.String("timezone") ?? "UTC";
+            (string? cron, string? timezone) = CalendarReader.Read(reader);
             string? policy = reader.String("concurrencyPolicy");
             TimeSpan? deadline = reader.Duration("startingDeadline");
             reader.RejectUnknown();
-            bool valid = cron is not null;
-            if (cron is not null && !Triggers.ScheduleCalendar.TryParseCron(cron, out string? cronError))
-            {
-                reader.Error(reader.PositionOf("cron")!.Value, $"cron '{cron}': {cronError}");
-                valid = false;
-            }
-
-            if (!Triggers.ScheduleCalendar.TryFindTimeZone(timezone, out _))
-            {
-                reader.Error(reader.PositionOf("timezone")!.Value, $"unknown timezone '{timezone}' (use an IANA name such as Europe/Berlin)");
-                valid = false;
-            }
+            bool valid = cron is not null && timezone is not null;
 
             ConcurrencyPolicy concurrency = ConcurrencyPolicy.Allow;
             if (policy is not null && !Enum.TryParse(policy, ignoreCase: false, out concurrency))
@@ -140,7 +128,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 valid = false;
             }
 
-            return valid ? new ScheduleSpec(cron!, timezone, concurrency, deadline) : null;
+            return valid ? new ScheduleSpec(cron!, timezone!, concurrency, deadline) : null;
         }
 
         GitTriggerSpec? ReadTrigger(MappingReader reader)

@@ -259,27 +259,15 @@ public static class PipelineLoader
                 continue;
             }
 
-            string? cron = window.String("cron", required: true);
+            (string? cron, string? timezone) = CalendarReader.Read(window);
             TimeSpan? duration = window.Duration("duration");
-            string timezone = window.String("timezone") ?? "UTC";
             if (window.PositionOf("duration") is null)
             {
                 window.Error(window.Mapping.Position, "a freeze window is missing required field 'duration'");
             }
 
-            if (cron is not null && !ScheduleCalendar.TryParseCron(cron, out string? error))
-            {
-                window.Error(window.PositionOf("cron")!.Value, $"cron '{cron}': {error}");
-                cron = null;
-            }
-
-            if (!ScheduleCalendar.TryFindTimeZone(timezone, out _))
-            {
-                window.Error(window.PositionOf("timezone")!.Value, $"unknown timezone '{timezone}'");
-            }
-
             window.RejectUnknown();
-            if (cron is not null && duration is TimeSpan length)
+            if (cron is not null && timezone is not null && duration is TimeSpan length)
             {
                 windows.Add(new FreezeWindow(cron, length, timezone));
             }

@@ -1,7 +1,7 @@
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
 
-namespace GitOps.Orchestrations.Hosting.Backends;
+namespace GitOps.Orchestrations.Tables;
 
 /// <summary>
 /// The engine's own records beside an Azure Storage task hub (the effect journal and the audit

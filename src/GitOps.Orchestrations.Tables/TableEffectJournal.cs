@@ -4,7 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using GitOps.Orchestrations.Engine.Idempotency;
 
-namespace GitOps.Orchestrations.Hosting.Backends;
+namespace GitOps.Orchestrations.Tables;
 
 /// <summary>
 /// The effect journal in an Azure Storage table beside the task hub, so it survives the worker

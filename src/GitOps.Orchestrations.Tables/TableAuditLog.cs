@@ -2,7 +2,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using GitOps.Orchestrations.Engine.Audit;
 
-namespace GitOps.Orchestrations.Hosting.Backends;
+namespace GitOps.Orchestrations.Tables;
 
 /// <summary>
 /// The audit log in an Azure Storage table beside the task hub. Entries are only ever added (never

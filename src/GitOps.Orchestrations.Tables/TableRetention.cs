@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 
-namespace GitOps.Orchestrations.Hosting.Backends;
+namespace GitOps.Orchestrations.Tables;
 
 /// <summary>Deletes the rows of a table a filter selects, in batches of one partition each, as Table transactions require.</summary>
 internal static class TableRetention

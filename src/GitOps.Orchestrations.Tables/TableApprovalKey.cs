@@ -3,7 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using GitOps.Orchestrations.Engine.Approvals;
 
-namespace GitOps.Orchestrations.Hosting.Backends;
+namespace GitOps.Orchestrations.Tables;
 
 /// <summary>
 /// The approval signing key of a task hub, kept in a table beside it when no key is configured:

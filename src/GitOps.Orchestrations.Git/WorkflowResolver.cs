@@ -1,10 +1,9 @@
 using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Core.Validation;
-using GitOps.Orchestrations.Engine.Runs;
-using GitOps.Orchestrations.Git;
 
-namespace GitOps.Orchestrations.Hosting;
+namespace GitOps.Orchestrations.Git;
 
 /// <summary>The outcome of resolving a workflow: a snapshot ready to run, or the problems that prevent it.</summary>
 public sealed record ResolvedWorkflow(WorkflowSnapshot? Snapshot, IReadOnlyList<Diagnostic> Diagnostics, string? Error = null)

@@ -1,0 +1,25 @@
+namespace GitOps.Orchestrations.Core.Model;
+
+/// <summary>
+/// Everything a run needs, resolved before it is scheduled: the workflow as read from Git at one
+/// commit, the workflows it may call, and the bound params. Replays read this, never Git.
+/// </summary>
+public sealed record WorkflowSnapshot
+{
+    public required WorkflowDefinition Workflow { get; init; }
+
+    /// <summary>Other workflows of the same repository and revision, for <c>uses: workflow</c>.</summary>
+    public IReadOnlyDictionary<string, WorkflowDefinition> Library { get; init; } = new Dictionary<string, WorkflowDefinition>();
+
+    /// <summary>The AnalysisTemplates of the same repository and revision, for <c>uses: analysis</c>.</summary>
+    public IReadOnlyDictionary<string, Core.Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = new Dictionary<string, Core.Analysis.AnalysisTemplate>();
+
+    /// <summary>The Rollouts of the same repository and revision, for <c>uses: rollout</c>.</summary>
+    public IReadOnlyDictionary<string, Core.Rollouts.RolloutDefinition> Rollouts { get; init; } = new Dictionary<string, Core.Rollouts.RolloutDefinition>();
+
+    /// <summary>The commit SHA the definition was read from, or <c>local</c> for a file outside Git.</summary>
+    public required string Revision { get; init; }
+
+    /// <summary>Where it came from: a repository and path, or a file path.</summary>
+    public required string Source { get; init; }
+}
