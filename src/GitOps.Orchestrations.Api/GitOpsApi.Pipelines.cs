@@ -28,7 +28,7 @@ public sealed partial class GitOpsApi
     public Task<IResult> ListPipelines(HttpContext http) => Guard(http, async () =>
     {
         await Authorize(http, Role.Viewer);
-        CatalogAtRevision current = repository.Current();
+        CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
         var views = new List<PipelineView>();
         foreach (PipelineDefinition pipeline in current.Catalog.Pipelines.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
@@ -92,7 +92,7 @@ public sealed partial class GitOpsApi
     {
         PipelineActionRequest request = body ?? throw ApiProblemException.BadRequest("the body must be {\"stage\": \"...\", \"freight\": \"...\"}");
         CheckFreeText("comment", request.Comment);
-        PipelineDefinition pipeline = repository.Current().Catalog.Pipelines.GetValueOrDefault(name) ?? throw ApiProblemException.NotFound($"no pipeline '{name}' on the branch");
+        PipelineDefinition pipeline = (await repository.CurrentAsync(http.RequestAborted)).Catalog.Pipelines.GetValueOrDefault(name) ?? throw ApiProblemException.NotFound($"no pipeline '{name}' on the branch");
         StageDefinition stage = pipeline.Stages.FirstOrDefault(s => s.Name == request.Stage)
             ?? throw ApiProblemException.Invalid($"pipeline '{name}' has no stage '{request.Stage}' (stages: {string.Join(", ", pipeline.Stages.Select(s => s.Name))})");
         PipelineStatus status = await RequirePipeline(name, http.RequestAborted);

@@ -50,7 +50,7 @@ public sealed partial class GitOpsApi
     public Task<IResult> ListWorkflows(HttpContext http) => Guard(http, async () =>
     {
         await Authorize(http, Role.Viewer);
-        CatalogAtRevision current = repository.Current();
+        CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
         List<WorkflowView> views = Views(current.Catalog);
         List<string> fileErrors = current.Catalog.Diagnostics
             .Where(d => !current.Catalog.Workflows.Any(w => w.Map.File == d.File))
@@ -62,7 +62,7 @@ public sealed partial class GitOpsApi
     public Task<IResult> GetWorkflow(HttpContext http, string name) => Guard(http, async () =>
     {
         await Authorize(http, Role.Viewer);
-        CatalogAtRevision current = repository.Current();
+        CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
         WorkflowView view = Views(current.Catalog).FirstOrDefault(v => v.Name == name)
             ?? throw ApiProblemException.NotFound($"no workflow '{name}' at {current.Revision[..Math.Min(12, current.Revision.Length)]} of {current.Source}");
         return Ok(view);
@@ -74,7 +74,7 @@ public sealed partial class GitOpsApi
         StartRunRequest request = await ReadBody<StartRunRequest>(http) ?? new StartRunRequest();
         Dictionary<string, string> parameters = Params(request.Params);
 
-        ResolvedWorkflow resolved = repository.Resolve(name, request.Revision);
+        ResolvedWorkflow resolved = await repository.ResolveAsync(name, request.Revision, http.RequestAborted);
         if (!resolved.Succeeded)
         {
             if (resolved.Diagnostics.Count > 0)

@@ -18,7 +18,7 @@ public sealed class FreightDiscovery(HttpClient http)
             FreightArtifact? found = source switch
             {
                 { HelmRepository: HelmRepositorySource helm } => await FromHelmAsync(source.Name, helm, cancellationToken),
-                { GitTags: GitTagsSource tags } => FromTags(source.Name, tags),
+                { GitTags: GitTagsSource tags } => await GitWork.RunAsync(() => FromTags(source.Name, tags), cancellationToken),
                 _ => throw new ArgumentException($"source '{source.Name}' names no kind"),
             };
             if (found is null)

@@ -20,14 +20,13 @@ public sealed class GitChartRepository(GitChartLocation location, GitCheckout ch
     string Combine(string file) => location.Path.Length == 0 ? file : $"{location.Path.TrimEnd('/')}/{file}";
 
     public Task<HelmIndex> ReadIndexAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(AtHead(read => read(IndexPath) is byte[] index ? Parse(Encoding.UTF8.GetString(index)) : HelmIndex.Empty()));
+        GitWork.RunAsync(() => AtHead(read => read(IndexPath) is byte[] index ? Parse(Encoding.UTF8.GetString(index)) : HelmIndex.Empty()), cancellationToken);
 
     public Task<byte[]> ReadArchiveAsync(ChartVersionEntry entry, CancellationToken cancellationToken) =>
-        Task.FromResult(AtHead(read => read(Combine(entry.Urls[0])) ?? throw new ChartException($"{Location} lists {entry.Urls[0]} but does not hold it")));
+        GitWork.RunAsync(() => AtHead(read => read(Combine(entry.Urls[0])) ?? throw new ChartException($"{Location} lists {entry.Urls[0]} but does not hold it")), cancellationToken);
 
-    public Task PublishAsync(ChartArchive archive, CancellationToken cancellationToken)
-    {
-        GitWriter.Write(new GitWriteRequest
+    public Task PublishAsync(ChartArchive archive, CancellationToken cancellationToken) =>
+        GitWriter.WriteAsync(new GitWriteRequest
         {
             Repo = location.Repo,
             Branch = location.Branch,
@@ -40,9 +39,7 @@ public sealed class GitChartRepository(GitChartLocation location, GitCheckout ch
                 HelmIndex current = File.Exists(index) ? Parse(File.ReadAllText(index)) : HelmIndex.Empty();
                 return [new GitFileChange(IndexPath, current.With(archive.IndexEntry(DateTimeOffset.UtcNow)).Render(DateTimeOffset.UtcNow))];
             },
-        });
-        return Task.CompletedTask;
-    }
+        }, cancellationToken);
 
     HelmIndex Parse(string text)
     {
@@ -56,13 +53,13 @@ public sealed class GitChartRepository(GitChartLocation location, GitCheckout ch
         }
     }
 
-    /// <summary>Reads files at the branch head through the shared clone cache: one ls-remote, and a fetch only when the head moved.</summary>
+    /// <summary>Reads files at the branch head through the shared clone cache: one ls-remote, and a fetch only when the head moved. Runs on a Git thread.</summary>
     T AtHead<T>(Func<Func<string, byte[]?>, T> read)
     {
         var source = new SourceSpec { Repo = location.Repo, Revision = location.Branch, Auth = location.Auth };
         try
         {
-            string head = GitCheckout.Resolve(source);
+            string head = GitCheckout.Resolve(source, checkout.Traffic);
             return read(path => checkout.ReadFile(source, head, path));
         }
         catch (Exception e) when (e is LibGit2Sharp.LibGit2SharpException or GitSourceException or ArgumentException)

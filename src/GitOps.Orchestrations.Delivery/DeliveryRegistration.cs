@@ -31,7 +31,8 @@ public static class DeliveryRegistration
         services.TryAddSingleton(provider => provider.GetRequiredService<DeliveryOptions>().Clusters);
         services.AddHttpClient(Promotion.HelmPublishActivity.ClientName).UseEgressPolicy();
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
-        services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<GitCheckout>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
+        services.TryAddSingleton<IGitSources>(provider => provider.GetRequiredService<GitCheckout>());
+        services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<IGitSources>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
         return services;
     }
 

@@ -10,19 +10,37 @@ namespace GitOps.Orchestrations.Git;
 /// their own. Exports are keyed by repository and SHA and never change once written, so two runs at
 /// different commits read different folders and a run at the same commit reuses the export.
 /// </summary>
-public sealed class GitCheckout(string cacheDirectory)
+public sealed class GitCheckout(string cacheDirectory) : IGitSources
 {
     public static readonly string DefaultCacheDirectory =
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "gitops-orchestrations", "sources");
 
     public string CacheDirectory { get; } = cacheDirectory;
 
+    public GitTraffic Traffic { get; } = new();
+
+    public Task<string> ResolveAsync(SourceSpec source, CancellationToken cancellationToken = default) =>
+        GitWork.RunAsync(() => Resolve(source, Traffic), cancellationToken);
+
+    public Task<string> ExportAsync(SourceSpec source, string sha, CancellationToken cancellationToken = default) =>
+        GitWork.RunAsync(() => Export(source, sha), cancellationToken);
+
+    public Task<IReadOnlyList<(string Relative, string Text)>> ReadTreeAsync(SourceSpec source, string sha, string relativePath, Func<string, bool> wanted, CancellationToken cancellationToken = default) =>
+        GitWork.RunAsync(() => ReadTree(source, sha, relativePath, wanted), cancellationToken);
+
+    public Task<byte[]?> ReadFileAsync(SourceSpec source, string sha, string relativePath, CancellationToken cancellationToken = default) =>
+        GitWork.RunAsync(() => ReadFile(source, sha, relativePath), cancellationToken);
+
+    public Task<GitWriteResult> WriteAsync(GitWriteRequest request, CancellationToken cancellationToken = default) =>
+        GitWriter.WriteAsync(request, cancellationToken);
+
     /// <summary>The SHA the source's revision names now: no network for a full SHA, one ls-remote for a URL.</summary>
-    public static string Resolve(SourceSpec source)
+    /// <param name="traffic">Counts the round trip for its owner, when given.</param>
+    public static string Resolve(SourceSpec source, GitTraffic? traffic = null)
     {
         if (GitRemote.IsUrl(source.Repo))
         {
-            return GitRemote.IsFullSha(source.Revision) ? source.Revision! : GitRemote.LsRemote(source.Repo, source.Revision, source.Auth);
+            return GitRemote.IsFullSha(source.Revision) ? source.Revision! : GitRemote.LsRemote(source.Repo, source.Revision, source.Auth, traffic);
         }
 
         using var repo = OpenLocal(source.Repo);
@@ -104,7 +122,7 @@ public sealed class GitCheckout(string cacheDirectory)
     Repository OpenAt(SourceSpec source, string sha, out Commit commit)
     {
         string repoPath = GitRemote.IsUrl(source.Repo)
-            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, sha)
+            ? GitRemote.CloneOrFetch(source.Repo, Path.Combine(CacheDirectory, "repos"), source.Auth, Traffic, sha)
             : Repository.Discover(Path.GetFullPath(source.Repo)) ?? throw new ArgumentException($"'{source.Repo}' is not a Git repository");
         var repo = new Repository(repoPath);
         Commit? found = repo.Lookup<Commit>(sha);

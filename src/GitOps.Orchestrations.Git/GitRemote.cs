@@ -14,14 +14,6 @@ namespace GitOps.Orchestrations.Git;
 /// </summary>
 public static partial class GitRemote
 {
-    static long lsRemotes;
-    static long fetches;
-
-    /// <summary>ls-remote calls made by this process; benchmarks and tests read it to prove a re-sync made no fetch.</summary>
-    public static long LsRemoteCount => Interlocked.Read(ref lsRemotes);
-
-    public static long FetchCount => Interlocked.Read(ref fetches);
-
     public static bool IsUrl(string repository) =>
         repository.Contains("://", StringComparison.Ordinal) || repository.StartsWith("git@", StringComparison.Ordinal);
 
@@ -37,10 +29,11 @@ public static partial class GitRemote
             : url;
 
     /// <summary>The commit a branch, tag or SHA names on a remote, with a single ls-remote.</summary>
-    public static string LsRemote(string url, string? revision, GitAuthSpec? auth)
+    /// <param name="traffic">Counts the round trip for its owner, when given.</param>
+    public static string LsRemote(string url, string? revision, GitAuthSpec? auth, GitTraffic? traffic = null)
     {
         string wanted = revision ?? "HEAD";
-        List<Reference> references = ListReferences(url, auth);
+        List<Reference> references = ListReferences(url, auth, traffic);
         Reference? found = references.FirstOrDefault(r => r.CanonicalName == wanted)
             ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/heads/{wanted}")
             ?? references.FirstOrDefault(r => r.CanonicalName == $"refs/tags/{wanted}");
@@ -60,7 +53,7 @@ public static partial class GitRemote
     /// <paramref name="commits"/> is missing or is not a full SHA: a commit never changes, so a pinned
     /// read costs no network round trip.
     /// </summary>
-    public static string CloneOrFetch(string url, string cacheDirectory, GitAuthSpec? auth, params string?[] commits)
+    public static string CloneOrFetch(string url, string cacheDirectory, GitAuthSpec? auth, GitTraffic? traffic, params string?[] commits)
     {
         string path = Path.Combine(cacheDirectory, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..16]);
         using var gate = CacheLock.Acquire(path);
@@ -72,7 +65,7 @@ public static partial class GitRemote
             Repository.Init(staging, isBare: true);
             using (var fresh = new Repository(staging))
             {
-                Fetch(fresh, url, auth);
+                Fetch(fresh, url, auth, traffic);
             }
 
             Directory.Move(staging, path);
@@ -85,13 +78,13 @@ public static partial class GitRemote
             return path;
         }
 
-        Fetch(repo, url, auth);
+        Fetch(repo, url, auth, traffic);
         return path;
     }
 
-    static void Fetch(Repository repo, string url, GitAuthSpec? auth)
+    static void Fetch(Repository repo, string url, GitAuthSpec? auth, GitTraffic? traffic)
     {
-        Interlocked.Increment(ref fetches);
+        traffic?.Fetch();
         Origin(repo, url, auth);
         Guard(url, () => Commands.Fetch(repo, "origin", ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], new FetchOptions { Prune = true, CredentialsProvider = Credentials(auth, url) }, null));
     }
@@ -157,9 +150,9 @@ public static partial class GitRemote
     /// because libgit2 reads the command from repository config (the process environment as .NET
     /// sets it is not the one libgit2 sees).
     /// </summary>
-    public static List<Reference> ListReferences(string url, GitAuthSpec? auth)
+    public static List<Reference> ListReferences(string url, GitAuthSpec? auth, GitTraffic? traffic = null)
     {
-        Interlocked.Increment(ref lsRemotes);
+        traffic?.LsRemote();
         if (!HasSshSettings(auth))
         {
             return Guard(url, () => Repository.ListRemoteReferences(WithoutUserInfo(url), Credentials(auth, url)).ToList());

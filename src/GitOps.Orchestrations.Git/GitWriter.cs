@@ -55,42 +55,59 @@ public static class GitWriter
 {
     static readonly Signature Bot = new("gitops-orchestrations", "gitops@orchestrations.local", DateTimeOffset.UnixEpoch);
 
-    public static GitWriteResult Write(GitWriteRequest request)
+    /// <summary>For callers without an async context (tests, tools): the same as <see cref="WriteAsync"/>.</summary>
+    public static GitWriteResult Write(GitWriteRequest request) => WriteAsync(request).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Commits the changes on a fresh copy of the branch and pushes; a rejected push (someone else
+    /// moved the branch) is tried again on a fresh copy after a growing pause, up to
+    /// <see cref="GitWriteRequest.MaxAttempts"/>. Each attempt runs on <see cref="GitWork"/>; the
+    /// pauses hold no thread.
+    /// </summary>
+    public static async Task<GitWriteResult> WriteAsync(GitWriteRequest request, CancellationToken cancellationToken = default)
     {
         string url = GitRemote.IsUrl(request.Repo) ? request.Repo : Path.GetFullPath(request.Repo);
-        string? rejection = null;
         for (int attempt = 1; ; attempt++)
         {
-            string work = Path.Combine(Path.GetTempPath(), "gitops-write-" + Guid.NewGuid().ToString("N")[..12]);
-            try
+            int tried = attempt;
+            (GitWriteResult? written, string? rejection) = await GitWork.RunAsync(() => TryWrite(url, request, tried), cancellationToken);
+            if (written is not null)
             {
-                using Repository repo = CloneBranch(url, work, request);
-                Apply(repo, request);
-                Commands.Stage(repo, "*");
-                if (!repo.RetrieveStatus(new StatusOptions()).IsDirty)
-                {
-                    return new GitWriteResult(repo.Head.Tip.Sha, false, attempt);
-                }
-
-                var now = new Signature(Bot.Name, Bot.Email, DateTimeOffset.UtcNow);
-                string message = request.SourceCommit is string source ? $"{request.Message.TrimEnd()}\n\nSource-Commit: {source}\n" : request.Message;
-                Commit commit = repo.Commit(message, now, now);
-                if (TryPush(repo, url, request, ref rejection))
-                {
-                    return new GitWriteResult(commit.Sha, true, attempt);
-                }
-
-                if (attempt >= request.MaxAttempts)
-                {
-                    throw new GitSourceException($"push to {GitRemote.Redact(url)} branch {request.Branch} was rejected {attempt} times, last: {rejection}");
-                }
-
-                Thread.Sleep(TimeSpan.FromMilliseconds(100 * attempt * attempt));
+                return written;
             }
-            finally
+
+            if (attempt >= request.MaxAttempts)
             {
-                TryDeleteFolder(work);
+                throw new GitSourceException($"push to {GitRemote.Redact(url)} branch {request.Branch} was rejected {attempt} times, last: {rejection}");
             }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), cancellationToken);
+        }
+    }
+
+    /// <summary>One attempt: the result, or why the push was rejected.</summary>
+    static (GitWriteResult? Written, string? Rejection) TryWrite(string url, GitWriteRequest request, int attempt)
+    {
+        string work = Path.Combine(Path.GetTempPath(), "gitops-write-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            using Repository repo = CloneBranch(url, work, request);
+            Apply(repo, request);
+            Commands.Stage(repo, "*");
+            if (!repo.RetrieveStatus(new StatusOptions()).IsDirty)
+            {
+                return (new GitWriteResult(repo.Head.Tip.Sha, false, attempt), null);
+            }
+
+            var now = new Signature(Bot.Name, Bot.Email, DateTimeOffset.UtcNow);
+            string message = request.SourceCommit is string source ? $"{request.Message.TrimEnd()}\n\nSource-Commit: {source}\n" : request.Message;
+            Commit commit = repo.Commit(message, now, now);
+            string? rejection = null;
+            return TryPush(repo, url, request, ref rejection) ? (new GitWriteResult(commit.Sha, true, attempt), null) : (null, rejection);
+        }
+        finally
+        {
+            TryDeleteFolder(work);
         }
     }
 

@@ -21,11 +21,11 @@ public static class WorkflowSource
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "gitops-orchestrations", "repos");
 
     /// <summary>Reads every <c>*.yaml</c>/<c>*.yml</c> under <paramref name="folder"/> of <paramref name="repository"/> at <paramref name="revision"/>.</summary>
-    public static WorkflowFiles FromRepository(string repository, string? revision, string folder = "workflows", string? cacheDirectory = null, GitAuthSpec? auth = null)
+    public static WorkflowFiles FromRepository(string repository, string? revision, string folder = "workflows", string? cacheDirectory = null, GitAuthSpec? auth = null, GitTraffic? traffic = null)
     {
         bool isUrl = IsUrl(repository);
         string shown = GitRemote.Redact(repository);
-        string path = isUrl ? GitRemote.CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, auth, revision) : Path.GetFullPath(repository);
+        string path = isUrl ? GitRemote.CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, auth, traffic, revision) : Path.GetFullPath(repository);
         string gitDir = isUrl ? path : Repository.Discover(path) ?? throw new ArgumentException($"'{shown}' is not a Git repository");
         using var repo = new Repository(gitDir);
         Commit commit = Resolve(repo, revision ?? "HEAD", isUrl);
@@ -47,12 +47,12 @@ public static class WorkflowSource
     /// The commit a revision points at now, as cheaply as Git allows: for a URL one ls-remote and no
     /// clone or fetch; for a local repository a reference lookup. Pollers call this before anything else.
     /// </summary>
-    public static string HeadOf(string repository, string? revision, GitAuthSpec? auth = null)
+    public static string HeadOf(string repository, string? revision, GitAuthSpec? auth = null, GitTraffic? traffic = null)
     {
         string wanted = revision ?? "HEAD";
         if (IsUrl(repository))
         {
-            return GitRemote.LsRemote(repository, wanted, auth);
+            return GitRemote.LsRemote(repository, wanted, auth, traffic);
         }
 
         string gitDir = Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{GitRemote.Redact(repository)}' is not a Git repository");
@@ -61,9 +61,9 @@ public static class WorkflowSource
     }
 
     /// <summary>The paths that differ between two commits of a repository (the cached clone for a URL).</summary>
-    public static IReadOnlyList<string> ChangedPaths(string repository, string fromSha, string toSha, string? cacheDirectory = null, GitAuthSpec? auth = null)
+    public static IReadOnlyList<string> ChangedPaths(string repository, string fromSha, string toSha, string? cacheDirectory = null, GitAuthSpec? auth = null, GitTraffic? traffic = null)
     {
-        string path = IsUrl(repository) ? GitRemote.CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, auth, fromSha, toSha) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{GitRemote.Redact(repository)}' is not a Git repository");
+        string path = IsUrl(repository) ? GitRemote.CloneOrFetch(repository, cacheDirectory ?? DefaultCacheDirectory, auth, traffic, fromSha, toSha) : Repository.Discover(Path.GetFullPath(repository)) ?? throw new ArgumentException($"'{GitRemote.Redact(repository)}' is not a Git repository");
         using var repo = new Repository(path);
         Commit from = repo.Lookup<Commit>(fromSha) ?? throw new ArgumentException($"commit {fromSha} does not exist");
         Commit to = repo.Lookup<Commit>(toSha) ?? throw new ArgumentException($"commit {toSha} does not exist");

@@ -9,17 +9,17 @@ namespace GitOps.Orchestrations.Rendering;
 /// Source → manifests: export the pinned commit, copy it into a private temp folder, run the
 /// renderer there, then apply overrides and normalize. Results are cached per commit and settings.
 /// </summary>
-public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = null)
+public sealed class RenderService(IGitSources git, TimeSpan? toolTimeout = null)
 {
     public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromMinutes(2);
 
-    readonly RenderCache cache = new(Path.Combine(checkout.CacheDirectory, "renders"));
+    readonly RenderCache cache = new(Path.Combine(git.CacheDirectory, "renders"));
     long renders;
 
     /// <summary>Renders that ran a renderer, as opposed to cache hits.</summary>
     public long Renders => Interlocked.Read(ref renders);
 
-    public GitCheckout Checkout => checkout;
+    public IGitSources Git => git;
 
     public async Task<ManifestSet> RenderAsync(SourceSpec source, string sha, RenderSpec spec, CancellationToken cancellationToken = default)
     {
@@ -37,12 +37,12 @@ public sealed class RenderService(GitCheckout checkout, TimeSpan? toolTimeout = 
         {
             // Plain YAML runs nothing, so it is read from Git's object store, without an export to disk.
             Interlocked.Increment(ref renders);
-            var files = checkout.ReadTree(source, sha, source.Path, PlainRenderer.IsManifest);
+            var files = await git.ReadTreeAsync(source, sha, source.Path, PlainRenderer.IsManifest, cancellationToken);
             rendered = Build(PlainRenderer.Select(files.Select(f => (f.Relative, (Func<string>)(() => f.Text))), spec, label), spec);
         }
         else
         {
-            rendered = await RenderFolderAsync(checkout.Export(source, sha), source.Path, label, spec, cancellationToken: cancellationToken);
+            rendered = await RenderFolderAsync(await git.ExportAsync(source, sha, cancellationToken), source.Path, label, spec, cancellationToken: cancellationToken);
         }
 
         cache.Store(key, rendered);

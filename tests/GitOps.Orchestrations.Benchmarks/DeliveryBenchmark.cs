@@ -101,14 +101,14 @@ public static class DeliveryBenchmark
             var checkout = new GitCheckout(cache);
             var source = new SourceSpec { Repo = $"{servers.GitUrl}/app.git", Revision = "main" };
             var watch = Stopwatch.StartNew();
-            checkout.Export(source, GitCheckout.Resolve(source));
+            checkout.Export(source, GitCheckout.Resolve(source, checkout.Traffic));
             double cold = watch.Elapsed.TotalSeconds;
             var warm = new List<double>();
-            long lsRemotes = GitRemote.LsRemoteCount, fetches = GitRemote.FetchCount;
+            long lsRemotes = checkout.Traffic.LsRemotes, fetches = checkout.Traffic.Fetches;
             for (int i = 0; i < repeat; i++)
             {
                 watch.Restart();
-                checkout.Export(source, GitCheckout.Resolve(source));
+                checkout.Export(source, GitCheckout.Resolve(source, checkout.Traffic));
                 warm.Add(watch.Elapsed.TotalSeconds);
             }
 
@@ -116,7 +116,7 @@ public static class DeliveryBenchmark
             Console.WriteLine("| git:// remote, 500 files | median s | ls-remote | fetch |");
             Console.WriteLine("|---|---|---|---|");
             Console.WriteLine($"| first sync (clone + export) | {cold:0.000} | 1 | 1 |");
-            Console.WriteLine($"| unchanged re-sync, per run | {Median(warm):0.000} | {(GitRemote.LsRemoteCount - lsRemotes) / (double)repeat:0} | {(GitRemote.FetchCount - fetches) / (double)repeat:0} |");
+            Console.WriteLine($"| unchanged re-sync, per run | {Median(warm):0.000} | {(checkout.Traffic.LsRemotes - lsRemotes) / (double)repeat:0} | {(checkout.Traffic.Fetches - fetches) / (double)repeat:0} |");
         }
         finally
         {

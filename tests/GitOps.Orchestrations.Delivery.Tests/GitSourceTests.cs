@@ -29,28 +29,26 @@ public sealed class GitSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_git_daemon_remote_resolves_with_one_ls_remote_and_an_unchanged_resync_fetches_nothing()
+    public async Task A_git_daemon_remote_resolves_with_one_ls_remote_and_an_unchanged_resync_fetches_nothing()
     {
         var checkout = new GitCheckout(cache);
         var source = new SourceSpec { Repo = $"{servers.GitUrl}/app.git", Revision = "main" };
-        long lsRemotes = GitRemote.LsRemoteCount;
-        long fetches = GitRemote.FetchCount;
-        string sha = GitCheckout.Resolve(source);
-        string folder = checkout.Export(source, sha);
+        string sha = await checkout.ResolveAsync(source);
+        string folder = await checkout.ExportAsync(source, sha);
         Assert.Equal(work.Head, sha);
         Assert.True(File.Exists(Path.Combine(folder, "app", "cm.yaml")));
 
-        Assert.Equal(sha, GitCheckout.Resolve(source));
-        Assert.Equal(folder, checkout.Export(source, sha));
-        Assert.Equal(lsRemotes + 2, GitRemote.LsRemoteCount);
-        Assert.Equal(fetches + 1, GitRemote.FetchCount);
+        Assert.Equal(sha, await checkout.ResolveAsync(source));
+        Assert.Equal(folder, await checkout.ExportAsync(source, sha));
+        Assert.Equal(2, checkout.Traffic.LsRemotes);
+        Assert.Equal(1, checkout.Traffic.Fetches);
 
         // A new commit is fetched once, into the same clone.
         work.Commit("more", ("app/cm.yaml", Apps.ConfigMap("a", "2")));
         servers.Publish("app.git", work);
-        string next = GitCheckout.Resolve(source);
-        Assert.Contains("value: \"2\"", File.ReadAllText(Path.Combine(checkout.Export(source, next), "app", "cm.yaml")));
-        Assert.Equal(fetches + 2, GitRemote.FetchCount);
+        string next = await checkout.ResolveAsync(source);
+        Assert.Contains("value: \"2\"", File.ReadAllText(Path.Combine(await checkout.ExportAsync(source, next), "app", "cm.yaml")));
+        Assert.Equal(2, checkout.Traffic.Fetches);
     }
 
     [Fact]

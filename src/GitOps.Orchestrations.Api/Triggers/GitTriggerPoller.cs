@@ -24,7 +24,7 @@ public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunC
     {
         // One catalog for the whole poll, so the paths compared, the workflows read and the commit
         // recorded all belong to the same head even if the branch moves meanwhile.
-        CatalogAtRevision current = repository.Current();
+        CatalogAtRevision current = await repository.CurrentAsync(cancellationToken);
         string head = current.Revision;
         string? last = await journal.TryGetAsync(Key, cancellationToken);
         if (last == head)
@@ -38,7 +38,7 @@ public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunC
             return [];
         }
 
-        IReadOnlyList<string> changed = WorkflowSource.ChangedPaths(repository.Options.Repository, last, head, auth: repository.Options.Auth);
+        IReadOnlyList<string> changed = await repository.ChangedPathsAsync(last, head, cancellationToken);
         var started = new List<string>();
         foreach (WorkflowDocument document in current.Catalog.Workflows)
         {
@@ -54,7 +54,7 @@ public sealed class GitTriggerPoller(WorkflowRepository repository, WorkflowRunC
                 continue;
             }
 
-            ResolvedWorkflow resolved = repository.Resolve(workflow.Name, current.Revision);
+            ResolvedWorkflow resolved = await repository.ResolveAsync(workflow.Name, current.Revision, cancellationToken);
             if (resolved.Succeeded)
             {
                 await runs.StartAsync(resolved.Snapshot!, null, "git", runId, trigger: "git", cancellationToken: cancellationToken);

@@ -16,7 +16,7 @@ public sealed partial class PipelineStarter(WorkflowRepository repository, Workf
 {
     public async Task<IReadOnlyList<string>> EnsureRunningAsync(CancellationToken cancellationToken = default)
     {
-        CatalogAtRevision current = repository.Current();
+        CatalogAtRevision current = await repository.CurrentAsync(cancellationToken);
         var started = new List<string>();
         foreach (PipelineDefinition pipeline in current.Catalog.Pipelines.Values)
         {

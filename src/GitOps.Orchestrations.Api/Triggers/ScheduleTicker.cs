@@ -35,7 +35,7 @@ public sealed class ScheduleTicker(
     public async Task<IReadOnlyList<ScheduleOutcome>> TickAsync(CancellationToken cancellationToken = default)
     {
         DateTimeOffset now = clock.GetUtcNow();
-        CatalogAtRevision current = repository.Current();
+        CatalogAtRevision current = await repository.CurrentAsync(cancellationToken);
         var outcomes = new List<ScheduleOutcome>();
         foreach (WorkflowDocument document in current.Catalog.Workflows)
         {
@@ -82,7 +82,7 @@ public sealed class ScheduleTicker(
             }
         }
 
-        ResolvedWorkflow resolved = repository.Resolve(workflow, revision);
+        ResolvedWorkflow resolved = await repository.ResolveAsync(workflow, revision, cancellationToken);
         if (!resolved.Succeeded)
         {
             await Audit(runId, "schedule-skip", string.Join("; ", resolved.Diagnostics.Select(d => d.ToString()).Append(resolved.Error ?? string.Empty)));

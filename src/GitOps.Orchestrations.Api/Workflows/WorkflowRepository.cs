@@ -37,7 +37,10 @@ public sealed record CatalogAtRevision(WorkflowFiles Files, string Source, Workf
 
 /// <summary>
 /// The configured branch as the API and the triggers see it. The catalog is loaded once per commit:
-/// each call finds the branch's head (cheaply) and reloads only when it moved.
+/// each call finds the branch's head (cheaply) and reloads only when it moved. Git runs on its own
+/// threads (<see cref="GitWork"/>), never under a lock and never on the request's thread, and each
+/// refresh is single-flight: while one head look-up or one catalog load is in progress, every other
+/// caller awaits that one instead of starting its own.
 /// </summary>
 public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskTypeCatalog taskTypes, TimeProvider? clock = null)
 {
@@ -45,45 +48,97 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
     readonly Lock gate = new();
     CatalogAtRevision? cached;
     (string Sha, DateTimeOffset At)? head;
+    Task<string>? lookingUp;
+    (string Sha, Task<CatalogAtRevision> Load)? loading;
 
     public WorkflowRepositoryOptions Options => options;
 
+    /// <summary>The round trips this repository made (head look-ups and fetches of a URL).</summary>
+    public GitTraffic Traffic { get; } = new();
+
     /// <summary>The head commit of the configured branch now.</summary>
-    public string Head()
+    public Task<string> HeadAsync(CancellationToken cancellationToken = default)
     {
+        Task<string> lookup;
         lock (gate)
         {
-            DateTimeOffset now = time.GetUtcNow();
-            if (head is { } known && now - known.At < options.HeadCacheDuration)
+            if (head is { } known && time.GetUtcNow() - known.At < options.HeadCacheDuration)
             {
-                return known.Sha;
+                return Task.FromResult(known.Sha);
             }
 
-            string sha = WorkflowSource.HeadOf(options.Repository, options.Branch, options.Auth);
-            head = (sha, now);
+            lookup = lookingUp ??= LookUpHeadAsync();
+        }
+
+        return lookup.WaitAsync(cancellationToken);
+    }
+
+    async Task<string> LookUpHeadAsync()
+    {
+        try
+        {
+            string sha = await GitWork.RunAsync(() => WorkflowSource.HeadOf(options.Repository, options.Branch, options.Auth, Traffic));
+            lock (gate)
+            {
+                head = (sha, time.GetUtcNow());
+            }
+
             return sha;
+        }
+        finally
+        {
+            lock (gate)
+            {
+                lookingUp = null;
+            }
         }
     }
 
-    public CatalogAtRevision Current()
+    public async Task<CatalogAtRevision> CurrentAsync(CancellationToken cancellationToken = default)
     {
-        string sha = Head();
+        string sha = await HeadAsync(cancellationToken);
+        Task<CatalogAtRevision> load;
         lock (gate)
         {
             if (cached?.Revision == sha)
             {
                 return cached;
             }
+
+            if (loading is not { } inProgress || inProgress.Sha != sha)
+            {
+                loading = (sha, LoadAsync(sha));
+            }
+
+            load = loading.Value.Load;
         }
 
-        WorkflowFiles files = WorkflowSource.FromRepository(options.Repository, sha, options.Folder, options.CacheDirectory, options.Auth);
-        var loaded = new CatalogAtRevision(files, $"{GitRemote.Redact(options.Repository)}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
-        lock (gate)
+        return await load.WaitAsync(cancellationToken);
+    }
+
+    async Task<CatalogAtRevision> LoadAsync(string sha)
+    {
+        try
         {
-            cached = loaded;
-        }
+            WorkflowFiles files = await GitWork.RunAsync(() => WorkflowSource.FromRepository(options.Repository, sha, options.Folder, options.CacheDirectory, options.Auth, Traffic));
+            var loaded = new CatalogAtRevision(files, $"{GitRemote.Redact(options.Repository)}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
+            lock (gate)
+            {
+                cached = loaded;
+            }
 
-        return loaded;
+            return loaded;
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (loading?.Sha == sha)
+                {
+                    loading = null;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -91,13 +146,17 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
     /// and a SHA equal to it (what the triggers pass), come from the loaded catalog; any other
     /// revision is read from Git.
     /// </summary>
-    public ResolvedWorkflow Resolve(string name, string? revision)
+    public async Task<ResolvedWorkflow> ResolveAsync(string name, string? revision, CancellationToken cancellationToken = default)
     {
-        CatalogAtRevision? loaded = revision is null ? Current() : Loaded(revision);
+        CatalogAtRevision? loaded = revision is null ? await CurrentAsync(cancellationToken) : Loaded(revision);
         return loaded is null
-            ? WorkflowResolver.Resolve(name, options.Repository, revision, options.Folder, taskTypes, options.Auth)
+            ? await GitWork.RunAsync(() => WorkflowResolver.Resolve(name, options.Repository, revision, options.Folder, taskTypes, options.Auth), cancellationToken)
             : WorkflowResolver.Find(name, loaded.Files, loaded.Catalog);
     }
+
+    /// <summary>The files that changed between two commits of the repository (for Git triggers).</summary>
+    public Task<IReadOnlyList<string>> ChangedPathsAsync(string fromSha, string toSha, CancellationToken cancellationToken = default) =>
+        GitWork.RunAsync(() => WorkflowSource.ChangedPaths(options.Repository, fromSha, toSha, options.CacheDirectory, options.Auth, Traffic), cancellationToken);
 
     CatalogAtRevision? Loaded(string revision)
     {

@@ -99,12 +99,12 @@ public static partial class AnalysisTemplateLoader
             Name = name ?? string.Empty,
             Interval = metric.Duration("interval"),
             Count = metric.Integer("count", min: 1),
-            InitialDelay = metric.Duration("initialDelay") ?? TimeSpan.Zero,
+            InitialDelay = metric.Duration("initialDelay") ?? AnalysisDefaults.InitialDelay,
             SuccessCondition = success,
             FailureCondition = failure,
-            FailureLimit = metric.Integer("failureLimit", min: 0) ?? 0,
-            InconclusiveLimit = metric.Integer("inconclusiveLimit", min: 0) ?? 0,
-            ConsecutiveErrorLimit = metric.Integer("consecutiveErrorLimit", min: 0) ?? 4,
+            FailureLimit = metric.Integer("failureLimit", min: 0) ?? AnalysisDefaults.FailureLimit,
+            InconclusiveLimit = metric.Integer("inconclusiveLimit", min: 0) ?? AnalysisDefaults.InconclusiveLimit,
+            ConsecutiveErrorLimit = metric.Integer("consecutiveErrorLimit", min: 0) ?? AnalysisDefaults.ConsecutiveErrorLimit,
             Prometheus = null!,
         };
         MappingReader? provider = MappingReader.For(file, metric.Node("provider", required: true), "provider", diagnostics);
@@ -131,7 +131,7 @@ public static partial class AnalysisTemplateLoader
         RangeQuery? range = null;
         if (MappingReader.For(file, prometheus.Node("rangeQuery"), "rangeQuery", diagnostics) is MappingReader rangeReader)
         {
-            range = new RangeQuery(rangeReader.Duration("start") ?? TimeSpan.FromMinutes(5), rangeReader.Duration("step") ?? TimeSpan.FromMinutes(1));
+            range = new RangeQuery(rangeReader.Duration("start") ?? AnalysisDefaults.RangeStart, rangeReader.Duration("step") ?? AnalysisDefaults.RangeStep);
             rangeReader.RejectUnknown();
         }
 
@@ -149,7 +149,7 @@ public static partial class AnalysisTemplateLoader
             minimum = guardQuery is not null && value is double v ? new MinSamples(guardQuery, v) : null;
         }
 
-        TimeSpan timeout = prometheus.Duration("timeout") ?? TimeSpan.FromSeconds(30);
+        TimeSpan timeout = prometheus.Duration("timeout") ?? AnalysisDefaults.QueryTimeout;
         prometheus.RejectUnknown();
         return address is null || query is null ? null : result with
         {

@@ -101,7 +101,7 @@ public static class PipelineLoader
         if (MappingReader.For(file, source.Node("gitTags"), "gitTags", diagnostics) is MappingReader git)
         {
             string? repo = git.String("repo", required: true);
-            string pattern = git.String("pattern") ?? "*";
+            string pattern = git.String("pattern") ?? PipelineDefaults.TagPattern;
             string? semver = Constraint(git, "semver", required: false);
             git.RejectUnknown();
             tags = repo is not null ? new GitTagsSource(repo, pattern, semver) : null;
@@ -175,14 +175,14 @@ public static class PipelineLoader
         if (MappingReader.For(file, stage.Node("verification"), "verification", diagnostics) is MappingReader verify)
         {
             Rollouts.AnalysisReference? analysis = verify.Node("analysis") is YNode analysisNode ? RolloutAnalysis(file, analysisNode, diagnostics) : null;
-            verification = new StageVerification(analysis, verify.Boolean("health") ?? false);
+            verification = new StageVerification(analysis, verify.Boolean("health") ?? PipelineDefaults.VerifyHealth);
             verify.RejectUnknown();
         }
 
         var rules = new StageRules
         {
-            AutoPromote = stage.Boolean("autoPromote") ?? false,
-            RequiredSoakTime = stage.Duration("requiredSoakTime") ?? TimeSpan.Zero,
+            AutoPromote = stage.Boolean("autoPromote") ?? PipelineDefaults.AutoPromote,
+            RequiredSoakTime = stage.Duration("requiredSoakTime") ?? PipelineDefaults.RequiredSoakTime,
             Approval = stage.Node("approval") is YNode approvalNode ? ReadApproval(file, approvalNode, diagnostics) : null,
             FreezeWindows = ReadFreezeWindows(file, stage, diagnostics),
         };

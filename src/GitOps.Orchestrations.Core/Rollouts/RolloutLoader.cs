@@ -28,7 +28,7 @@ public static class RolloutLoader
         RolloutTarget? target = ReadTarget(file, spec.Node("target", required: true), diagnostics);
         string? image = spec.String("image", required: true);
         string? container = spec.String("container");
-        TimeSpan deadline = spec.Duration("progressDeadline") ?? TimeSpan.FromMinutes(10);
+        TimeSpan deadline = spec.Duration("progressDeadline") ?? RolloutDefaults.ProgressDeadline;
         CanaryStrategy? canary = null;
         BlueGreenStrategy? blueGreen = null;
         if (MappingReader.For(file, spec.Node("strategy", required: true), "strategy", diagnostics) is MappingReader strategy)
@@ -56,8 +56,8 @@ public static class RolloutLoader
             return null;
         }
 
-        string kind = target.String("kind") ?? "Deployment";
-        if (kind != "Deployment")
+        string kind = target.String("kind") ?? RolloutDefaults.TargetKind;
+        if (kind != RolloutDefaults.TargetKind)
         {
             target.Error(target.PositionOf("kind")!.Value, $"a rollout changes a Deployment, not a {kind}");
         }
@@ -67,7 +67,7 @@ public static class RolloutLoader
         {
             Kind = kind,
             Name = name ?? string.Empty,
-            Namespace = target.String("namespace") ?? "default",
+            Namespace = target.String("namespace") ?? RolloutDefaults.Namespace,
             Cluster = target.String("cluster"),
         };
         target.RejectUnknown();
@@ -124,7 +124,7 @@ public static class RolloutLoader
             TrafficRouting = routing,
             Steps = steps,
             Analysis = background,
-            AbortScaleDownDelay = canary.Duration("abortScaleDownDelay") ?? TimeSpan.FromSeconds(30),
+            AbortScaleDownDelay = canary.Duration("abortScaleDownDelay") ?? RolloutDefaults.AbortScaleDownDelay,
             StableService = canary.String("stableService"),
             CanaryService = canary.String("canaryService"),
         };
@@ -271,8 +271,8 @@ public static class RolloutLoader
         }
 
         ApprovalPolicy policy = ApprovalPolicyReader.Read(approval);
-        TimeSpan timeout = approval.Duration("timeout") ?? TimeSpan.FromDays(7);
-        string onTimeout = approval.String("onTimeout") ?? "abort";
+        TimeSpan timeout = approval.Duration("timeout") ?? RolloutDefaults.ApprovalTimeout;
+        string onTimeout = approval.String("onTimeout") ?? RolloutDefaults.ApprovalOnTimeout;
         if (onTimeout is not ("abort" or "promote"))
         {
             approval.Error(approval.PositionOf("onTimeout")!.Value, $"onTimeout must be abort or promote, not '{onTimeout}'");
@@ -315,11 +315,11 @@ public static class RolloutLoader
         {
             ActiveService = active ?? string.Empty,
             PreviewService = blueGreen.String("previewService"),
-            AutoPromotionEnabled = blueGreen.Boolean("autoPromotionEnabled") ?? true,
+            AutoPromotionEnabled = blueGreen.Boolean("autoPromotionEnabled") ?? RolloutDefaults.AutoPromotionEnabled,
             AutoPromotionSeconds = blueGreen.Integer("autoPromotionSeconds", min: 0) is int seconds ? TimeSpan.FromSeconds(seconds) : null,
             PrePromotionAnalysis = blueGreen.Node("prePromotionAnalysis") is YNode pre ? ReadAnalysis(file, pre, "prePromotionAnalysis", diagnostics, background: false) : null,
             PostPromotionAnalysis = blueGreen.Node("postPromotionAnalysis") is YNode post ? ReadAnalysis(file, post, "postPromotionAnalysis", diagnostics, background: false) : null,
-            ScaleDownDelay = blueGreen.Integer("scaleDownDelaySeconds", min: 0) is int delay ? TimeSpan.FromSeconds(delay) : blueGreen.Duration("scaleDownDelay") ?? TimeSpan.FromSeconds(30),
+            ScaleDownDelay = blueGreen.Integer("scaleDownDelaySeconds", min: 0) is int delay ? TimeSpan.FromSeconds(delay) : blueGreen.Duration("scaleDownDelay") ?? RolloutDefaults.ScaleDownDelay,
         };
         blueGreen.RejectUnknown();
         return active is null ? null : result;

@@ -6,12 +6,12 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Orchestrations.Delivery.Activities;
 
 /// <summary>Writes files or YAML-path edits to a branch, commits only a real change, and pushes with retry.</summary>
-public sealed class GitCommitActivity(ILogger<GitCommitActivity> logger) : TaskActivity<GitCommitRequest, GitCommitResult>
+public sealed class GitCommitActivity(IGitSources git, ILogger<GitCommitActivity> logger) : TaskActivity<GitCommitRequest, GitCommitResult>
 {
     public override Task<GitCommitResult> RunAsync(TaskActivityContext context, GitCommitRequest input) =>
-        DeliveryErrors.RunAsync(logger, "git-commit", () =>
+        DeliveryErrors.RunAsync(logger, "git-commit", async () =>
         {
-            GitWriteResult written = GitWriter.Write(new GitWriteRequest
+            GitWriteResult written = await git.WriteAsync(new GitWriteRequest
             {
                 Repo = input.Repo,
                 Branch = input.Branch,
@@ -26,6 +26,6 @@ public sealed class GitCommitActivity(ILogger<GitCommitActivity> logger) : TaskA
                 logger.GitWritten(GitRemote.Redact(input.Repo), input.Branch, written.Commit, written.Changed);
             }
 
-            return Task.FromResult(new GitCommitResult { Commit = written.Commit, Changed = written.Changed });
+            return new GitCommitResult { Commit = written.Commit, Changed = written.Changed };
         });
 }

@@ -7,17 +7,17 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Orchestrations.Delivery.Activities;
 
 /// <summary>A branch, tag or SHA → the commit SHA, with one ls-remote for a remote repository and no fetch.</summary>
-public sealed class ResolveSourceActivity(ILogger<ResolveSourceActivity> logger) : TaskActivity<SourceSpec, ResolveSourceResult>
+public sealed class ResolveSourceActivity(IGitSources git, ILogger<ResolveSourceActivity> logger) : TaskActivity<SourceSpec, ResolveSourceResult>
 {
     public override Task<ResolveSourceResult> RunAsync(TaskActivityContext context, SourceSpec input) =>
-        DeliveryErrors.RunAsync(logger, "resolve", () =>
+        DeliveryErrors.RunAsync(logger, "resolve", async () =>
         {
-            string sha = GitCheckout.Resolve(input);
+            string sha = await git.ResolveAsync(input);
             if (logger.IsEnabled(LogLevel.Information))
             {
                 logger.SourceResolved(GitRemote.Redact(input.Repo), input.Revision ?? "HEAD", sha);
             }
 
-            return Task.FromResult(new ResolveSourceResult { Revision = sha });
+            return new ResolveSourceResult { Revision = sha };
         });
 }

@@ -12,7 +12,7 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// branch of an environment repository, with a <c>Source-Commit:</c> trailer naming the commit it
 /// came from. An unchanged render commits nothing.
 /// </summary>
-public sealed class WriteRenderedActivity(RenderService renderer, ILogger<WriteRenderedActivity> logger) : TaskActivity<WriteRenderedRequest, GitCommitResult>
+public sealed class WriteRenderedActivity(RenderService renderer, IGitSources git, ILogger<WriteRenderedActivity> logger) : TaskActivity<WriteRenderedRequest, GitCommitResult>
 {
     public const string FileName = "manifest.yaml";
 
@@ -21,7 +21,7 @@ public sealed class WriteRenderedActivity(RenderService renderer, ILogger<WriteR
         {
             ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
             string path = input.Target.Path.Trim('/') is "" or "." ? FileName : $"{input.Target.Path.Trim('/')}/{FileName}";
-            GitWriteResult written = GitWriter.Write(new GitWriteRequest
+            GitWriteResult written = await git.WriteAsync(new GitWriteRequest
             {
                 Repo = input.Target.Repo,
                 Branch = input.Target.Branch,

@@ -2,7 +2,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using DurableTask.Core;
+using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Hosting;
@@ -49,7 +51,13 @@ internal sealed class LocalSidecar : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, OwnedHostLifetime>();
         builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(socket, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(socket, listen => listen.Protocols = HttpProtocols.Http2);
+
+            // The worker completes up to a thousand activities at once over this one socket.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = SidecarChannels.MaxStreams;
+        });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(service);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
@@ -99,11 +107,41 @@ internal sealed class LocalSidecar : IAsyncDisposable
 /// <summary>gRPC channels over a sidecar's Unix socket.</summary>
 public static class SidecarChannels
 {
+    /// <summary>Concurrent calls one connection carries; beyond it the client opens another.</summary>
+    public const int MaxStreams = 1000;
+
+    /// <summary>
+    /// A call the sidecar dropped before answering (a connection closed under load) is tried again,
+    /// a few times with a short backoff, rather than failing the command or the watch that made it.
+    /// Durable Task already takes every message at least once, and the engine's activities are
+    /// idempotent, so a repeated call changes nothing.
+    /// </summary>
+    static readonly ServiceConfig Retries = new()
+    {
+        MethodConfigs =
+        {
+            new MethodConfig
+            {
+                Names = { MethodName.Default },
+                RetryPolicy = new RetryPolicy
+                {
+                    MaxAttempts = 5,
+                    InitialBackoff = TimeSpan.FromMilliseconds(100),
+                    MaxBackoff = TimeSpan.FromSeconds(2),
+                    BackoffMultiplier = 2,
+                    RetryableStatusCodes = { StatusCode.Unavailable },
+                },
+            },
+        },
+    };
+
     /// <summary>A channel to a sidecar socket, carrying whatever secret the caller claims; without the right one every call is refused.</summary>
     public static GrpcChannel Open(string socketPath, string? secret)
     {
         var sockets = new SocketsHttpHandler
         {
+            // More connections rather than a queue when one connection's streams are all in use.
+            EnableMultipleHttp2Connections = true,
             ConnectCallback = async (_, cancellationToken) =>
             {
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -120,7 +158,7 @@ public static class SidecarChannels
             },
         };
         HttpMessageHandler handler = secret is null ? sockets : new SecretHandler(secret, sockets);
-        return GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = handler });
+        return GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = handler, ServiceConfig = Retries });
     }
 
     sealed class SecretHandler(string secret, HttpMessageHandler inner) : DelegatingHandler(inner)

@@ -1,0 +1,54 @@
+using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Git;
+using GitOps.Orchestrations.Testing;
+
+namespace GitOps.Orchestrations.Api.Tests;
+
+/// <summary>The served branch under load: Git off the request threads, and one refresh for many callers.</summary>
+public sealed class WorkflowRepositoryTests : IAsyncLifetime
+{
+    readonly GitRepository work = new();
+    readonly string cache = Directory.CreateTempSubdirectory("gitops-repository-").FullName;
+    GitServers servers = null!;
+
+    public async Task InitializeAsync()
+    {
+        servers = await GitServers.StartAsync();
+        work.Commit("workflows", ("workflows/hello.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: hello}\nspec:\n  tasks: [{name: a, uses: log, with: {message: hi}}]\n"));
+        servers.Publish("flows.git", work);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await servers.DisposeAsync();
+        work.Dispose();
+        Directory.Delete(cache, recursive: true);
+    }
+
+    [Fact]
+    public async Task Many_callers_at_once_share_one_head_look_up_and_one_load()
+    {
+        var repository = new WorkflowRepository(new WorkflowRepositoryOptions { Repository = $"{servers.GitUrl}/flows.git", CacheDirectory = cache }, TaskTypeRegistry.BuiltIn());
+        CatalogAtRevision[] seen = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => repository.CurrentAsync())));
+        Assert.Single(seen.Distinct());
+        Assert.Equal(work.Head, seen[0].Revision);
+        Assert.Equal(1, repository.Traffic.LsRemotes);
+        Assert.Equal(1, repository.Traffic.Fetches);
+
+        // A moved head is one more look-up and one more load, once its cached head has gone stale.
+        work.Commit("more", ("workflows/second.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: second}\nspec:\n  tasks: [{name: a, uses: log, with: {message: hi}}]\n"));
+        servers.Publish("flows.git", work);
+        await Eventually.True(async () => (await repository.CurrentAsync()).Revision == work.Head, "the new head to be served");
+        Assert.Contains((await repository.CurrentAsync()).Catalog.Workflows, w => w.Definition.Name == "second");
+        Assert.Equal(2, repository.Traffic.Fetches);
+    }
+
+    [Fact]
+    public async Task Git_runs_on_its_own_threads_not_the_thread_pool()
+    {
+        (bool pool, string? name) = await GitWork.RunAsync(() => (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+        Assert.False(pool);
+        Assert.StartsWith("gitops-git-", name, StringComparison.Ordinal);
+    }
+}
