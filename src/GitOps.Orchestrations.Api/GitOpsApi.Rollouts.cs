@@ -27,8 +27,9 @@ public sealed partial class GitOpsApi
     public Task<IResult> PromoteRollout(HttpContext http, string id, string node) => Guard(http, async () =>
     {
         (Caller caller, RolloutActionRequest request, _) = await RunningRollout(http, id, node, "promote");
-        string action = request.Full ? "promote-full" : "promote";
-        await runs.CommandRolloutAsync(id, node, new RolloutCommand(action, caller.User, request.Reason), http.RequestAborted);
+        RolloutAction command = request.Full ? RolloutAction.PromoteFull : RolloutAction.Promote;
+        string action = command.Wire();
+        await runs.CommandRolloutAsync(id, node, new RolloutCommand(command, caller.User, request.Reason), http.RequestAborted);
         await Record(caller, action, id, node, "accepted", request.Reason);
         return Ok(new { run = id, node, action, by = caller.User }, StatusCodes.Status202Accepted);
     });
@@ -36,7 +37,7 @@ public sealed partial class GitOpsApi
     public Task<IResult> AbortRollout(HttpContext http, string id, string node) => Guard(http, async () =>
     {
         (Caller caller, RolloutActionRequest request, _) = await RunningRollout(http, id, node, "abort");
-        await runs.CommandRolloutAsync(id, node, new RolloutCommand("abort", caller.User, request.Reason), http.RequestAborted);
+        await runs.CommandRolloutAsync(id, node, new RolloutCommand(RolloutAction.Abort, caller.User, request.Reason), http.RequestAborted);
         await Record(caller, "abort", id, node, "accepted", request.Reason);
         return Ok(new { run = id, node, action = "abort", by = caller.User }, StatusCodes.Status202Accepted);
     });

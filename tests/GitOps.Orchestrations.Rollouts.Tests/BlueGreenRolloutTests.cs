@@ -68,7 +68,7 @@ public sealed class BlueGreenRolloutTests(RolloutEnvironment env) : IClassFixtur
         Assert.Equal("registry.local/api:2.0", ImageOf(ns, "api-preview"));
         Assert.Equal("registry.local/api:1.0", ImageOf(ns, "api"));
 
-        await env.Engine.Runs.CommandRolloutAsync(id, "switch", new Engine.Rollouts.RolloutCommand("promote", "frank"));
+        await env.Engine.Runs.CommandRolloutAsync(id, "switch", new Engine.Rollouts.RolloutCommand(Engine.Rollouts.RolloutAction.Promote, "frank"));
         RunStatus run = await env.WaitForRunAsync(id);
         Assert.True(run.Phase == WorkflowPhase.Succeeded, run.Nodes.Single().Message);
         RolloutStatus done = (await env.Engine.Runs.GetRolloutsAsync(id)).Single().Status!;

@@ -148,11 +148,11 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
             """), Image());
 
         await env.WaitForRolloutAsync(id, s => s.Phase == RolloutPhase.Paused && s.CurrentStep == 1, "paused at step 1");
-        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand("promote", "alice", "looks good"));
+        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand(Engine.Rollouts.RolloutAction.Promote, "alice", "looks good"));
         await env.WaitForRolloutAsync(id, s => s.Phase == RolloutPhase.Paused && s.CurrentStep == 3, "paused at step 3");
         Assert.Equal(2, Replicas(ns, "api-canary"));
 
-        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand("promote-full", "bob"));
+        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand(Engine.Rollouts.RolloutAction.PromoteFull, "bob"));
         RunStatus run = await env.WaitForRunAsync(id);
         Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
         RolloutStatus status = (await env.Engine.Runs.GetRolloutsAsync(id)).Single().Status!;
@@ -174,7 +174,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
         await env.WaitForRolloutAsync(id, s => s.Phase == RolloutPhase.Paused, "paused");
         Assert.Equal(2, Replicas(ns, "api-canary"));
         Assert.Equal(2, Replicas(ns, "api"));
-        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand("abort", "carol", "error budget"));
+        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand(Engine.Rollouts.RolloutAction.Abort, "carol", "error budget"));
         RunStatus run = await env.WaitForRunAsync(id);
         NodeStatus node = run.Nodes.Single();
         Assert.Equal(NodePhase.Failed, node.Phase);
@@ -196,19 +196,21 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
         RolloutStatus paused = await env.WaitForRolloutAsync(id, s => s.Phase == RolloutPhase.Paused, "paused");
         Assert.StartsWith("analysis step-1 Inconclusive", paused.PauseReason);
         Assert.Contains("minimum-sample guard", paused.PauseReason);
-        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand("promote", "dave"));
+        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand(Engine.Rollouts.RolloutAction.Promote, "dave"));
         RunStatus run = await env.WaitForRunAsync(id);
         Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
     }
 
-    [Fact]
-    public async Task An_approval_step_waits_for_a_listed_approver_and_records_who_decided()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(Engine.Orchestrators.OrchestrationVersions.ArgoRetry)] // started before progress had its own event
+    public async Task An_approval_step_waits_for_a_listed_approver_and_records_who_decided(string? version)
     {
         string ns = await env.NewAppAsync();
         string id = await env.StartAsync(Release(ns, """
                     - setWeight: 25
                     - approval: {approvers: [erin]}
-            """), Image());
+            """), Image(), version);
 
         // No timeout on the gate: a one-minute one raced the test on a busy machine, and this test
         // is about who decides, not about time (timeouts have their own tests).
@@ -222,7 +224,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
         Assert.Equal("canary", gate.Node);
 
         // Promote is not an approval: it is recorded and ignored.
-        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand("promote", "mallory"));
+        await env.Engine.Runs.CommandRolloutAsync(id, "canary", new Engine.Rollouts.RolloutCommand(Engine.Rollouts.RolloutAction.Promote, "mallory"));
         await env.Engine.Runs.DecideAsync(id, "canary", new Engine.TaskTypes.ApprovalDecision("approve", "mallory"));
         await env.Engine.Runs.DecideAsync(id, "canary", new Engine.TaskTypes.ApprovalDecision("approve", "erin", "ship it"));
         RunStatus run = await env.WaitForRunAsync(id);

@@ -75,10 +75,18 @@ public sealed class RolloutEnvironment : IAsyncLifetime
     public Task<RunStatus> RunAsync(string yaml, Dictionary<string, string>? parameters = null) => Engine.Runs.RunToEndAsync(yaml, parameters);
 
     /// <summary>Starts the first workflow of <paramref name="yaml"/> without waiting for it.</summary>
-    public Task<string> StartAsync(string yaml, Dictionary<string, string>? parameters = null)
+    /// <param name="version">An older orchestration version to start it at, as an engine before an upgrade would have; null is the current one.</param>
+    public async Task<string> StartAsync(string yaml, Dictionary<string, string>? parameters = null, string? version = null)
     {
         var snapshot = WorkflowSnapshots.Load(yaml);
-        return Engine.Runs.StartAsync(snapshot, parameters ?? [], "tester", $"{snapshot.Workflow.Name}-{Guid.NewGuid():N}");
+        string id = $"{snapshot.Workflow.Name}-{Guid.NewGuid():N}";
+        if (version is null)
+        {
+            return await Engine.Runs.StartAsync(snapshot, parameters ?? [], "tester", id);
+        }
+
+        var input = new WorkflowRunInput { Snapshot = snapshot, Params = parameters ?? [], StartedBy = "tester", CheckpointEvery = WorkflowRunClient.DefaultCheckpointEvery, Trigger = "cli" };
+        return await Engine.Client.ScheduleNewOrchestrationInstanceAsync(nameof(GitOps.Orchestrations.Engine.Orchestrators.WorkflowOrchestrator), input, new Microsoft.DurableTask.StartOrchestrationOptions { InstanceId = id, Version = version });
     }
 
     /// <summary>Waits until the run's rollout reaches a status that <paramref name="condition"/> accepts.</summary>

@@ -62,10 +62,10 @@ public sealed class ApprovalAuthority
 
     /// <summary>A rollout command (promote, abort) with its proof for the rollout step <paramref name="node"/> of run <paramref name="runId"/>.</summary>
     public Rollouts.RolloutCommand Sign(string runId, string node, Rollouts.RolloutCommand command) =>
-        command with { Proof = Proof("rollout", runId, node, command.Action, command.By, command.Reason ?? string.Empty) };
+        command with { Proof = Proof("rollout", runId, node, Rollouts.RolloutActions.Wire(command.Action), command.By, command.Reason ?? string.Empty) };
 
     public bool Verifies(string runId, string node, Rollouts.RolloutCommand command) =>
-        Matches(command.Proof, Proof("rollout", runId, node, command.Action, command.By, command.Reason ?? string.Empty));
+        Matches(command.Proof, Proof("rollout", runId, node, Rollouts.RolloutActions.Wire(command.Action), command.By, command.Reason ?? string.Empty));
 
     /// <summary>A stop request with its proof for run (or child instance) <paramref name="instance"/>.</summary>
     public Runs.StopRequest Sign(string instance, Runs.StopRequest stop) =>

@@ -22,11 +22,18 @@ public static class OrchestrationVersions
     /// </summary>
     public const string ArgoRetry = "2";
 
+    /// <summary>
+    /// Typed rollout protocol: a rollout reports progress to its step on an event of its own
+    /// (<c>RolloutRequest.ProgressEvent</c>, a <c>RolloutProgress</c>); people's commands keep the
+    /// signal event, which every version listens on.
+    /// </summary>
+    public const string RolloutProgressEvent = "3";
+
     /// <summary>The version new instances start with.</summary>
-    public const string Current = ArgoRetry;
+    public const string Current = RolloutProgressEvent;
 
     /// <summary>Every version this engine still runs: a version leaves this list only when no instance of it can be in flight.</summary>
-    public static readonly IReadOnlyList<string> Runnable = [Unversioned, ArgoRetry];
+    public static readonly IReadOnlyList<string> Runnable = [Unversioned, ArgoRetry, RolloutProgressEvent];
 
     /// <summary>True when this instance was started by an engine older than <paramref name="version"/>.</summary>
     public static bool StartedBefore(this TaskOrchestrationContext context, string version) =>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Rollouts;
@@ -34,12 +36,24 @@ public sealed record RolloutRequest
     /// <summary>Everyone who started a run of the parent run's retry chain, for the approval step's separation of duties.</summary>
     public IReadOnlyList<string> Starters { get; init; } = [];
 
+    /// <summary>People's commands, API to step (the step passes them on to the rollout). Every version listens here.</summary>
     public static string SignalEvent(string stepPath) => $"rollout:{stepPath}";
+
+    /// <summary>
+    /// Progress, rollout to step, from <see cref="Orchestrators.OrchestrationVersions.RolloutProgressEvent"/>
+    /// on: each direction has its own event and its own type. Earlier instances send progress on
+    /// <see cref="SignalEvent"/>.
+    /// </summary>
+    public static string ProgressEvent(string stepPath) => $"rollout-progress:{stepPath}";
 }
 
+/// <summary>What a rollout tells its step: a summary for the run's status, and its gate when one waits.</summary>
+public sealed record RolloutProgress(string Summary, PendingGate? Gate);
+
 /// <summary>
-/// What travels on a rollout step's signal event: a person's command (API to step to rollout), or
-/// progress (rollout to step, so the run's status shows it and its gate).
+/// What travels on a rollout step's signal event: a person's command (API to step to rollout); and,
+/// for instances started before <see cref="Orchestrators.OrchestrationVersions.RolloutProgressEvent"/>,
+/// progress (rollout to step) too.
 /// </summary>
 public sealed record RolloutSignal
 {
@@ -50,13 +64,33 @@ public sealed record RolloutSignal
     public PendingGate? Gate { get; init; }
 }
 
-/// <param name="Action">promote, promote-full or abort.</param>
-public sealed record RolloutCommand(string Action, string By, string? Reason = null)
+/// <summary>What a person may tell a running rollout to do.</summary>
+[JsonConverter(typeof(RolloutActionJson))]
+public enum RolloutAction
+{
+    /// <summary>Move past the current pause, approval or analysis.</summary>
+    Promote,
+
+    /// <summary>Skip every remaining step and make the canary stable.</summary>
+    PromoteFull,
+
+    /// <summary>Traffic back to stable, canary scaled down.</summary>
+    Abort,
+}
+
+/// <summary>The wire names ("promote", "promote-full", "abort"), the same strings runs already in flight carry and sign.</summary>
+public sealed class RolloutActionJson() : JsonStringEnumConverter<RolloutAction>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false);
+
+public static class RolloutActions
+{
+    /// <summary>The action as it travels and is signed: "promote", "promote-full" or "abort".</summary>
+    public static string Wire(this RolloutAction action) => JsonNamingPolicy.KebabCaseLower.ConvertName(action.ToString());
+}
+
+public sealed record RolloutCommand(RolloutAction Action, string By, string? Reason = null)
 {
     /// <summary>The host's signature (<see cref="Approvals.ApprovalAuthority"/>); a command without it is refused.</summary>
     public string? Proof { get; init; }
-
-    public static readonly IReadOnlyList<string> Actions = ["promote", "promote-full", "abort"];
 
     public const string Event = "rollout-command";
 }

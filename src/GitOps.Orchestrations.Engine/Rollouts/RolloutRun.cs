@@ -118,7 +118,14 @@ internal sealed partial class RolloutRun : IDisposable
         if (signal != lastSignal)
         {
             lastSignal = signal;
-            context.SendEvent(request.ParentInstance, RolloutRequest.SignalEvent(request.StepPath), new RolloutSignal { Progress = progress, Gate = status.Gate });
+            if (context.StartedBefore(OrchestrationVersions.RolloutProgressEvent))
+            {
+                context.SendEvent(request.ParentInstance, RolloutRequest.SignalEvent(request.StepPath), new RolloutSignal { Progress = progress, Gate = status.Gate });
+            }
+            else
+            {
+                context.SendEvent(request.ParentInstance, RolloutRequest.ProgressEvent(request.StepPath), new RolloutProgress(progress, status.Gate));
+            }
         }
     }
 
@@ -198,23 +205,23 @@ internal sealed partial class RolloutRun : IDisposable
             RolloutCommand command = TakeCommand();
             if (!approvals.Verifies(request.ParentInstance, request.StepPath, command))
             {
-                Update(s => s, $"'{command.Action}' refused: {Approvals.ApprovalAuthority.Unproven}", command.By);
+                Update(s => s, $"'{command.Action.Wire()}' refused: {Approvals.ApprovalAuthority.Unproven}", command.By);
                 continue;
             }
 
             switch (command.Action)
             {
-                case "abort":
+                case RolloutAction.Abort:
                     Update(s => s, $"abort requested" + Because(command), command.By);
                     return new Interruption(Stop.Abort, $"aborted by {command.By}" + Because(command), command.By);
-                case "promote-full":
+                case RolloutAction.PromoteFull:
                     Update(s => s, "full promotion requested: the remaining steps are skipped" + Because(command), command.By);
                     return new Interruption(Stop.PromoteFull, "promoted in full", command.By);
-                case "promote" when promotable:
+                case RolloutAction.Promote when promotable:
                     Update(s => s, $"promoted past {status.StepDescription ?? "the wait"}" + Because(command), command.By);
                     return new Interruption(Stop.Promote, "promoted", command.By);
                 default:
-                    Update(s => s, $"'{command.Action}' ignored: {status.StepDescription ?? "this step"} is not waiting to be promoted", command.By);
+                    Update(s => s, $"'{command.Action.Wire()}' ignored: {status.StepDescription ?? "this step"} is not waiting to be promoted", command.By);
                     continue;
             }
         }

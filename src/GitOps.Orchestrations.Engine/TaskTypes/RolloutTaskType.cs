@@ -58,7 +58,7 @@ public sealed class RolloutTaskType : ITaskType
             // The run stopped, or this step timed out: the rollout aborts (traffic back to stable,
             // read back) rather than go on shifting traffic alone; the run waits for that, bounded.
             step.Report(new StepProgress($"aborting rollout {rollout.Name}: the run stopped waiting for it"));
-            context.SendEvent(child, RolloutCommand.Event, step.Approvals.Sign(step.RunId, step.Path, new RolloutCommand("abort", "engine", "the run stopped waiting for this rollout")));
+            context.SendEvent(child, RolloutCommand.Event, step.Approvals.Sign(step.RunId, step.Path, new RolloutCommand(RolloutAction.Abort, "engine", "the run stopped waiting for this rollout")));
         }
 
         RolloutOutcome outcome = await running;
@@ -90,7 +90,9 @@ public sealed class RolloutTaskType : ITaskType
     static async Task RelayAsync(TaskOrchestrationContext context, StepInvocation step, string child, Task<RolloutOutcome> running)
     {
         string approvalEvent = ApprovalTaskType.EventName(step.Path);
+        bool progressApart = !context.StartedBefore(OrchestrationVersions.RolloutProgressEvent);
         Task<RolloutSignal>? signal = null;
+        Task<RolloutProgress>? progress = null;
         Task<ApprovalDecision>? decision = null;
         Task cancelled = step.Cancellation.WhenCancelled();
         while (!running.IsCompleted && !step.Cancellation.IsCancellationRequested)
@@ -98,8 +100,21 @@ public sealed class RolloutTaskType : ITaskType
             // Never cancelled through the SDK (see OrchestrationWaits): the step's cancellation is raced instead.
             signal ??= context.WaitForExternalEvent<RolloutSignal>(RolloutRequest.SignalEvent(step.Path), CancellationToken.None);
             decision ??= context.WaitForExternalEvent<ApprovalDecision>(approvalEvent, CancellationToken.None);
-            Task first = await Task.WhenAny(running, signal, decision, cancelled);
-            if (first == signal)
+            if (progressApart)
+            {
+                progress ??= context.WaitForExternalEvent<RolloutProgress>(RolloutRequest.ProgressEvent(step.Path), CancellationToken.None);
+            }
+
+            Task first = progress is null
+                ? await Task.WhenAny(running, signal, decision, cancelled)
+                : await Task.WhenAny(running, signal, decision, progress, cancelled);
+            if (first == progress)
+            {
+                RolloutProgress received = await progress!;
+                progress = null;
+                step.Report(new StepProgress(received.Summary, received.Gate));
+            }
+            else if (first == signal)
             {
                 RolloutSignal received = await signal;
                 signal = null;
@@ -107,9 +122,9 @@ public sealed class RolloutTaskType : ITaskType
                 {
                     context.SendEvent(child, RolloutCommand.Event, command);
                 }
-                else if (received.Progress is string progress)
+                else if (received.Progress is string summary)
                 {
-                    step.Report(new StepProgress(progress, received.Gate));
+                    step.Report(new StepProgress(summary, received.Gate));
                 }
             }
             else if (first == decision)

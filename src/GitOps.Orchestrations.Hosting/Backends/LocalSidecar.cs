@@ -111,29 +111,47 @@ public static class SidecarChannels
     public const int MaxStreams = 1000;
 
     /// <summary>
-    /// A call the sidecar dropped before answering (a connection closed under load) is tried again,
-    /// a few times with a short backoff, rather than failing the command or the watch that made it.
-    /// Durable Task already takes every message at least once, and the engine's activities are
-    /// idempotent, so a repeated call changes nothing.
+    /// The client's calls (start, read, raise, terminate, suspend, resume, query, wait) that are
+    /// tried again when the sidecar dropped them before answering (a connection closed under load),
+    /// rather than failing the command or the watch that made them. Each is safe to repeat: a start
+    /// names its instance id, and the rest read or set a state. The worker's own calls are left
+    /// alone: retrying buffers every message, which costs its hot path about a fifth of its speed
+    /// (docs/performance.md), and a work item it cannot complete is delivered again anyway.
     /// </summary>
-    static readonly ServiceConfig Retries = new()
+    internal static readonly IReadOnlyList<string> RetriedMethods =
+    [
+        "StartInstance", "GetInstance", "RaiseEvent", "TerminateInstance", "SuspendInstance", "ResumeInstance",
+        "QueryInstances", "PurgeInstances", "WaitForInstanceStart", "WaitForInstanceCompletion",
+    ];
+
+    static readonly ServiceConfig Retries = RetryConfig();
+
+    static ServiceConfig RetryConfig()
     {
-        MethodConfigs =
+        var config = new MethodConfig
         {
-            new MethodConfig
+            RetryPolicy = new RetryPolicy
             {
-                Names = { MethodName.Default },
-                RetryPolicy = new RetryPolicy
-                {
-                    MaxAttempts = 5,
-                    InitialBackoff = TimeSpan.FromMilliseconds(100),
-                    MaxBackoff = TimeSpan.FromSeconds(2),
-                    BackoffMultiplier = 2,
-                    RetryableStatusCodes = { StatusCode.Unavailable },
-                },
+                MaxAttempts = 5,
+                InitialBackoff = TimeSpan.FromMilliseconds(100),
+                MaxBackoff = TimeSpan.FromSeconds(2),
+                BackoffMultiplier = 2,
+                RetryableStatusCodes = { StatusCode.Unavailable },
             },
-        },
-    };
+        };
+        foreach (string name in RetriedMethods)
+        {
+            config.Names.Add(Method(name));
+        }
+
+        return new ServiceConfig { MethodConfigs = { config } };
+    }
+
+    /// <summary>A method of the Durable Task sidecar service, named as its descriptor names it; a name it does not have is an error, not a silent no-retry.</summary>
+    static MethodName Method(string name) =>
+        Microsoft.DurableTask.Protobuf.TaskHubSidecarService.Descriptor.FindMethodByName(name) is { } method
+            ? new MethodName { Service = method.Service.FullName, Method = method.Name }
+            : throw new InvalidOperationException($"the Durable Task sidecar service has no method '{name}'");
 
     /// <summary>A channel to a sidecar socket, carrying whatever secret the caller claims; without the right one every call is refused.</summary>
     public static GrpcChannel Open(string socketPath, string? secret)
