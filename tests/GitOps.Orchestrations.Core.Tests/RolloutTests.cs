@@ -80,9 +80,31 @@ public sealed class RolloutTests
             "r.yaml:11:22: error: 'setWeight' must be between 0 and 100",
             "r.yaml:12:11: error: a step must be exactly one of setWeight, pause, analysis, approval, setCanaryScale",
             "r.yaml:13:27: error: setCanaryScale takes exactly one of weight, replicas or matchTrafficWeight: true",
-            "r.yaml:14:33: error: onTimeout must be abort or promote, not 'maybe'",
+            "r.yaml:14:33: error: onTimeout must be approve or reject (or, for a rollout, promote or abort), not 'maybe'",
             "r.yaml:15:17: error: analysis.startingStep is 9, but the steps are numbered 0 to 3",
         ], errors);
+    }
+
+    [Theory]
+    [InlineData("approve")]
+    [InlineData("reject")]
+    [InlineData("promote")]
+    [InlineData("abort")]
+    public void A_rollout_gate_speaks_the_gate_vocabulary_and_argo_s(string onTimeout)
+    {
+        var (rollouts, errors) = Load($$$"""
+            apiVersion: gitops.orchestrations/v1
+            kind: Rollout
+            metadata: {name: api}
+            spec:
+              target: {name: api}
+              image: api:2
+              strategy:
+                canary:
+                  steps: [{approval: {onTimeout: {{{onTimeout}}}}}]
+            """);
+        Assert.Empty(errors);
+        Assert.Equal(onTimeout, Assert.Single(rollouts).Canary!.Steps.Single().Approval!.OnTimeout);
     }
 
     [Fact]

@@ -273,9 +273,10 @@ public static class RolloutLoader
         ApprovalPolicy policy = ApprovalPolicyReader.Read(approval);
         TimeSpan timeout = approval.Duration("timeout") ?? RolloutDefaults.ApprovalTimeout;
         string onTimeout = approval.String("onTimeout") ?? RolloutDefaults.ApprovalOnTimeout;
-        if (onTimeout is not ("abort" or "promote"))
+        // Every gate speaks approve or reject; a rollout's gate also takes Argo's abort and promote.
+        if (onTimeout is not ("approve" or "reject" or "abort" or "promote"))
         {
-            approval.Error(approval.PositionOf("onTimeout")!.Value, $"onTimeout must be abort or promote, not '{onTimeout}'");
+            approval.Error(approval.PositionOf("onTimeout")!.Value, $"onTimeout must be approve or reject (or, for a rollout, promote or abort), not '{onTimeout}'");
         }
 
         string? message = approval.String("message");
