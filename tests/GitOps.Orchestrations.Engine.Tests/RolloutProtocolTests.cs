@@ -21,11 +21,18 @@ public class RolloutProtocolTests
         Assert.Equal(action, JsonSerializer.Deserialize<RolloutCommand>($"{{\"Action\":\"{wire}\",\"By\":\"bob\"}}")!.Action);
     }
 
-    [Fact]
-    public void An_unknown_or_numeric_action_is_refused_not_guessed()
+    [Theory]
+    [InlineData("\"rollback\"")]
+    [InlineData("\"Promote\"")]
+    [InlineData("2")]
+    [InlineData("{\"nested\": [1, 2]}")]
+    [InlineData("null")]
+    public void Any_other_action_reads_as_unknown_never_as_a_real_one_and_never_fails_the_read(string value)
     {
-        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RolloutCommand>("{\"Action\":\"rollback\",\"By\":\"bob\"}"));
-        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RolloutCommand>("{\"Action\":2,\"By\":\"bob\"}"));
+        // A raw event past the API must not fail the rollout's orchestration when it reads its inbox.
+        RolloutCommand read = JsonSerializer.Deserialize<RolloutCommand>($"{{\"Action\":{value},\"By\":\"bob\"}}")!;
+        Assert.Equal(RolloutAction.Unknown, read.Action);
+        Assert.Equal("bob", read.By);
     }
 
     [Fact]

@@ -68,6 +68,12 @@ public sealed record RolloutSignal
 [JsonConverter(typeof(RolloutActionJson))]
 public enum RolloutAction
 {
+    /// <summary>
+    /// Anything else a raw event may carry: read, so the rollout records and ignores it rather than
+    /// fail to read its own inbox (the API only ever sends the three below).
+    /// </summary>
+    Unknown,
+
     /// <summary>Move past the current pause, approval or analysis.</summary>
     Promote,
 
@@ -78,8 +84,34 @@ public enum RolloutAction
     Abort,
 }
 
-/// <summary>The wire names ("promote", "promote-full", "abort"), the same strings runs already in flight carry and sign.</summary>
-public sealed class RolloutActionJson() : JsonStringEnumConverter<RolloutAction>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false);
+/// <summary>
+/// The wire names ("promote", "promote-full", "abort"), the same strings runs already in flight
+/// carry and sign. Any other value, string or not, reads as <see cref="RolloutAction.Unknown"/>:
+/// an event raised past the API must not make the rollout's orchestration fail.
+/// </summary>
+public sealed class RolloutActionJson : JsonConverter<RolloutAction>
+{
+    public override RolloutAction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            string? wire = reader.GetString();
+            foreach (RolloutAction action in Enum.GetValues<RolloutAction>())
+            {
+                if (action != RolloutAction.Unknown && action.Wire() == wire)
+                {
+                    return action;
+                }
+            }
+        }
+
+        reader.Skip();
+        return RolloutAction.Unknown;
+    }
+
+    public override void Write(Utf8JsonWriter writer, RolloutAction value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Wire());
+}
 
 public static class RolloutActions
 {
