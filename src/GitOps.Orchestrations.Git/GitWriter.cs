@@ -55,9 +55,6 @@ public static class GitWriter
 {
     static readonly Signature Bot = new("gitops-orchestrations", "gitops@orchestrations.local", DateTimeOffset.UnixEpoch);
 
-    /// <summary>For callers without an async context (tests, tools): the same as <see cref="WriteAsync"/>.</summary>
-    public static GitWriteResult Write(GitWriteRequest request) => WriteAsync(request).GetAwaiter().GetResult();
-
     /// <summary>
     /// Commits the changes on a fresh copy of the branch and pushes; a rejected push (someone else
     /// moved the branch) is tried again on a fresh copy after a growing pause, up to

@@ -87,35 +87,35 @@ public sealed class GitSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Writes_commit_only_real_changes_record_the_source_and_survive_concurrent_pushes()
+    public async Task Writes_commit_only_real_changes_record_the_source_and_survive_concurrent_pushes()
     {
         string url = $"{servers.GitUrl}/app.git";
-        GitWriteResult first = GitWriter.Write(new GitWriteRequest { Repo = url, Branch = "main", Message = "env: api 1.1", SourceCommit = work.Head, Changes = [new GitFileChange("env/values.yaml", "image:\n  tag: \"1.0\"  # pinned\n")] });
+        GitWriteResult first = await GitWriter.WriteAsync(new GitWriteRequest { Repo = url, Branch = "main", Message = "env: api 1.1", SourceCommit = work.Head, Changes = [new GitFileChange("env/values.yaml", "image:\n  tag: \"1.0\"  # pinned\n")] });
         Assert.True(first.Changed);
         Assert.Equal(first.Commit, servers.Head("app.git"));
 
-        GitWriteResult same = GitWriter.Write(new GitWriteRequest { Repo = url, Branch = "main", Message = "again", Changes = [new GitFileChange("env/values.yaml", "image:\n  tag: \"1.0\"  # pinned\n")] });
+        GitWriteResult same = await GitWriter.WriteAsync(new GitWriteRequest { Repo = url, Branch = "main", Message = "again", Changes = [new GitFileChange("env/values.yaml", "image:\n  tag: \"1.0\"  # pinned\n")] });
         Assert.False(same.Changed);
         Assert.Equal(first.Commit, same.Commit);
 
-        GitWriteResult edit = GitWriter.Write(new GitWriteRequest { Repo = url, Branch = "main", Message = "bump", Changes = [new GitFileChange("env/values.yaml", YamlPath: "image.tag", Value: "1.1")] });
+        GitWriteResult edit = await GitWriter.WriteAsync(new GitWriteRequest { Repo = url, Branch = "main", Message = "bump", Changes = [new GitFileChange("env/values.yaml", YamlPath: "image.tag", Value: "1.1")] });
         Assert.True(edit.Changed);
         Assert.Equal("image:\n  tag: \"1.1\"  # pinned\n", servers.Read("app.git", "env/values.yaml"));
 
         // Writers racing on one branch: each rejected push is replayed on the new head, so all land.
-        GitWriteResult[] racers = Enumerable.Range(0, 4).AsParallel().Select(i => GitWriter.Write(new GitWriteRequest
+        GitWriteResult[] racers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => GitWriter.WriteAsync(new GitWriteRequest
         {
             Repo = url, Branch = "main", Message = $"racer {i}", Changes = [new GitFileChange($"race/{i}.txt", $"{i}")], MaxAttempts = 10,
-        })).ToArray();
+        })));
         Assert.All(Enumerable.Range(0, 4), i => Assert.Equal($"{i}", servers.Read("app.git", $"race/{i}.txt")));
         Assert.All(racers, r => Assert.True(r.Changed));
     }
 
     [Fact]
-    public void A_branch_that_does_not_exist_yet_starts_from_the_base_branch()
+    public async Task A_branch_that_does_not_exist_yet_starts_from_the_base_branch()
     {
         string url = $"{servers.GitUrl}/app.git";
-        GitWriteResult result = GitWriter.Write(new GitWriteRequest { Repo = url, Branch = "promote/api-1.1", BaseBranch = "main", Message = "promote api 1.1", SourceCommit = work.Head, Changes = [new GitFileChange("app/cm.yaml", Apps.ConfigMap("a", "9"))] });
+        GitWriteResult result = await GitWriter.WriteAsync(new GitWriteRequest { Repo = url, Branch = "promote/api-1.1", BaseBranch = "main", Message = "promote api 1.1", SourceCommit = work.Head, Changes = [new GitFileChange("app/cm.yaml", Apps.ConfigMap("a", "9"))] });
         Assert.True(result.Changed);
         Assert.Contains("value: \"9\"", servers.Read("app.git", "app/cm.yaml", "promote/api-1.1"));
         Assert.Contains("value: \"1\"", servers.Read("app.git", "app/cm.yaml", "main"));

@@ -29,14 +29,14 @@ public sealed class SshRemoteTests : IAsyncLifetime
     GitAuthSpec Auth => new() { SshKeyFile = ssh.ClientKey, KnownHostsFile = ssh.KnownHosts };
 
     [Fact]
-    public void A_key_and_known_hosts_resolve_export_and_write_over_ssh()
+    public async Task A_key_and_known_hosts_resolve_export_and_write_over_ssh()
     {
         var source = new SourceSpec { Repo = ssh.Url("app.git"), Revision = "main", Auth = Auth };
         string sha = GitCheckout.Resolve(source);
         Assert.Equal(work.Head, sha);
         Assert.True(File.Exists(Path.Combine(new GitCheckout(cache).Export(source, sha), "app", "cm.yaml")));
 
-        GitWriteResult written = GitWriter.Write(new GitWriteRequest { Repo = ssh.Url("app.git"), Auth = Auth, Message = "over ssh", Changes = [new GitFileChange("env/tag.txt", "1.2.3\n")] });
+        GitWriteResult written = await GitWriter.WriteAsync(new GitWriteRequest { Repo = ssh.Url("app.git"), Auth = Auth, Message = "over ssh", Changes = [new GitFileChange("env/tag.txt", "1.2.3\n")] });
         Assert.True(written.Changed);
         Assert.Equal(written.Commit, GitCheckout.Resolve(source));
     }
