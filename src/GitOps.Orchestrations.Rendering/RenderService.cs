@@ -19,8 +19,6 @@ public sealed class RenderService(IGitSources git, TimeSpan? toolTimeout = null)
     /// <summary>Renders that ran a renderer, as opposed to cache hits.</summary>
     public long Renders => Interlocked.Read(ref renders);
 
-    public IGitSources Git => git;
-
     public async Task<ManifestSet> RenderAsync(SourceSpec source, string sha, RenderSpec spec, CancellationToken cancellationToken = default)
     {
         GitCheckout.CheckRelative(source.Path);
