@@ -21,20 +21,22 @@ public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, I
 {
     const int CheckpointEvery = WorkflowRunClient.AzureStorageCheckpointEvery;
 
+    WorkflowRunClient Runs(DurableTaskClient client) => new(client, engine.Approvals, CheckpointEvery);
+
     public GitOpsApi Api(DurableTaskClient client) =>
-        new(new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), repository, audit, options, server, clock, loggers.CreateLogger<GitOpsApi>());
+        new(Runs(client), repository, audit, options, server, clock, loggers.CreateLogger<GitOpsApi>());
 
     public RetentionSweeper Retention(DurableTaskClient client) =>
-        new(new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, audit, retention, clock, loggers.CreateLogger<RetentionSweeper>());
+        new(Runs(client), journal, audit, retention, clock, loggers.CreateLogger<RetentionSweeper>());
 
     public ScheduleTicker Schedules(DurableTaskClient client) =>
-        new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, audit, clock, loggers.CreateLogger<ScheduleTicker>(), Environment.MachineName);
+        new(repository, Runs(client), journal, audit, clock, loggers.CreateLogger<ScheduleTicker>(), Environment.MachineName);
 
     public GitTriggerPoller Git(DurableTaskClient client) =>
-        new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), journal, loggers.CreateLogger<GitTriggerPoller>(), Environment.MachineName);
+        new(repository, Runs(client), journal, loggers.CreateLogger<GitTriggerPoller>(), Environment.MachineName);
 
     public PipelineStarter Pipelines(DurableTaskClient client) =>
-        new(repository, new WorkflowRunClient(client, engine.Approvals, CheckpointEvery), loggers.CreateLogger<PipelineStarter>(), options.PipelinePollInterval);
+        new(repository, Runs(client), loggers.CreateLogger<PipelineStarter>(), options.PipelinePollInterval);
 
     /// <summary>
     /// The caller is whoever App Service authentication signed in; the function key in front of

@@ -1,27 +1,11 @@
-using DurableTask.AzureStorage;
-using DurableTask.Core;
-using GitOps.Orchestrations.Analysis;
-using GitOps.Orchestrations.Composition;
 using GitOps.Orchestrations.Delivery;
-using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Approvals;
-using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Egress;
-using GitOps.Orchestrations.Engine.Idempotency;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Hosting.Backends;
-using GitOps.Orchestrations.Tables;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing.Sidecar;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -113,102 +97,58 @@ public sealed record AzureStorageTuning(TimeSpan LeaseInterval, TimeSpan Visibil
 }
 
 /// <summary>
-/// The engine in one process: a Durable Task backend, the gRPC sidecar in front of it (bound to
-/// loopback), the worker running the engine's orchestrators and activities, and a client. The CLI
-/// and the self-hosted server both start exactly this.
+/// The engine in a process of its own: <see cref="EngineBackend"/> and
+/// <see cref="EngineHostRegistration.AddGitOpsEngineHost"/> in a generic host. The CLI starts
+/// exactly this; the self-hosted server puts the same registration into its web application, so
+/// the engine and the API share one container.
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
-    readonly LocalSidecar sidecar;
-    readonly IHost worker;
-    readonly GrpcChannel channel;
+    readonly IHost host;
 
-    EngineHost(LocalSidecar sidecar, IHost worker, GrpcChannel channel, ApprovalAuthority approvals, int checkpointEvery)
+    EngineHost(IHost host)
     {
-        this.sidecar = sidecar;
-        this.worker = worker;
-        this.channel = channel;
-        Approvals = approvals;
-        Client = worker.Services.GetRequiredService<DurableTaskClient>();
-        Runs = new WorkflowRunClient(Client, approvals, checkpointEvery);
+        this.host = host;
+        Backend = host.Services.GetRequiredService<EngineBackend>();
+        Client = host.Services.GetRequiredService<DurableTaskClient>();
+        Runs = host.Services.GetRequiredService<WorkflowRunClient>();
     }
 
+    internal EngineBackend Backend { get; }
+
     /// <summary>The Unix socket the sidecar listens on; calls need the process's secret as well.</summary>
-    public string SidecarSocket => sidecar.SocketPath;
+    public string SidecarSocket => Backend.SidecarSocket;
 
     /// <summary>Signs decisions this host sends, and lets its gates check them.</summary>
-    public ApprovalAuthority Approvals { get; }
+    public ApprovalAuthority Approvals => Backend.Approvals;
 
     public DurableTaskClient Client { get; }
 
     public WorkflowRunClient Runs { get; }
 
-    public IServiceProvider Services => worker.Services;
+    public IServiceProvider Services => host.Services;
 
     public static async Task<EngineHost> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
     {
-        (IOrchestrationService service, IEffectJournal journal, IAuditLog audit, ApprovalAuthority approvals) = await CreateBackendAsync(options, cancellationToken);
-        LocalSidecar sidecar = await LocalSidecar.StartAsync(service, options.LoggerFactory, cancellationToken);
-        GrpcChannel channel = sidecar.CreateChannel();
-
-        HostApplicationBuilder workerBuilder = Host.CreateApplicationBuilder();
-        workerBuilder.Logging.ClearProviders();
-        workerBuilder.Services.AddSingleton<IHostLifetime, OwnedHostLifetime>();
-        workerBuilder.Services.AddSingleton(options.LoggerFactory);
-        workerBuilder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions { Approvals = approvals, TaskTypes = options.TaskTypes, Egress = options.Egress, Delivery = options.Delivery });
-        workerBuilder.Services.AddSingleton(journal);
-        workerBuilder.Services.AddSingleton(audit);
-        options.ConfigureServices?.Invoke(workerBuilder.Services);
-        if (options.RunWorker)
+        EngineBackend backend = await EngineBackend.StartAsync(options, cancellationToken);
+        IHost host;
+        try
         {
-            workerBuilder.Services.AddDurableTaskWorker(builder =>
-            {
-                builder.UseGrpc(channel);
-                builder.UseVersioning(options.Versioning ?? EngineRegistration.Versioning);
-                builder.AddTasks(registry =>
-                {
-                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(options.TaskTypes, approvals));
-                    options.ConfigureTasks?.Invoke(registry);
-                });
-            });
+            HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton<IHostLifetime, OwnedHostLifetime>();
+            builder.Services.AddSingleton(options.LoggerFactory);
+            builder.Services.AddGitOpsEngineHost(backend, options);
+            host = builder.Build();
+        }
+        catch
+        {
+            await backend.DisposeAsync();
+            throw;
         }
 
-        workerBuilder.Services.AddDurableTaskClient(builder => builder.UseGrpc(channel));
-        IHost worker = workerBuilder.Build();
-        await worker.StartAsync(cancellationToken);
-        int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : WorkflowRunClient.AzureStorageCheckpointEvery);
-        return new EngineHost(sidecar, worker, channel, approvals, checkpointEvery);
-    }
-
-    static async Task<(IOrchestrationService, IEffectJournal, IAuditLog, ApprovalAuthority)> CreateBackendAsync(EngineHostOptions options, CancellationToken cancellationToken)
-    {
-        switch (options.Store)
-        {
-            case MemoryStore:
-                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog(), options.Approvals ?? ApprovalAuthority.Ephemeral());
-            case AzureStorageStore azure:
-                AzureStorageTuning tuning = options.AzureStorage;
-                var settings = new AzureStorageOrchestrationServiceSettings
-                {
-                    StorageAccountClientProvider = new StorageAccountClientProvider(azure.ConnectionString),
-                    TaskHubName = options.TaskHub,
-                    PartitionCount = tuning.PartitionCount,
-                    LeaseInterval = tuning.LeaseInterval,
-                    LeaseRenewInterval = tuning.LeaseInterval / 3,
-                    LeaseAcquireInterval = tuning.LeaseInterval / 3,
-                    WorkItemQueueVisibilityTimeout = tuning.VisibilityTimeout,
-                    ControlQueueVisibilityTimeout = tuning.VisibilityTimeout,
-                    MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
-                    LoggerFactory = options.LoggerFactory,
-                };
-                var service = new AzureStorageOrchestrationService(settings);
-                await service.CreateIfNotExistsAsync();
-                (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                ApprovalAuthority approvals = options.Approvals ?? await TableApprovalKey.GetOrCreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit, approvals);
-            default:
-                throw new ArgumentException($"unsupported store {options.Store}");
-        }
+        await host.StartAsync(cancellationToken);
+        return new EngineHost(host);
     }
 
     public async ValueTask DisposeAsync()
@@ -216,16 +156,21 @@ public sealed class EngineHost : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            await worker.StopAsync(timeout.Token);
+            await host.StopAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
             // Stopping is best effort; whatever the worker had in flight is redelivered by the backend.
         }
 
-        worker.Dispose();
-        await channel.ShutdownAsync();
-        channel.Dispose();
-        await sidecar.DisposeAsync();
+        // The container owns the backend, and disposes it after the worker has stopped.
+        if (host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
     }
 }

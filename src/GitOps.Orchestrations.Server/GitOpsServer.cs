@@ -3,8 +3,7 @@ using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Metrics;
 using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
-using GitOps.Orchestrations.Engine.Audit;
-using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Server.Authentication;
 using GitOps.Orchestrations.Server.Background;
@@ -13,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,13 +31,16 @@ public sealed class GitOpsServer : IAsyncDisposable
 
     readonly WebApplication app;
 
-    GitOpsServer(WebApplication app, EngineHost engine)
+    GitOpsServer(WebApplication app)
     {
         this.app = app;
-        Engine = engine;
+        Runs = app.Services.GetRequiredService<WorkflowRunClient>();
+        Client = app.Services.GetRequiredService<DurableTaskClient>();
     }
 
-    public EngineHost Engine { get; }
+    public WorkflowRunClient Runs { get; }
+
+    public DurableTaskClient Client { get; }
 
     public IServiceProvider Services => app.Services;
 
@@ -47,7 +50,8 @@ public sealed class GitOpsServer : IAsyncDisposable
     public static async Task<GitOpsServer> StartAsync(ServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ApiMetrics.Start();
-        EngineHost engine = await EngineHost.StartAsync(options.Engine with { LoggerFactory = loggerFactory }, cancellationToken);
+        EngineHostOptions engine = options.Engine with { LoggerFactory = loggerFactory };
+        EngineBackend backend = await EngineBackend.StartAsync(engine, cancellationToken);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
@@ -55,10 +59,8 @@ public sealed class GitOpsServer : IAsyncDisposable
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddProblemDetails();
 
-        builder.Services.AddSingleton(engine.Runs);
-        builder.Services.AddSingleton(engine.Services.GetRequiredService<IAuditLog>());
-        builder.Services.AddSingleton(engine.Services.GetRequiredService<IEffectJournal>());
-        builder.Services.AddSingleton(TimeProvider.System);
+        // One container: the engine's worker and client, and the API and triggers that use them.
+        builder.Services.AddGitOpsEngineHost(backend, engine);
         builder.Services.AddSingleton(options.Api);
         builder.Services.AddSingleton(new WorkflowRepository(options.Workflows, options.Engine.TaskTypes));
         builder.Services.AddSingleton<GitOpsApi>();
@@ -76,17 +78,37 @@ public sealed class GitOpsServer : IAsyncDisposable
 
         AddAuthentication(builder.Services, options);
 
-        WebApplication app = builder.Build();
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+        }
+        catch
+        {
+            await backend.DisposeAsync();
+            throw;
+        }
+
         app.UseExceptionHandler();
         app.UseAuthentication();
         ServerRoutes.Map(app);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            // The container owns the backend now: disposing the app closes the sidecar and the stores.
+            await app.DisposeAsync();
+            throw;
+        }
+
         ILogger logger = loggerFactory.CreateLogger<GitOpsServer>();
         if (logger.IsEnabled(LogLevel.Information))
         {
             logger.Listening(string.Join(", ", app.Urls), options.Engine.Store.Describe(), options.Engine.TaskHub, Git.GitRemote.Redact(options.Workflows.Repository));
         }
-        return new GitOpsServer(app, engine);
+        return new GitOpsServer(app);
     }
 
     static void AddAuthentication(IServiceCollection services, ServerOptions options)
@@ -123,6 +145,5 @@ public sealed class GitOpsServer : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        await Engine.DisposeAsync();
     }
 }

@@ -65,7 +65,7 @@ public sealed class CredentialTests : IAsyncLifetime
         string id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         await Eventually.True(async () => (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() == "Succeeded", "the run to succeed");
         string run = await client.GetStringAsync($"/api/runs/{id}");
-        OrchestrationMetadata instance = (await server.Engine.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!;
+        OrchestrationMetadata instance = (await server.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!;
 
         string[] seen = [workflows, await missing.Content.ReadAsStringAsync(), run, instance.SerializedInput!, string.Join('\n', logs.Lines)];
         Assert.All(seen, text => Assert.DoesNotContain(GitServers.Token, text, StringComparison.Ordinal));

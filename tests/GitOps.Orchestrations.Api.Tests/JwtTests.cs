@@ -63,7 +63,7 @@ public sealed class JwtTests : IAsyncLifetime
         HttpResponseMessage started = await Start(Token("jane", "operator"));
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         string id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        Assert.Equal("jane", (await server.Engine.Runs.GetAsync(id))!.StartedBy);
+        Assert.Equal("jane", (await server.Runs.GetAsync(id))!.StartedBy);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await Start(Token("vic", "viewer"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Start(Token("jane", "operator", audience: "someone-else"))).StatusCode);

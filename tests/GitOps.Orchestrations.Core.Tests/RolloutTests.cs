@@ -47,8 +47,9 @@ public sealed class RolloutTests
         CanaryStrategy canary = rollout.Canary!;
         Assert.Equal(new TrafficRouting("istio", "api", ["primary"]).Resource, canary.TrafficRouting.Resource);
         Assert.Equal(["setWeight 10", "pause 5m", "analysis success-rate", "setWeight 50", "approval", "setCanaryScale 50%", "pause until promoted"], canary.Steps.Select(s => s.Describe()));
-        Assert.Equal(["release-managers"], canary.Steps[4].Approval!.Approvers);
-        Assert.Equal((TimeSpan.FromHours(4), "abort"), (canary.Steps[4].Approval!.Timeout, canary.Steps[4].Approval!.OnTimeout));
+        RolloutApproval approval = Assert.IsType<ApprovalStep>(canary.Steps[4]).Approval;
+        Assert.Equal(["release-managers"], approval.Approvers);
+        Assert.Equal((TimeSpan.FromHours(4), "abort"), (approval.Timeout, approval.OnTimeout));
         Assert.Equal(1, canary.Analysis!.StartingStep);
         Assert.Equal(TimeSpan.FromSeconds(30), canary.AbortScaleDownDelay);
     }
@@ -104,7 +105,7 @@ public sealed class RolloutTests
                   steps: [{approval: {onTimeout: {{{onTimeout}}}}}]
             """);
         Assert.Empty(errors);
-        Assert.Equal(onTimeout, Assert.Single(rollouts).Canary!.Steps.Single().Approval!.OnTimeout);
+        Assert.Equal(onTimeout, Assert.IsType<ApprovalStep>(Assert.Single(rollouts).Canary!.Steps.Single()).Approval.OnTimeout);
     }
 
     [Fact]

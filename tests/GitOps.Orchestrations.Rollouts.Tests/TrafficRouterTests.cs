@@ -8,7 +8,18 @@ namespace GitOps.Orchestrations.Rollouts.Tests;
 public sealed class TrafficRouterTests(RolloutEnvironment env) : IClassFixture<RolloutEnvironment>
 {
     static TrafficSplit Split(string ns, int weight, string? resource = "api", IReadOnlyList<string>? routes = null) =>
-        new(ns, resource, "api", "api-canary", "api", "api-canary", weight, TotalReplicas: 4, Routes: routes);
+        new()
+        {
+            Namespace = ns,
+            Resource = resource,
+            StableService = "api",
+            CanaryService = "api-canary",
+            StableDeployment = "api",
+            CanaryDeployment = "api-canary",
+            Weight = weight,
+            TotalReplicas = 4,
+            Routes = routes,
+        };
 
     [Fact]
     public async Task Istio_weighs_the_named_routes_by_destination_host_and_leaves_the_others()

@@ -31,7 +31,7 @@ public sealed record RolloutDefinition
     /// <summary>Every AnalysisTemplate the rollout names, for checking them against its folder.</summary>
     [JsonIgnore]
     public IEnumerable<AnalysisReference> Analyses =>
-        (Canary?.Steps.Select(s => s.Analysis) ?? []).Append(Canary?.Analysis)
+        (Canary?.Steps.OfType<AnalysisStep>().Select(s => s.Analysis) ?? []).Append(Canary?.Analysis)
             .Append(BlueGreen?.PrePromotionAnalysis).Append(BlueGreen?.PostPromotionAnalysis)
             .OfType<AnalysisReference>();
 }
@@ -78,42 +78,6 @@ public sealed record TrafficRouting(string Provider, string? Resource = null, IR
     public const string Smi = "smi";
 
     public static readonly IReadOnlyList<string> Providers = [Replicas, GatewayApi, Istio, Smi];
-}
-
-public enum RolloutStepKind
-{
-    SetWeight,
-    Pause,
-    Analysis,
-    Approval,
-    SetCanaryScale,
-}
-
-/// <summary>One canary step. Only the fields of its <see cref="Kind"/> are set.</summary>
-public sealed record RolloutStep
-{
-    public required RolloutStepKind Kind { get; init; }
-
-    /// <summary>SetWeight: the canary's share of traffic, 0 to 100.</summary>
-    public int? Weight { get; init; }
-
-    /// <summary>Pause: how long; null waits for a person to promote.</summary>
-    public TimeSpan? Duration { get; init; }
-
-    public AnalysisReference? Analysis { get; init; }
-
-    public RolloutApproval? Approval { get; init; }
-
-    public CanaryScale? Scale { get; init; }
-
-    public string Describe() => Kind switch
-    {
-        RolloutStepKind.SetWeight => $"setWeight {Weight}",
-        RolloutStepKind.Pause => Duration is TimeSpan d ? $"pause {Model.Durations.Format(d)}" : "pause until promoted",
-        RolloutStepKind.Analysis => $"analysis {string.Join(", ", Analysis!.Templates)}",
-        RolloutStepKind.Approval => "approval",
-        _ => Scale!.MatchTrafficWeight ? "setCanaryScale matchTrafficWeight" : Scale.Replicas is int r ? $"setCanaryScale {r} replicas" : $"setCanaryScale {Scale.Weight}%",
-    };
 }
 
 /// <param name="StartingStep">Background analysis only: the step index (from 0) at which it starts.</param>

@@ -103,7 +103,7 @@ public static class RolloutLoader
                     }
 
                     // As in Argo Rollouts: without a mesh the weight is the pod split, so there is no separate canary scale to set.
-                    if (step.Kind == RolloutStepKind.SetCanaryScale && routing.Provider == TrafficRouting.Replicas)
+                    if (step is CanaryScaleStep && routing.Provider == TrafficRouting.Replicas)
                     {
                         canary.Error(item.Position, "setCanaryScale needs trafficRouting: with the replicas router the weight already sets the canary's pods");
                     }
@@ -192,7 +192,7 @@ public static class RolloutLoader
         switch (key.Value)
         {
             case "setWeight":
-                return step.Integer("setWeight", 0, 100) is int weight ? new RolloutStep { Kind = RolloutStepKind.SetWeight, Weight = weight } : null;
+                return step.Integer("setWeight", 0, 100) is int weight ? new SetWeightStep(weight) : null;
             case "pause":
                 if (MappingReader.For(file, body, "pause", diagnostics) is not MappingReader pause)
                 {
@@ -201,18 +201,18 @@ public static class RolloutLoader
 
                 TimeSpan? duration = pause.Duration("duration");
                 pause.RejectUnknown();
-                return new RolloutStep { Kind = RolloutStepKind.Pause, Duration = duration };
+                return new PauseStep(duration);
             case "analysis":
                 return ReadAnalysis(file, body, "analysis", diagnostics, background: false) is AnalysisReference analysis
-                    ? new RolloutStep { Kind = RolloutStepKind.Analysis, Analysis = analysis }
+                    ? new AnalysisStep(analysis)
                     : null;
             case "approval":
                 return ReadApproval(file, body, diagnostics) is RolloutApproval approval
-                    ? new RolloutStep { Kind = RolloutStepKind.Approval, Approval = approval }
+                    ? new ApprovalStep(approval)
                     : null;
             default:
                 return ReadCanaryScale(file, body, diagnostics) is CanaryScale scale
-                    ? new RolloutStep { Kind = RolloutStepKind.SetCanaryScale, Scale = scale }
+                    ? new CanaryScaleStep(scale)
                     : null;
         }
     }

@@ -30,7 +30,7 @@ public static class RolloutTemplating
             Canary = rollout.Canary is null ? null : rollout.Canary with
             {
                 Analysis = Args(rollout.Canary.Analysis),
-                Steps = rollout.Canary.Steps.Select(s => s with { Analysis = Args(s.Analysis) }).ToList(),
+                Steps = rollout.Canary.Steps.Select(s => s is AnalysisStep a ? a with { Analysis = Args(a.Analysis)! } : s).ToList(),
             },
             BlueGreen = rollout.BlueGreen is null ? null : rollout.BlueGreen with
             {

@@ -18,9 +18,18 @@ public sealed class SetTrafficActivity(ClusterRegistry clusters, ILogger<SetTraf
         {
             using ClusterClient client = clusters.Connect(input.Target.Cluster);
             ITrafficRouter router = TrafficRouterFactory.Create(input.Routing.Provider, client);
-            var split = new TrafficSplit(
-                input.Target.Namespace, input.Routing.Resource, input.StableService, input.CanaryService,
-                input.StableDeployment, input.CanaryDeployment, input.Weight, input.TotalReplicas, input.Routing.Routes);
+            var split = new TrafficSplit
+            {
+                Namespace = input.Target.Namespace,
+                Resource = input.Routing.Resource,
+                StableService = input.StableService,
+                CanaryService = input.CanaryService,
+                StableDeployment = input.StableDeployment,
+                CanaryDeployment = input.CanaryDeployment,
+                Weight = input.Weight,
+                TotalReplicas = input.TotalReplicas,
+                Routes = input.Routing.Routes,
+            };
             bool mesh = input.Routing.Provider != TrafficRouting.Replicas;
             var scaler = new DeploymentScaler(client, input.Target.Namespace);
             int before = mesh ? await scaler.ReplicasAsync(input.CanaryDeployment, CancellationToken.None) : 0;

@@ -140,17 +140,31 @@ public sealed record PrepareRolloutResult : DeliveryOutcome
     public string Container { get; init; } = string.Empty;
 }
 
-/// <param name="CanaryReplicas">Mesh routers: the canary's pods; the replicas router derives both sides from the weight.</param>
-public sealed record SetTrafficRequest(
-    RolloutTarget Target,
-    TrafficRouting Routing,
-    string StableService,
-    string CanaryService,
-    string StableDeployment,
-    string CanaryDeployment,
-    int Weight,
-    int TotalReplicas,
-    int CanaryReplicas);
+/// <summary>
+/// One weight for the router. Named properties, not positions, so stable and canary cannot swap; the
+/// JSON is the same as when they were positional, so activity messages in flight across an upgrade read.
+/// </summary>
+public sealed record SetTrafficRequest
+{
+    public required RolloutTarget Target { get; init; }
+
+    public required TrafficRouting Routing { get; init; }
+
+    public required string StableService { get; init; }
+
+    public required string CanaryService { get; init; }
+
+    public required string StableDeployment { get; init; }
+
+    public required string CanaryDeployment { get; init; }
+
+    public required int Weight { get; init; }
+
+    public required int TotalReplicas { get; init; }
+
+    /// <summary>Mesh routers: the canary's pods; the replicas router derives both sides from the weight.</summary>
+    public required int CanaryReplicas { get; init; }
+}
 
 public sealed record SetTrafficResult : DeliveryOutcome
 {

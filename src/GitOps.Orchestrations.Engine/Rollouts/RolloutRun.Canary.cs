@@ -55,13 +55,14 @@ internal sealed partial class RolloutRun
         return stop is { Kind: Stop.Abort } abort ? await AbortCanaryAsync(abort) : await PromoteCanaryAsync();
     }
 
-    Task<Interruption?> RunStepAsync(int index, RolloutStep step) => step.Kind switch
+    Task<Interruption?> RunStepAsync(int index, RolloutStep step) => step switch
     {
-        RolloutStepKind.SetWeight => SetWeightAsync(step.Weight!.Value),
-        RolloutStepKind.Pause => PauseAsync(step.Duration),
-        RolloutStepKind.Analysis => AnalyseAsync($"step-{index}", step.Analysis!),
-        RolloutStepKind.Approval => ApproveAsync(step.Approval!),
-        _ => ScaleCanaryAsync(step.Scale!),
+        SetWeightStep s => SetWeightAsync(s.Weight),
+        PauseStep s => PauseAsync(s.Duration),
+        AnalysisStep s => AnalyseAsync($"step-{index}", s.Analysis),
+        ApprovalStep s => ApproveAsync(s.Approval),
+        CanaryScaleStep s => ScaleCanaryAsync(s.Scale),
+        _ => throw new InvalidOperationException($"no runner for rollout step {step.Kind}"),
     };
 
     async Task<Interruption?> SetWeightAsync(int weight)
@@ -121,16 +122,18 @@ internal sealed partial class RolloutRun
         return result.Approved ? null : new Interruption(Stop.Abort, result.By == "timeout" ? $"approval {result.Comment}" : $"rejected by {result.By}" + (result.Comment is null ? string.Empty : $": {result.Comment}"), result.By);
     }
 
-    SetTrafficRequest Traffic(int weight, int canaryReplicas) => new(
-        Target,
-        canary.TrafficRouting,
-        canary.StableService ?? Target.Name,
-        canary.CanaryService ?? CanaryDeployment,
-        Target.Name,
-        CanaryDeployment,
-        weight,
-        baseline.Replicas,
-        canaryReplicas);
+    SetTrafficRequest Traffic(int weight, int canaryReplicas) => new()
+    {
+        Target = Target,
+        Routing = canary.TrafficRouting,
+        StableService = canary.StableService ?? Target.Name,
+        CanaryService = canary.CanaryService ?? CanaryDeployment,
+        StableDeployment = Target.Name,
+        CanaryDeployment = CanaryDeployment,
+        Weight = weight,
+        TotalReplicas = baseline.Replicas,
+        CanaryReplicas = canaryReplicas,
+    };
 
     /// <summary>The stable Deployment takes the new image; once it is ready, traffic returns to it and the canary scales to zero.</summary>
     async Task<RolloutOutcome> PromoteCanaryAsync()

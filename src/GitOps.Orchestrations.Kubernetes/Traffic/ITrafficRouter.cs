@@ -13,20 +13,30 @@ public interface ITrafficRouter
     Task<int> SetWeightAsync(TrafficSplit split, CancellationToken cancellationToken);
 }
 
-/// <summary>What a router needs: where, which resource, which backends, and the weight.</summary>
-/// <param name="Resource">The HTTPRoute, VirtualService or TrafficSplit; unused by the replicas router.</param>
-/// <param name="Routes">Istio only: the named HTTP routes to weigh; every route when empty.</param>
-/// <param name="TotalReplicas">Replicas router only: the stable Deployment's replicas before the rollout.</param>
-public sealed record TrafficSplit(
-    string Namespace,
-    string? Resource,
-    string StableService,
-    string CanaryService,
-    string StableDeployment,
-    string CanaryDeployment,
-    int Weight,
-    int TotalReplicas = 1,
-    IReadOnlyList<string>? Routes = null);
+/// <summary>What a router needs: where, which resource, which backends, and the weight. Named, not positional: four of them are names of things, and stable and canary must never swap.</summary>
+public sealed record TrafficSplit
+{
+    public required string Namespace { get; init; }
+
+    /// <summary>The HTTPRoute, VirtualService or TrafficSplit; unused by the replicas router.</summary>
+    public string? Resource { get; init; }
+
+    public required string StableService { get; init; }
+
+    public required string CanaryService { get; init; }
+
+    public required string StableDeployment { get; init; }
+
+    public required string CanaryDeployment { get; init; }
+
+    public required int Weight { get; init; }
+
+    /// <summary>Replicas router only: the stable Deployment's replicas before the rollout.</summary>
+    public int TotalReplicas { get; init; } = 1;
+
+    /// <summary>Istio only: the named HTTP routes to weigh; every route when empty.</summary>
+    public IReadOnlyList<string>? Routes { get; init; }
+}
 
 /// <summary>The weight read back is not the weight written, or the resource lacks the backends to weigh.</summary>
 public sealed class TrafficRoutingException(string message) : Exception(message);

@@ -1,0 +1,92 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using GitOps.Orchestrations.Engine.Approvals;
+using GitOps.Orchestrations.Engine.Audit;
+using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Hosting.Backends;
+using GitOps.Orchestrations.Tables;
+using Grpc.Net.Client;
+using Microsoft.DurableTask.Testing.Sidecar;
+
+namespace GitOps.Orchestrations.Hosting;
+
+/// <summary>
+/// What must exist before a host's container is built, because making it is asynchronous: the
+/// Durable Task backend and its stores (created on Azure Storage if absent), the signing key, and
+/// the gRPC sidecar on a Unix socket with the channel the worker and client share. The container
+/// that <see cref="EngineHostRegistration.AddGitOpsEngineHost"/> fills owns it and disposes it last.
+/// </summary>
+public sealed class EngineBackend : IAsyncDisposable
+{
+    readonly LocalSidecar sidecar;
+
+    EngineBackend(LocalSidecar sidecar, IEffectJournal journal, IAuditLog audit, ApprovalAuthority approvals, int checkpointEvery)
+    {
+        this.sidecar = sidecar;
+        Channel = sidecar.CreateChannel();
+        Journal = journal;
+        Audit = audit;
+        Approvals = approvals;
+        CheckpointEvery = checkpointEvery;
+    }
+
+    public GrpcChannel Channel { get; }
+
+    public IEffectJournal Journal { get; }
+
+    public IAuditLog Audit { get; }
+
+    public ApprovalAuthority Approvals { get; }
+
+    /// <summary>How many finished nodes a run replays before it continues as new (<see cref="EngineHostOptions.CheckpointEvery"/>).</summary>
+    public int CheckpointEvery { get; }
+
+    public string SidecarSocket => sidecar.SocketPath;
+
+    public static async Task<EngineBackend> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
+    {
+        (IOrchestrationService service, IEffectJournal journal, IAuditLog audit, ApprovalAuthority approvals) = await CreateStoreAsync(options, cancellationToken);
+        LocalSidecar sidecar = await LocalSidecar.StartAsync(service, options.LoggerFactory, cancellationToken);
+        int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : WorkflowRunClient.AzureStorageCheckpointEvery);
+        return new EngineBackend(sidecar, journal, audit, approvals, checkpointEvery);
+    }
+
+    static async Task<(IOrchestrationService, IEffectJournal, IAuditLog, ApprovalAuthority)> CreateStoreAsync(EngineHostOptions options, CancellationToken cancellationToken)
+    {
+        switch (options.Store)
+        {
+            case MemoryStore:
+                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog(), options.Approvals ?? ApprovalAuthority.Ephemeral());
+            case AzureStorageStore azure:
+                AzureStorageTuning tuning = options.AzureStorage;
+                var settings = new AzureStorageOrchestrationServiceSettings
+                {
+                    StorageAccountClientProvider = new StorageAccountClientProvider(azure.ConnectionString),
+                    TaskHubName = options.TaskHub,
+                    PartitionCount = tuning.PartitionCount,
+                    LeaseInterval = tuning.LeaseInterval,
+                    LeaseRenewInterval = tuning.LeaseInterval / 3,
+                    LeaseAcquireInterval = tuning.LeaseInterval / 3,
+                    WorkItemQueueVisibilityTimeout = tuning.VisibilityTimeout,
+                    ControlQueueVisibilityTimeout = tuning.VisibilityTimeout,
+                    MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+                    LoggerFactory = options.LoggerFactory,
+                };
+                var service = new AzureStorageOrchestrationService(settings);
+                await service.CreateIfNotExistsAsync();
+                (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                ApprovalAuthority approvals = options.Approvals ?? await TableApprovalKey.GetOrCreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit, approvals);
+            default:
+                throw new ArgumentException($"unsupported store {options.Store}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Channel.ShutdownAsync();
+        Channel.Dispose();
+        await sidecar.DisposeAsync();
+    }
+}
