@@ -159,7 +159,7 @@ public sealed partial class KubernetesApplier(ClusterClient client)
     }
 
     static IReadOnlyList<string> Differences(Manifest desired, JsonObject live, ApplyOptions options) =>
-        ObjectDiff.Differences(desired.Body, live, IgnoredPointers(desired.Ref, options));
+        ObjectDiff.Differences(ServerCanonical.Normalize(desired.Body), live, IgnoredPointers(desired.Ref, options), options.FieldManager, leaveOthersFields: !options.ForceConflicts);
 
     static IReadOnlyCollection<string> IgnoredPointers(ObjectRef target, ApplyOptions options) =>
         options.Ignore.Where(i => (i.Kind is null || i.Kind == target.Kind) && (i.Name is null || i.Name == target.Name))

@@ -133,6 +133,87 @@ public sealed class KubeFixtureTests : IAsyncLifetime
         Assert.Equal([(WatchEventType.Added, "w"), (WatchEventType.Modified, "w"), (WatchEventType.Deleted, "w")], seen);
     }
 
+    // resource.Quantity's canonical form, as the API reference's Quantity section describes it and
+    // kubectl reads it back: the largest suffix that keeps the value whole, in the format it was written in.
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("0.5", "500m")]
+    [InlineData("1024Mi", "1Gi")]
+    [InlineData("1.5Gi", "1536Mi")]
+    [InlineData("2000m", "2")]
+    [InlineData("100000000", "100M")]
+    [InlineData("0.0001", "100u")]
+    [InlineData("129e6", "129e6")]
+    [InlineData("1000Mi", "1000Mi")]
+    public async Task Quantities_are_stored_in_canonical_form(string written, string stored)
+    {
+        // Raw JSON, past the client's own Quantity type, so the server's rewriting is what is seen.
+        string json = written.All(c => char.IsDigit(c) || c == '.') ? written : $"\"{written}\"";
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch("""{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},"spec":{"resources":{"requests":{"storage":""" + json + "}}}}", V1Patch.PatchType.ApplyPatch),
+            string.Empty, "v1", "default", "persistentvolumeclaims", "data", fieldManager: "gitops");
+
+        Assert.Equal(stored, (string?)server.Get("v1", "PersistentVolumeClaim", "default", "data")!["spec"]!["resources"]!["requests"]!["storage"]);
+    }
+
+    [Fact]
+    public async Task A_quantity_that_does_not_parse_is_refused_with_422()
+    {
+        var invalid = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch("""{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},"spec":{"resources":{"requests":{"storage":"lots"}}}}""", V1Patch.PatchType.ApplyPatch),
+            string.Empty, "v1", "default", "persistentvolumeclaims", "data", fieldManager: "gitops"));
+
+        Assert.Equal(422, (int)invalid.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Documented_defaults_are_filled_in_and_owned_by_no_manager()
+    {
+        V1Deployment deployment = await ApplyDeployment("nginx", replicas: 1, manager: "gitops");
+        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "api" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] } }, "default");
+
+        Assert.Equal(("RollingUpdate", "25%", 10, 600), (deployment.Spec.Strategy.Type, (string)deployment.Spec.Strategy.RollingUpdate.MaxSurge, deployment.Spec.RevisionHistoryLimit, deployment.Spec.ProgressDeadlineSeconds));
+        V1Container container = deployment.Spec.Template.Spec.Containers.Single();
+        Assert.Equal(("Always", "/dev/termination-log", "File"), (container.ImagePullPolicy, container.TerminationMessagePath, container.TerminationMessagePolicy));
+        Assert.Equal(("Always", "ClusterFirst", 30L), (deployment.Spec.Template.Spec.RestartPolicy, deployment.Spec.Template.Spec.DnsPolicy, deployment.Spec.Template.Spec.TerminationGracePeriodSeconds));
+        V1Service service = await client.CoreV1.ReadNamespacedServiceAsync("api", "default");
+        Assert.Equal(("ClusterIP", "None", "TCP", "80"), (service.Spec.Type, service.Spec.SessionAffinity, service.Spec.Ports[0].Protocol, (string)service.Spec.Ports[0].TargetPort));
+
+        string owned = JsonSerializer.Serialize(deployment.Metadata.ManagedFields.Single(m => m.Manager == "gitops").FieldsV1);
+        Assert.DoesNotContain("imagePullPolicy", owned);
+        Assert.DoesNotContain("revisionHistoryLimit", owned);
+    }
+
+    [Fact]
+    public async Task Managed_fields_are_leaves_and_lists_of_containers_are_keyed_by_name()
+    {
+        await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops");
+        V1Deployment scaled = await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"replicas\":5}}", V1Patch.PatchType.MergePatch), "api", "default", fieldManager: "kubectl-scale");
+
+        string gitops = JsonSerializer.Serialize(scaled.Metadata.ManagedFields.Single(m => m.Manager == "gitops").FieldsV1);
+        string scale = JsonSerializer.Serialize(scaled.Metadata.ManagedFields.Single(m => m.Manager == "kubectl-scale").FieldsV1);
+        Assert.Contains("k:{\\u0022name\\u0022:\\u0022api\\u0022}", gitops);
+        Assert.Contains("f:image", gitops);
+        Assert.DoesNotContain("f:replicas", gitops);
+        Assert.Equal("""{"f:spec":{"f:replicas":{}}}""", scale);
+
+        // The image is still the applier's: changing it alone is no conflict with kubectl-scale.
+        V1Deployment changed = await ApplyDeployment("nginx:1.26", replicas: 5, manager: "gitops");
+        Assert.Equal("nginx:1.26", changed.Spec.Template.Spec.Containers.Single().Image);
+    }
+
+    [Fact]
+    public async Task A_conflict_names_the_field_path_as_the_server_does()
+    {
+        await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops");
+        await client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"api\",\"image\":\"nginx:1.24\"}]}}}}", V1Patch.PatchType.MergePatch), "api", "default", fieldManager: "kubectl-edit");
+
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops"));
+
+        Assert.Equal("Apply failed with 1 conflict: conflict with \"kubectl-edit\" using apps/v1: .spec.template.spec.containers[name=\"api\"].image", Message(conflict));
+    }
+
     static string Message(HttpOperationException e) => JsonDocument.Parse(e.Response.Content).RootElement.GetProperty("message").GetString()!;
 
     Task<V1Deployment> ApplyDeployment(string image, int replicas, string manager, bool force = false)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace GitOps.Orchestrations.Core.Manifests;
@@ -7,19 +6,35 @@ namespace GitOps.Orchestrations.Core.Manifests;
 /// Which fields of a live object differ from what was applied. Only the fields the desired object
 /// sets are compared, because the server adds defaults and other managers add fields of their own;
 /// <c>status</c> and server-owned metadata are never compared. Paths are JSON pointers.
+/// <para>
+/// Given the engine's field manager, the live object's <c>managedFields</c> refine it, so the answer
+/// is what the engine's next apply would change, as <c>kubectl diff --server-side</c> answers it:
+/// lists the server keeps as maps (containers by name, ports by number) are matched item by item by
+/// their keys, so an item another manager added (an injected sidecar) is not drift; and when the
+/// apply does not force conflicts, a field another manager took over (an autoscaler's replicas, a
+/// person's <c>kubectl edit</c>) is theirs and is not drift either, because that apply would leave
+/// it to them. A forcing apply takes such a field back, so for it the field is drift.
+/// </para>
 /// </summary>
 public static class ObjectDiff
 {
     static readonly HashSet<string> ComparedMetadata = new(StringComparer.Ordinal) { "labels", "annotations" };
 
-    public static IReadOnlyList<string> Differences(JsonObject desired, JsonObject? live, IReadOnlyCollection<string>? ignore = null)
+    /// <summary>Objects nest a few dozen levels at most; a deeper one is compared as a whole below this.</summary>
+    const int MaxDepth = 100;
+
+    /// <param name="manager">The engine's field manager; null compares every field the desired object sets.</param>
+    /// <param name="leaveOthersFields">The apply does not force conflicts: fields other managers own are theirs.</param>
+    public static IReadOnlyList<string> Differences(JsonObject desired, JsonObject? live, IReadOnlyCollection<string>? ignore = null, string? manager = null, bool leaveOthersFields = false)
     {
-        var differences = new List<string>();
         if (live is null)
         {
             return ["/"];
         }
 
+        FieldOwnership? ownership = manager is null ? null : FieldOwnership.Read(live);
+        var walk = new Walk(ignore, ownership is not null && ownership.Managers.ContainsKey(manager!) ? manager : null, leaveOthersFields);
+        FieldOwnership? metadataOwnership = walk.Manager is null ? null : ownership?.Field("metadata");
         foreach (var (key, value) in desired)
         {
             if (key is "status" or "apiVersion" or "kind")
@@ -31,68 +46,105 @@ public static class ObjectDiff
             {
                 foreach (var (field, fieldValue) in metadata.Where(p => ComparedMetadata.Contains(p.Key)))
                 {
-                    Compare(fieldValue, live["metadata"]?[field], $"/metadata/{Escape(field)}", differences, ignore);
+                    walk.Field(fieldValue, live["metadata"]?[field], $"/metadata/{Escape(field)}", metadataOwnership?.Field(field), 1);
                 }
 
                 continue;
             }
 
-            Compare(value, live[key], "/" + Escape(key), differences, ignore);
+            walk.Field(value, live[key], "/" + Escape(key), walk.Manager is null ? null : ownership!.Field(key), 0);
         }
 
-        return differences;
+        return walk.Differences;
     }
 
-    static void Compare(JsonNode? desired, JsonNode? live, string path, List<string> differences, IReadOnlyCollection<string>? ignore)
+    sealed class Walk(IReadOnlyCollection<string>? ignore, string? manager, bool leaveOthersFields)
     {
-        if (ignore is not null && ignore.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal)))
-        {
-            return;
-        }
+        public List<string> Differences { get; } = [];
 
-        switch (desired)
+        public string? Manager => manager;
+
+        /// <summary>One desired field against the live one; <paramref name="owned"/> is its node in the ownership trie, when known.</summary>
+        public void Field(JsonNode? desired, JsonNode? live, string path, FieldOwnership? owned, int depth)
         {
-            case JsonObject obj when live is JsonObject liveObject:
-                foreach (var (key, value) in obj)
+            if (ignore is not null && ignore.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            if (live is null)
+            {
+                // Absent live: drift, unless what is wanted is nothing (the server drops empty maps and lists).
+                if (!ManifestValues.IsEmpty(desired))
                 {
-                    Compare(value, liveObject[key], $"{path}/{Escape(key)}", differences, ignore);
+                    Differences.Add(path);
                 }
 
-                break;
-            case JsonArray array when live is JsonArray liveArray && array.Count == liveArray.Count:
-                for (int i = 0; i < array.Count; i++)
+                return;
+            }
+
+            if (leaveOthersFields && manager is not null && owned is not null && !owned.Owners.Contains(manager))
+            {
+                // Another manager owns this field now, and an apply that does not force leaves it to them.
+                return;
+            }
+
+            switch (desired)
+            {
+                case JsonObject obj when live is JsonObject liveObject && depth < MaxDepth:
+                    foreach (var (key, value) in obj)
+                    {
+                        Field(value, liveObject[key], $"{path}/{Escape(key)}", owned?.Field(key), depth + 1);
+                    }
+
+                    break;
+                case JsonArray array when live is JsonArray liveArray && depth < MaxDepth:
+                    List(array, liveArray, path, owned, depth);
+                    break;
+                case JsonObject or JsonArray:
+                    if (!JsonNode.DeepEquals(desired, live))
+                    {
+                        Differences.Add(path);
+                    }
+
+                    break;
+                default:
+                    if (!ManifestValues.Equal(desired, live))
+                    {
+                        Differences.Add(path);
+                    }
+
+                    break;
+            }
+        }
+
+        void List(JsonArray desired, JsonArray live, string path, FieldOwnership? owned, int depth)
+        {
+            // A list the server keeps as a map: match items by their keys, so order and others' items do not matter.
+            if (owned?.ItemKeys() is { Count: > 0 } keys && desired.All(d => d is JsonObject))
+            {
+                for (int i = 0; i < desired.Count; i++)
                 {
-                    Compare(array[i], liveArray[i], $"{path}/{i}", differences, ignore);
+                    var item = (JsonObject)desired[i]!;
+                    JsonObject? match = live.OfType<JsonObject>().FirstOrDefault(l => keys.All(k => item[k] is null || ManifestValues.Equal(item[k], l[k])));
+                    Field(item, match, $"{path}/{i}", match is null ? null : owned.Item(match), depth + 1);
                 }
 
-                break;
-            case JsonObject or JsonArray:
-                differences.Add(path);
-                break;
-            default:
-                if (!ScalarEquals(desired, live))
-                {
-                    differences.Add(path);
-                }
+                return;
+            }
 
-                break;
+            if (desired.Count != live.Count)
+            {
+                Differences.Add(path);
+                return;
+            }
+
+            for (int i = 0; i < desired.Count; i++)
+            {
+                // Items of an atomic list belong to whoever owns the list.
+                Field(desired[i], live[i], $"{path}/{i}", null, depth + 1);
+            }
         }
-    }
-
-    static bool ScalarEquals(JsonNode? desired, JsonNode? live)
-    {
-        if (desired is null || live is null)
-        {
-            return desired is null && live is null;
-        }
-
-        JsonValueKind kind = desired.GetValueKind();
-        if (kind == JsonValueKind.Number && live.GetValueKind() == JsonValueKind.Number)
-        {
-            return desired.GetValue<double>() == live.GetValue<double>();
-        }
-
-        return kind == live.GetValueKind() && desired.ToJsonString() == live.ToJsonString();
     }
 
     /// <summary>RFC 6901: <c>~</c> becomes <c>~0</c> and <c>/</c> becomes <c>~1</c>.</summary>

@@ -129,6 +129,7 @@ public sealed partial class KubeApiServer
             body.Remove("status");
         }
 
+        KubeDefaults.Canonicalize(target.Type, body);
         var stored = new Stored(target.Type, body);
         stored.Managers[manager] = ("Update", FieldKeys(body, target.Type));
         return Commit(key, null, stored, dryRun, request);
@@ -139,6 +140,7 @@ public sealed partial class KubeApiServer
         Validate(target, body, requireName: false);
         Stored existing = Find(target) ?? throw NotFound(target);
         CheckResourceVersion(target, existing, body);
+        KubeDefaults.Canonicalize(target.Type, body);
         JsonObject next = status ? WithStatusFrom(existing.Body, body) : WithoutStatusChange(existing, body);
         return Update(target, existing, next, manager, dryRun, request);
     }
@@ -148,6 +150,7 @@ public sealed partial class KubeApiServer
         Stored existing = Find(target) ?? throw NotFound(target);
         CheckResourceVersion(target, existing, patch);
         var merged = (JsonObject)MergeJson(existing.Body.DeepClone(), patch)!;
+        KubeDefaults.Canonicalize(target.Type, merged);
         JsonObject next = status ? WithStatusFrom(existing.Body, merged) : WithoutStatusChange(existing, merged);
         return Update(target, existing, next, manager, dryRun, request);
     }
@@ -188,6 +191,7 @@ public sealed partial class KubeApiServer
         }
 
         Stored? existing = Find(target);
+        KubeDefaults.Canonicalize(target.Type, applied);
         HashSet<string> keys = FieldKeys(applied, target.Type);
         if (existing is null)
         {
@@ -212,7 +216,7 @@ public sealed partial class KubeApiServer
             {
                 if (!JsonNode.DeepEquals(GetField(existing.Body, key), GetField(applied, key)))
                 {
-                    conflicts.Add($"conflict with \"{other}\"{(entry.Operation == "Update" ? " using " + target.Type.GroupVersion : string.Empty)}: .{key}");
+                    conflicts.Add($"conflict with \"{other}\"{(entry.Operation == "Update" ? " using " + target.Type.GroupVersion : string.Empty)}: {KubeFields.Describe(key)}");
                 }
             }
         }
@@ -234,7 +238,7 @@ public sealed partial class KubeApiServer
 
         foreach (string key in keys)
         {
-            SetField(next, key, GetField(applied, key)!.DeepClone());
+            SetField(next, key, GetField(applied, key)?.DeepClone());
             foreach (var entry in managers.Where(m => m.Key != manager).Select(m => m.Value))
             {
                 if (!JsonNode.DeepEquals(GetField(existing.Body, key), GetField(applied, key)))
@@ -277,6 +281,7 @@ public sealed partial class KubeApiServer
     /// <summary>Stores a new version: bumps resourceVersion, and generation when anything but metadata and status changed. An unchanged object is not written at all.</summary>
     JsonObject Commit(Target target, Stored? existing, Stored next, bool dryRun, HttpRequest request)
     {
+        KubeDefaults.Fill(target.Type, next.Body);
         if (existing is not null
             && JsonNode.DeepEquals(Strip(existing.Body), Strip(next.Body))
             && SameManagers(existing.Managers, next.Managers))
@@ -363,20 +368,7 @@ public sealed partial class KubeApiServer
         return body;
     }
 
-    static JsonObject FieldsV1(IEnumerable<string> keys)
-    {
-        var root = new JsonObject();
-        foreach (string key in keys.Order(StringComparer.Ordinal))
-        {
-            JsonObject node = root;
-            foreach (string part in key.Split('.', 3))
-            {
-                node = (JsonObject)(node["f:" + part] ??= new JsonObject());
-            }
-        }
-
-        return root;
-    }
+    static JsonObject FieldsV1(IEnumerable<string> keys) => KubeFields.FieldsV1(keys);
 
     static void Validate(Target target, JsonObject body, bool requireName)
     {
@@ -453,90 +445,13 @@ public sealed partial class KubeApiServer
         return result;
     }
 
-    /// <summary>
-    /// The fields a manager can own: each top-level field except identity and status, and each key
-    /// under metadata.labels and metadata.annotations.
-    /// </summary>
-    static HashSet<string> FieldKeys(JsonObject body, KubeResourceType type)
-    {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, _) in body)
-        {
-            if (key is "apiVersion" or "kind" or "metadata" || (key == "status" && type.HasStatus))
-            {
-                continue;
-            }
+    static HashSet<string> FieldKeys(JsonObject body, KubeResourceType type) => KubeFields.Keys(body, type);
 
-            keys.Add(key);
-        }
+    static JsonNode? GetField(JsonObject body, string key) => KubeFields.Get(body, key);
 
-        if (body["metadata"] is JsonObject metadata)
-        {
-            foreach (string map in new[] { "labels", "annotations" })
-            {
-                foreach (var (key, _) in metadata[map] as JsonObject ?? [])
-                {
-                    keys.Add($"metadata.{map}.{key}");
-                }
-            }
+    static void SetField(JsonObject body, string key, JsonNode? value) => KubeFields.Set(body, key, value);
 
-            foreach (string field in new[] { "finalizers", "ownerReferences" })
-            {
-                if (metadata.ContainsKey(field))
-                {
-                    keys.Add($"metadata.{field}");
-                }
-            }
-        }
-
-        return keys;
-    }
-
-    static JsonNode? GetField(JsonObject body, string key)
-    {
-        string[] parts = key.Split('.', 3);
-        return parts.Length switch
-        {
-            1 => body[key],
-            2 => body[parts[0]]?[parts[1]],
-            _ => (body[parts[0]]?[parts[1]] as JsonObject)?[parts[2]],
-        };
-    }
-
-    static void SetField(JsonObject body, string key, JsonNode? value)
-    {
-        string[] parts = key.Split('.', 3);
-        switch (parts.Length)
-        {
-            case 1:
-                body[key] = value;
-                break;
-            case 2:
-                ((JsonObject)(body[parts[0]] ??= new JsonObject()))[parts[1]] = value;
-                break;
-            default:
-                var parent = (JsonObject)(body[parts[0]] ??= new JsonObject());
-                ((JsonObject)(parent[parts[1]] ??= new JsonObject()))[parts[2]] = value;
-                break;
-        }
-    }
-
-    static void RemoveField(JsonObject body, string key)
-    {
-        string[] parts = key.Split('.', 3);
-        switch (parts.Length)
-        {
-            case 1:
-                body.Remove(key);
-                break;
-            case 2:
-                (body[parts[0]] as JsonObject)?.Remove(parts[1]);
-                break;
-            default:
-                (body[parts[0]]?[parts[1]] as JsonObject)?.Remove(parts[2]);
-                break;
-        }
-    }
+    static void RemoveField(JsonObject body, string key) => KubeFields.Remove(body, key);
 
     /// <summary>RFC 7386 JSON merge patch: null deletes, objects merge, anything else replaces.</summary>
     static JsonNode? MergeJson(JsonNode? target, JsonNode? patch)

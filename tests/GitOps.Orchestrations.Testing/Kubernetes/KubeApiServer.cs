@@ -293,7 +293,7 @@ public sealed partial class KubeApiServer : IAsyncLifetime
     static ApiError NotFound(Target target) =>
         new(404, "NotFound", $"{target.Type.QualifiedName} \"{target.Name}\" not found");
 
-    sealed class ApiError(int code, string reason, string message) : Exception(message)
+    internal sealed class ApiError(int code, string reason, string message) : Exception(message)
     {
         public int Code { get; } = code;
 
