@@ -1,56 +1,42 @@
 using GitOps.Orchestrations.Testing.Kubernetes;
-using GitOps.Orchestrations.Core.Delivery;
-using GitOps.Orchestrations.Core.Manifests;
-using GitOps.Orchestrations.Kubernetes;
-using k8s;
-using k8s.Models;
 
 namespace GitOps.Orchestrations.Delivery.Tests;
 
-/// <summary>Runs only when <c>KUBECONFIG</c> names a cluster; otherwise xunit reports it skipped, with this reason.</summary>
+/// <summary>Runs only with a real cluster (<see cref="RealCluster"/>); otherwise xunit reports it skipped, with the reason.</summary>
 public sealed class RealClusterFactAttribute : FactAttribute
 {
     public RealClusterFactAttribute()
     {
-        string? kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG");
-        if (string.IsNullOrEmpty(kubeconfig) || !File.Exists(kubeconfig.Split(Path.PathSeparator)[0]))
-        {
-            Skip = "needs a real cluster: set KUBECONFIG to a kubeconfig file (no Kubernetes API server can run on the CI machine; the API fixture covers these paths there)";
-        }
+        Skip = RealCluster.SkipReason;
     }
 }
 
-/// <summary>The applier against a real API server, in a namespace of its own that is deleted afterwards.</summary>
+/// <summary>The delivery scenarios against a real API server; <see cref="FixtureClusterTests"/> runs the same ones against the fixture.</summary>
 public sealed class RealClusterTests
 {
+    static async Task<ClusterScenarios> ClusterAsync() => new(await RealCluster.KubeconfigAsync());
+
     [RealClusterFact]
-    public async Task Apply_is_a_no_op_the_second_time_then_drift_is_found_and_prune_deletes()
-    {
-        string ns = $"gitops-e2e-{Guid.NewGuid():N}"[..24];
-        using ClusterClient client = ClusterClient.Connect(new ClusterSpec { Kubeconfig = Environment.GetEnvironmentVariable("KUBECONFIG")!.Split(Path.PathSeparator)[0] });
-        var applier = new KubernetesApplier(client);
-        var options = new ApplyOptions { Application = "e2e", Namespace = ns, Prune = true };
-        ManifestSet Render(params string[] docs) => ApplierTests.Render([Apps.Namespace(ns), .. docs]);
-        try
-        {
-            ApplyReport first = await applier.ApplyAsync(Render(Apps.ConfigMap("a", "1"), Apps.ConfigMap("b", "1"), Apps.Service("web")), options);
-            Assert.Equal(4, first.Count("created"));
-            string version = (await client.CoreV1.ReadNamespacedConfigMapAsync("a", ns)).Metadata.ResourceVersion;
+    public async Task First_sync_creates_every_object_namespace_first() => await (await ClusterAsync()).First_sync_creates_every_object_namespace_first();
 
-            ApplyReport again = await applier.ApplyAsync(Render(Apps.ConfigMap("a", "1"), Apps.ConfigMap("b", "1"), Apps.Service("web")), options);
-            Assert.Equal(0, again.Writes);
-            Assert.Equal(version, (await client.CoreV1.ReadNamespacedConfigMapAsync("a", ns)).Metadata.ResourceVersion);
+    [RealClusterFact]
+    public async Task An_unchanged_resync_writes_nothing() => await (await ClusterAsync()).An_unchanged_resync_writes_nothing();
 
-            await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"value\":\"changed\"}}", V1Patch.PatchType.MergePatch), "a", ns, fieldManager: "kubectl-edit");
-            Assert.Contains(await applier.DetectDriftAsync(Render(Apps.ConfigMap("a", "1"), Apps.ConfigMap("b", "1"), Apps.Service("web")), options),
-                d => d.Object == $"ConfigMap/{ns}/a" && d.Fields.SequenceEqual(["/data/value"]));
+    [RealClusterFact]
+    public async Task One_changed_object_writes_only_that_object() => await (await ClusterAsync()).One_changed_object_writes_only_that_object();
 
-            ApplyReport pruned = await applier.ApplyAsync(Render(Apps.ConfigMap("a", "1"), Apps.Service("web")), options);
-            Assert.Equal([$"ConfigMap/{ns}/b"], pruned.Changes.Where(c => c.Action == "pruned").Select(c => c.Object));
-        }
-        finally
-        {
-            await client.CoreV1.DeleteNamespaceAsync(ns);
-        }
-    }
+    [RealClusterFact]
+    public async Task Prune_deletes_only_what_the_render_dropped() => await (await ClusterAsync()).Prune_deletes_only_what_the_render_dropped();
+
+    [RealClusterFact]
+    public async Task Health_waits_until_the_deployment_is_available() => await (await ClusterAsync()).Health_waits_until_the_deployment_is_available();
+
+    [RealClusterFact]
+    public async Task Drift_is_reported_by_field_and_a_reapply_heals_it() => await (await ClusterAsync()).Drift_is_reported_by_field_and_a_reapply_heals_it();
+
+    [RealClusterFact]
+    public async Task What_the_server_rewrites_is_neither_a_change_nor_drift() => await (await ClusterAsync()).What_the_server_rewrites_is_neither_a_change_nor_drift();
+
+    [RealClusterFact]
+    public async Task A_field_another_manager_took_over_is_drift_only_when_the_apply_forces() => await (await ClusterAsync()).A_field_another_manager_took_over_is_drift_only_when_the_apply_forces();
 }

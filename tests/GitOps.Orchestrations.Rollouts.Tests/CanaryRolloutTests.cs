@@ -103,6 +103,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment env) : IClassFixture<R
         Assert.Equal([100L, 0L], Weights(ns));
         Assert.Equal(0, Replicas(ns, "api-canary"));
         Assert.Equal("registry.local/api:1.0", ImageOf(ns, "api"));
+        Assert.Null(env.Cluster.Get("gateway.networking.k8s.io/v1", "HTTPRoute", ns, "api")!["metadata"]!["annotations"]?["rollouts.gitops.orchestrations/original-spec"]);
         RolloutStatus status = (await env.Engine.Runs.GetRolloutsAsync(id)).Single().Status!;
         Assert.Contains(status.Events, e => e.What == "canary scaled to 0 after 1s");
         Assert.Equal(Core.Analysis.AnalysisPhase.Failed, status.Analyses.Single(a => a.Name == "background").Phase);

@@ -65,6 +65,7 @@ public sealed class StoppingTests(RolloutEnvironment env) : IClassFixture<Rollou
         Assert.Equal(NodePhase.Failed, node.Phase);
         Assert.Contains("rollout api Degraded", node.Message, StringComparison.Ordinal);
         Assert.Equal([100L, 0L], Weights(ns));
+        Assert.Null(env.Cluster.Get("gateway.networking.k8s.io/v1", "HTTPRoute", ns, "api")!["metadata"]!["annotations"]?["rollouts.gitops.orchestrations/original-spec"]);
         RolloutView rollout = (await env.Engine.Runs.GetRolloutsAsync(id)).Single();
         Assert.False(rollout.Running);
         Assert.Equal(RolloutPhase.Degraded, rollout.Status!.Phase);

@@ -26,7 +26,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (DockerEngineAvailable())
+        if (DockerEngine.Available)
         {
             container = new ContainerBuilder("mcr.microsoft.com/azure-storage/azurite:3.35.0")
                 .WithPortBinding(10000, true).WithPortBinding(10001, true).WithPortBinding(10002, true)
@@ -85,9 +85,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
     static string Build(int blob, int queue, int table) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
         $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-
-    static bool DockerEngineAvailable() =>
-        File.Exists("/var/run/docker.sock") || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_HOST"));
 
     static string FindAzurite()
     {

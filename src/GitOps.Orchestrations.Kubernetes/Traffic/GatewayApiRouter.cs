@@ -11,7 +11,7 @@ public sealed class GatewayApiRouter(ClusterClient client) : ITrafficRouter
     public async Task<int> SetWeightAsync(TrafficSplit split, CancellationToken cancellationToken)
     {
         var route = new RouteResource(client, "gateway.networking.k8s.io", "httproutes", "HTTPRoute");
-        JsonObject held = await route.UpdateAsync(split.Namespace, split.Resource!, current =>
+        JsonObject held = await route.UpdateAsync(split.Namespace, split.Resource!, split.Weight, current =>
         {
             foreach (JsonArray refs in Rules(current, split))
             {
@@ -21,9 +21,12 @@ public sealed class GatewayApiRouter(ClusterClient client) : ITrafficRouter
                     backend["weight"] = name == split.CanaryService ? split.Weight : name == split.StableService ? 100 - split.Weight : backend["weight"]?.DeepClone();
                 }
             }
-        }, cancellationToken);
-        return RouteResource.Verify($"HTTPRoute {split.Namespace}/{split.Resource}", Rules(held, split).Select(refs => (Weight(refs, split.StableService), Weight(refs, split.CanaryService))).ToList(), split.Weight);
+        }, route => Weights(route, split), cancellationToken);
+        return RouteResource.Verify($"HTTPRoute {split.Namespace}/{split.Resource}", Weights(held, split), split.Weight);
     }
+
+    static List<(int, int)> Weights(JsonObject route, TrafficSplit split) =>
+        Rules(route, split).Select(refs => (Weight(refs, split.StableService), Weight(refs, split.CanaryService))).ToList();
 
     static IEnumerable<JsonArray> Rules(JsonObject route, TrafficSplit split) =>
         (route["spec"]?["rules"] as JsonArray ?? [])

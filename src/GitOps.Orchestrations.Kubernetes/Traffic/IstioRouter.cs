@@ -11,7 +11,7 @@ public sealed class IstioRouter(ClusterClient client) : ITrafficRouter
     public async Task<int> SetWeightAsync(TrafficSplit split, CancellationToken cancellationToken)
     {
         var service = new RouteResource(client, "networking.istio.io", "virtualservices", "VirtualService");
-        JsonObject held = await service.UpdateAsync(split.Namespace, split.Resource!, current =>
+        JsonObject held = await service.UpdateAsync(split.Namespace, split.Resource!, split.Weight, current =>
         {
             foreach (JsonArray destinations in Routes(current, split))
             {
@@ -21,9 +21,12 @@ public sealed class IstioRouter(ClusterClient client) : ITrafficRouter
                     destination["weight"] = host == split.CanaryService ? split.Weight : host == split.StableService ? 100 - split.Weight : destination["weight"]?.DeepClone();
                 }
             }
-        }, cancellationToken);
-        return RouteResource.Verify($"VirtualService {split.Namespace}/{split.Resource}", Routes(held, split).Select(d => (Weight(d, split.StableService), Weight(d, split.CanaryService))).ToList(), split.Weight);
+        }, virtualService => Weights(virtualService, split), cancellationToken);
+        return RouteResource.Verify($"VirtualService {split.Namespace}/{split.Resource}", Weights(held, split), split.Weight);
     }
+
+    static List<(int, int)> Weights(JsonObject service, TrafficSplit split) =>
+        Routes(service, split).Select(d => (Weight(d, split.StableService), Weight(d, split.CanaryService))).ToList();
 
     static IEnumerable<JsonArray> Routes(JsonObject service, TrafficSplit split) =>
         (service["spec"]?["http"] as JsonArray ?? [])

@@ -11,7 +11,7 @@ public sealed class SmiRouter(ClusterClient client) : ITrafficRouter
     public async Task<int> SetWeightAsync(TrafficSplit split, CancellationToken cancellationToken)
     {
         var resource = new RouteResource(client, "split.smi-spec.io", "trafficsplits", "TrafficSplit");
-        JsonObject held = await resource.UpdateAsync(split.Namespace, split.Resource!, current =>
+        JsonObject held = await resource.UpdateAsync(split.Namespace, split.Resource!, split.Weight, current =>
         {
             var backends = current["spec"]?["backends"] as JsonArray;
             if (backends is null || current["spec"] is not JsonObject spec)
@@ -32,11 +32,12 @@ public sealed class SmiRouter(ClusterClient client) : ITrafficRouter
             }
 
             spec["backends"] = backends;
-        }, cancellationToken);
-        JsonArray heldBackends = held["spec"]?["backends"] as JsonArray ?? [];
-        List<(int, int)> weights = heldBackends.Count == 0 ? [] : [(Weight(heldBackends, split.StableService), Weight(heldBackends, split.CanaryService))];
-        return RouteResource.Verify($"TrafficSplit {split.Namespace}/{split.Resource}", weights, split.Weight);
+        }, trafficSplit => Weights(trafficSplit, split), cancellationToken);
+        return RouteResource.Verify($"TrafficSplit {split.Namespace}/{split.Resource}", Weights(held, split), split.Weight);
     }
+
+    static List<(int, int)> Weights(JsonObject trafficSplit, TrafficSplit split) =>
+        trafficSplit["spec"]?["backends"] is JsonArray { Count: > 0 } backends ? [(Weight(backends, split.StableService), Weight(backends, split.CanaryService))] : [];
 
     static int Weight(JsonArray backends, string service) =>
         backends.Where(b => (string?)b?["service"] == service).Sum(b => (int?)b?["weight"] ?? 0);
