@@ -2,6 +2,7 @@ using GitOps.Orchestrations.Delivery.Activities;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Kubernetes;
+using GitOps.Orchestrations.Kubernetes.LiveObjects;
 using GitOps.Orchestrations.Rendering;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,8 @@ public static class DeliveryRegistration
         DeliveryOptions settings = options ?? new DeliveryOptions();
         services.TryAddSingleton(settings);
         services.TryAddSingleton(provider => provider.GetRequiredService<DeliveryOptions>().Clusters);
+        // A factory, so the container closes every watch when the host stops.
+        services.TryAddSingleton(provider => new LiveObjectCaches(provider.GetRequiredService<ClusterRegistry>()));
         services.AddHttpClient(Promotion.HelmPublishActivity.ClientName).UseEgressPolicy();
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
         services.TryAddSingleton<IGitSources>(provider => provider.GetRequiredService<GitCheckout>());

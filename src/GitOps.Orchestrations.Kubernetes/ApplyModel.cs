@@ -21,6 +21,12 @@ public sealed record ApplyOptions
     /// </summary>
     public bool ForceConflicts { get; init; } = true;
 
+    /// <summary>
+    /// Read live objects from the API, not from the cluster's watch-fed cache: for the apply that
+    /// heals drift, which must see the change it has just found.
+    /// </summary>
+    public bool FreshRead { get; init; }
+
     public const string DefaultFieldManager = "gitops-orchestrations";
 
     public string FieldManager { get; init; } = DefaultFieldManager;

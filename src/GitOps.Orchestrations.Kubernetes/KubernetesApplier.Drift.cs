@@ -14,7 +14,7 @@ public sealed partial class KubernetesApplier
     {
         var mapper = new ResourceMapper(client);
         List<Desired> desired = await PrepareAsync(render, options, mapper, cancellationToken);
-        Dictionary<ObjectRef, JsonObject> live = await ReadLiveAsync(desired.Select(d => (d.Type, d.Manifest.Namespace)), cancellationToken);
+        Dictionary<ObjectRef, JsonObject> live = await ReadLiveAsync(desired.Select(d => (d.Type, d.Manifest.Namespace)), fresh: true, cancellationToken);
         var drifted = new List<DriftedObject>();
         foreach (Desired item in desired)
         {

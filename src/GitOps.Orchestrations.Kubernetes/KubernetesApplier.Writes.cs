@@ -1,5 +1,6 @@
 using k8s;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GitOps.Orchestrations.Core.Manifests;
 using k8s.Models;
 
@@ -36,15 +37,26 @@ public sealed partial class KubernetesApplier
         }
     }
 
-    Task PatchAsync(Desired item, ApplyOptions options, bool dryRun, CancellationToken cancellationToken)
+    async Task PatchAsync(Desired item, ApplyOptions options, bool dryRun, CancellationToken cancellationToken)
     {
         ResourceType type = item.Type;
         var patch = new V1Patch(item.Manifest.Body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
         string? dry = dryRun ? "All" : null;
         string action = $"{(dryRun ? "dry-run apply" : "apply")} {item.Manifest.Ref}";
-        return CallAsync(action, () => type.Namespaced
+        object stored = await CallAsync(action, () => type.Namespaced
             ? client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, type.Group, type.Version, item.Manifest.Namespace, type.Plural, item.Manifest.Name, dry, options.FieldManager, force: options.ForceConflicts, cancellationToken: cancellationToken)
             : client.CustomObjects.PatchClusterCustomObjectAsync(patch, type.Group, type.Version, type.Plural, item.Manifest.Name, dry, options.FieldManager, force: options.ForceConflicts, cancellationToken: cancellationToken));
+        if (!dryRun && liveObjects is not null && Json.ToNode(stored) is JsonObject written)
+        {
+            // The next sync compares with this version even before the watch delivers it, and if the
+            // server stored what was applied, it need not compare this version again.
+            liveObjects.Written(type, type.Namespaced ? item.Manifest.Namespace : null, (JsonObject)written.DeepClone());
+            if (Differences(item.Manifest, written, options).Count == 0
+                && (string?)written["metadata"]?["annotations"]?[Manifest.DigestAnnotation] == item.Digest)
+            {
+                liveObjects.MarkUnchanged(item.Manifest.Ref.ToString(), (string?)written["metadata"]?["resourceVersion"], Comparison(item, options));
+            }
+        }
     }
 
     async Task DeleteAsync(InventoryEntry entry, ResourceMapper mapper, CancellationToken cancellationToken)
@@ -60,6 +72,8 @@ public sealed partial class KubernetesApplier
         {
             // Already gone: the goal of a prune.
         }
+
+        liveObjects?.Deleted(type, type.Namespaced ? entry.Ref.Namespace : null, entry.Ref.Name);
     }
 
     Task<T> CallAsync<T>(string action, Func<Task<T>> call) => ApiCalls.CallAsync(client.Host, action, call);

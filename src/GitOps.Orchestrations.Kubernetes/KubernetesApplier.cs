@@ -12,7 +12,8 @@ namespace GitOps.Orchestrations.Kubernetes;
 /// lacks. Split by concern: discovery and reads here, writes in <c>.Writes</c>, the inventory in
 /// <c>.Inventory</c>, health in <c>.Health</c>, drift in <c>.Drift</c>.
 /// </summary>
-public sealed partial class KubernetesApplier(ClusterClient client)
+/// <param name="liveObjects">The cluster's watch-fed cache, for syncs; without it every apply lists the live objects.</param>
+public sealed partial class KubernetesApplier(ClusterClient client, LiveObjects.LiveObjectCache? liveObjects = null)
 {
     public async Task<ApplyReport> ApplyAsync(ManifestSet render, ApplyOptions options, CancellationToken cancellationToken = default)
     {
@@ -29,6 +30,7 @@ public sealed partial class KubernetesApplier(ClusterClient client)
         Dictionary<ObjectRef, JsonObject> live = await ReadLiveAsync(
             desired.Select(d => (d.Type, d.Manifest.Namespace))
                 .Concat(options.Prune ? await OrphanTypesAsync(orphans, mapper, cancellationToken) : []),
+            options.FreshRead,
             cancellationToken);
 
         var changes = new List<ObjectChange>();
@@ -45,11 +47,20 @@ public sealed partial class KubernetesApplier(ClusterClient client)
                 continue;
             }
 
+            string objectRef = item.Manifest.Ref.ToString();
+            string? liveVersion = (string?)current["metadata"]?["resourceVersion"];
+            if (liveObjects?.KnownUnchanged(objectRef, liveVersion, Comparison(item, options)) == true)
+            {
+                changes.Add(new ObjectChange(objectRef, "unchanged"));
+                continue;
+            }
+
             IReadOnlyList<string> fields = Differences(item.Manifest, current, options);
             string? appliedDigest = (string?)current["metadata"]?["annotations"]?[Manifest.DigestAnnotation];
             if (fields.Count == 0 && appliedDigest == item.Digest)
             {
-                changes.Add(new ObjectChange(item.Manifest.Ref.ToString(), "unchanged"));
+                liveObjects?.MarkUnchanged(objectRef, liveVersion, Comparison(item, options));
+                changes.Add(new ObjectChange(objectRef, "unchanged"));
                 continue;
             }
 
@@ -158,6 +169,10 @@ public sealed partial class KubernetesApplier(ClusterClient client)
         return errors.Count == 0 ? prepared : throw new ManifestException(errors);
     }
 
+    /// <summary>What a comparison's answer depends on besides the live version: the desired digest and the rules it was made under.</summary>
+    static string Comparison(Desired item, ApplyOptions options) =>
+        $"{item.Digest}|{options.FieldManager}|{options.ForceConflicts}|{string.Join(",", IgnoredPointers(item.Manifest.Ref, options))}";
+
     static IReadOnlyList<string> Differences(Manifest desired, JsonObject live, ApplyOptions options) =>
         ObjectDiff.Differences(ServerCanonical.Normalize(desired.Body), live, IgnoredPointers(desired.Ref, options), options.FieldManager, leaveOthersFields: !options.ForceConflicts);
 
@@ -165,11 +180,34 @@ public sealed partial class KubernetesApplier(ClusterClient client)
         options.Ignore.Where(i => (i.Kind is null || i.Kind == target.Kind) && (i.Name is null || i.Name == target.Name))
             .SelectMany(i => i.JsonPointers).ToList();
 
-    async Task<Dictionary<ObjectRef, JsonObject>> ReadLiveAsync(IEnumerable<(ResourceType Type, string? Namespace)> scopes, CancellationToken cancellationToken)
+    async Task<Dictionary<ObjectRef, JsonObject>> ReadLiveAsync(IEnumerable<(ResourceType Type, string? Namespace)> scopes, bool fresh, CancellationToken cancellationToken)
     {
         var live = new Dictionary<ObjectRef, JsonObject>();
         foreach ((ResourceType type, string? ns) in scopes.Distinct())
         {
+            if (liveObjects is not null && !fresh)
+            {
+                IReadOnlyCollection<JsonObject>? cached;
+                try
+                {
+                    cached = await liveObjects.ListAsync(type, type.Namespaced ? ns ?? "default" : null, cancellationToken);
+                }
+                catch (KubernetesApiException e) when (e.StatusCode == 404 && type.DefinedByRender)
+                {
+                    continue;
+                }
+
+                if (cached is not null)
+                {
+                    foreach (JsonObject item in cached)
+                    {
+                        live[new Manifest(item, "live").Ref] = item;
+                    }
+
+                    continue;
+                }
+            }
+
             object list;
             try
             {

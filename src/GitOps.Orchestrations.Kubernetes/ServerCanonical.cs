@@ -23,8 +23,15 @@ public static class ServerCanonical
 
     const int MaxDepth = 100;
 
+    /// <summary>The manifest itself when the server would store it as written, else a rewritten copy.</summary>
     public static JsonObject Normalize(JsonObject manifest)
     {
+        bool secret = (string?)manifest["kind"] == "Secret" && manifest["stringData"] is JsonObject;
+        if (!secret && (manifest["spec"] is not JsonObject written || !HasQuantities(written, null, null, 0)))
+        {
+            return manifest;
+        }
+
         var copy = (JsonObject)manifest.DeepClone();
         if ((string?)copy["kind"] == "Secret" && (string?)copy["apiVersion"] == "v1" && copy["stringData"] is JsonObject stringData)
         {
@@ -88,6 +95,14 @@ public static class ServerCanonical
                 break;
         }
     }
+
+    static bool HasQuantities(JsonNode node, string? name, string? parent, int depth) => depth <= MaxDepth && node switch
+    {
+        JsonObject when name is not null && IsQuantityMap(name, parent) => true,
+        JsonObject map => map.Any(p => p.Key == "sizeLimit" && name == "emptyDir" || p.Value is not null && HasQuantities(p.Value, p.Key, name, depth + 1)),
+        JsonArray list => list.Any(item => item is not null && HasQuantities(item, name, parent, depth + 1)),
+        _ => false,
+    };
 
     // limits and requests hold quantities under resources (containers, pods, claims); hard under a
     // quota's spec; max, min and the defaults inside a LimitRange's limits; capacity and overhead

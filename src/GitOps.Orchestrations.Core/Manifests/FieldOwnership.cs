@@ -17,6 +17,9 @@ public sealed class FieldOwnership
     readonly Dictionary<string, FieldOwnership> children = new(StringComparer.Ordinal);
     readonly HashSet<string> owners = new(StringComparer.Ordinal);
 
+    /// <summary>For a list item's node (<c>k:{...}</c>), its key fields, parsed once.</summary>
+    JsonObject? itemKey;
+
     FieldOwnership()
     {
     }
@@ -68,7 +71,7 @@ public sealed class FieldOwnership
         {
             if (!children.TryGetValue(key, out FieldOwnership? child))
             {
-                children[key] = child = new FieldOwnership();
+                children[key] = child = new FieldOwnership { itemKey = key.StartsWith("k:", StringComparison.Ordinal) ? Parse(key) : null };
             }
 
             child.Add(manager, value as JsonObject ?? [], depth + 1);
@@ -80,9 +83,9 @@ public sealed class FieldOwnership
     /// <summary>The names of the fields that key this list's items, when the trie records the list as a map (<c>k:</c> children).</summary>
     public IReadOnlyList<string>? ItemKeys()
     {
-        foreach (string key in children.Keys)
+        foreach (FieldOwnership child in children.Values)
         {
-            if (key.StartsWith("k:", StringComparison.Ordinal) && Parse(key) is JsonObject keys)
+            if (child.itemKey is JsonObject keys)
             {
                 return keys.Select(k => k.Key).ToList();
             }
@@ -94,10 +97,9 @@ public sealed class FieldOwnership
     /// <summary>The node of the list item whose key fields equal <paramref name="item"/>'s, or null.</summary>
     public FieldOwnership? Item(JsonObject item)
     {
-        foreach (var (key, child) in children)
+        foreach (FieldOwnership child in children.Values)
         {
-            if (key.StartsWith("k:", StringComparison.Ordinal) && Parse(key) is JsonObject keys
-                && keys.All(k => ManifestValues.Equal(k.Value, item[k.Key])))
+            if (child.itemKey is JsonObject keys && keys.All(k => ManifestValues.Equal(k.Value, item[k.Key])))
             {
                 return child;
             }

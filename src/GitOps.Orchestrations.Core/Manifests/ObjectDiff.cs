@@ -32,7 +32,9 @@ public static class ObjectDiff
             return ["/"];
         }
 
-        FieldOwnership? ownership = manager is null ? null : FieldOwnership.Read(live);
+        // Owners matter for lists kept as maps, and for fields others took over when the apply leaves
+        // those alone; an object with neither is compared without reading its managedFields.
+        FieldOwnership? ownership = manager is null || (!leaveOthersFields && !HasList(desired, 0)) ? null : FieldOwnership.Read(live);
         var walk = new Walk(ignore, ownership is not null && ownership.Managers.ContainsKey(manager!) ? manager : null, leaveOthersFields);
         FieldOwnership? metadataOwnership = walk.Manager is null ? null : ownership?.Field("metadata");
         foreach (var (key, value) in desired)
@@ -146,6 +148,13 @@ public static class ObjectDiff
             }
         }
     }
+
+    static bool HasList(JsonNode? node, int depth) => depth < MaxDepth && node switch
+    {
+        JsonArray => true,
+        JsonObject map => map.Any(p => HasList(p.Value, depth + 1)),
+        _ => false,
+    };
 
     /// <summary>RFC 6901: <c>~</c> becomes <c>~0</c> and <c>/</c> becomes <c>~1</c>.</summary>
     public static string Escape(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);

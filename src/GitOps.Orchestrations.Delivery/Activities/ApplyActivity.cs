@@ -1,6 +1,7 @@
 using GitOps.Orchestrations.Core.Manifests;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Kubernetes;
+using GitOps.Orchestrations.Kubernetes.LiveObjects;
 using GitOps.Orchestrations.Rendering;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// Renders (from cache when it can) and applies to a cluster. Safe to run twice: a redelivered
 /// activity finds every object already as desired and writes nothing.
 /// </summary>
-public sealed class ApplyActivity(ClusterRegistry clusters, RenderService renderer, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
+public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liveObjects, RenderService renderer, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
 {
     /// <summary>Diffs longer than this are cut; they travel through orchestration history.</summary>
     public const int MaxDiffChars = 32 * 1024;
@@ -21,7 +22,7 @@ public sealed class ApplyActivity(ClusterRegistry clusters, RenderService render
         {
             ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
             using ClusterClient client = clusters.Connect(input.Target.Cluster);
-            ApplyReport report = await new KubernetesApplier(client).ApplyAsync(set, Options(input, set));
+            ApplyReport report = await new KubernetesApplier(client, liveObjects.For(input.Target.Cluster)).ApplyAsync(set, Options(input, set));
             logger.Applied(input.Application, input.Revision, report.Summary, report.Writes);
             return new ApplyResult
             {

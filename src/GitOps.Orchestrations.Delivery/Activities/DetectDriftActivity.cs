@@ -30,7 +30,7 @@ public sealed class DetectDriftActivity(ClusterRegistry clusters, RenderService 
             bool healed = false;
             if (drifted.Count > 0 && input.SelfHeal)
             {
-                await applier.ApplyAsync(set, options with { Source = applied, Prune = applied.Prune, ForceConflicts = true });
+                await applier.ApplyAsync(set, options with { Source = applied, Prune = applied.Prune, ForceConflicts = true, FreshRead = true });
                 healed = true;
             }
 

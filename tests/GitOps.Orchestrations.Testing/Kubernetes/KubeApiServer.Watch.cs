@@ -10,6 +10,7 @@ public sealed partial class KubeApiServer
 {
     readonly List<(long Version, string Type, KubeResourceType Resource, string? Namespace, JsonObject Object)> history = [];
     readonly List<Channel<long>> watchers = [];
+    readonly CancellationTokenSource stopping = new();
 
     void Publish(string eventType, Stored stored)
     {
@@ -57,7 +58,7 @@ public sealed partial class KubeApiServer
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         int seconds = int.TryParse(context.Request.Query["timeoutSeconds"], out int t) ? t : 300;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         try
         {

@@ -59,6 +59,8 @@ public sealed partial class KubeApiServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Open watches end first, as a stopping API server closes them, so shutdown does not wait on them.
+        await stopping.CancelAsync();
         if (app is not null)
         {
             await app.StopAsync();
