@@ -118,35 +118,7 @@ public sealed class ClusterScenarios(string kubeconfig)
 
     public Task What_the_server_rewrites_is_neither_a_change_nor_drift() => InNamespaceAsync(async (ns, _, applier) =>
     {
-        ManifestSet render = Render(ns, """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata: {name: sized}
-            spec:
-              selector: {matchLabels: {app: sized}}
-              template:
-                metadata: {labels: {app: sized}}
-                spec:
-                  containers:
-                    - name: app
-                      image: registry.k8s.io/pause:3.10
-                      ports: [{containerPort: 8080}]
-                      resources:
-                        limits: {cpu: 1, memory: 1024Mi}
-                        requests: {cpu: 0.5, memory: 512Mi}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: sized}
-            spec:
-              selector: {app: sized}
-              ports: [{port: 80}]
-            ---
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: sized}
-            stringData: {token: s3cret}
-            """);
+        ManifestSet render = Render(ns, Apps.SizedDeployment("sized", Image), Apps.DefaultedServiceAndSecret("sized"));
         await applier.ApplyAsync(render, Options(ns));
 
         ApplyReport again = await applier.ApplyAsync(render, Options(ns));

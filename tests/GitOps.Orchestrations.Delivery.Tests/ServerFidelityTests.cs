@@ -20,42 +20,9 @@ public sealed class ServerFidelityTests : IAsyncLifetime
 
     static readonly ApplyOptions App = new() { Application = "api", Namespace = "shop" };
 
-    // cpu: 1 and cpu: 0.5 are YAML numbers; memory: 1024Mi is the binary form of 1Gi. The server
-    // stores "1", "500m" and "1Gi".
-    const string Sized = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: api}
-        spec:
-          selector: {matchLabels: {app: api}}
-          template:
-            metadata: {labels: {app: api}}
-            spec:
-              containers:
-                - name: api
-                  image: api:1.0
-                  ports: [{containerPort: 8080}]
-                  resources:
-                    limits: {cpu: 1, memory: 1024Mi}
-                    requests: {cpu: 0.5, memory: 512Mi}
-              volumes:
-                - name: scratch
-                  emptyDir: {sizeLimit: 1024Mi}
-        """;
+    static readonly string Sized = Apps.SizedDeployment("api", "api:1.0");
 
-    const string Plain = """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: api}
-        spec:
-          selector: {app: api}
-          ports: [{port: 80}]
-        ---
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: api}
-        stringData: {token: s3cret}
-        """;
+    static readonly string Plain = Apps.DefaultedServiceAndSecret("api");
 
     public async Task InitializeAsync()
     {
