@@ -26,6 +26,22 @@ public sealed class WorkflowRepositoryTests : IAsyncLifetime
         Directory.Delete(cache, recursive: true);
     }
 
+    // A look-up that finished before its caller reached its await once stayed behind as the one "in
+    // progress", and every later call answered with that old head: a Git trigger then went back to an
+    // older commit and started a run for it. Each look-up below must see the commit just made.
+    [Fact]
+    public async Task Every_look_up_after_a_commit_sees_that_commit_never_an_earlier_head()
+    {
+        var repository = new WorkflowRepository(new WorkflowRepositoryOptions { Repository = work.Path, HeadCacheDuration = TimeSpan.Zero }, TaskTypeRegistry.BuiltIn());
+        for (int i = 0; i < 150; i++)
+        {
+            string commit = work.Commit($"change {i}", ("notes.txt", $"{i}\n"));
+
+            Assert.Equal(commit, await repository.HeadAsync());
+            Assert.Equal(commit, (await repository.CurrentAsync()).Revision);
+        }
+    }
+
     [Fact]
     public async Task Many_callers_at_once_share_one_head_look_up_and_one_load()
     {

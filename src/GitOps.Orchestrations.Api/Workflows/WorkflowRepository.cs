@@ -75,6 +75,10 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
 
     async Task<string> LookUpHeadAsync()
     {
+        // Return to the caller first, so it has published this look-up as the one in progress before
+        // the finally below can clear it: a look-up that finished before its caller's assignment was
+        // left behind as "in progress", and every later call answered with its old head.
+        await Task.Yield();
         try
         {
             string sha = await GitWork.RunAsync(() => WorkflowSource.HeadOf(options.Repository, options.Branch, options.Auth, Traffic));
@@ -118,6 +122,7 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
 
     async Task<CatalogAtRevision> LoadAsync(string sha)
     {
+        await Task.Yield();   // as in LookUpHeadAsync: published as in progress before it can finish
         try
         {
             WorkflowFiles files = await GitWork.RunAsync(() => WorkflowSource.FromRepository(options.Repository, sha, options.Folder, options.CacheDirectory, options.Auth, Traffic));
