@@ -2,15 +2,6 @@ using GitOps.Orchestrations.Testing.Kubernetes;
 
 namespace GitOps.Orchestrations.Delivery.Tests;
 
-/// <summary>Runs only with a real cluster (<see cref="RealCluster"/>); otherwise xunit reports it skipped, with the reason.</summary>
-public sealed class RealClusterFactAttribute : FactAttribute
-{
-    public RealClusterFactAttribute()
-    {
-        Skip = RealCluster.SkipReason;
-    }
-}
-
 /// <summary>The delivery scenarios against a real API server; <see cref="FixtureClusterTests"/> runs the same ones against the fixture.</summary>
 public sealed class RealClusterTests
 {

@@ -59,47 +59,6 @@ public sealed class TrafficRouterTests(RolloutEnvironment env) : IClassFixture<R
         Assert.Equal(3L, (long?)env.Cluster.Get("apps/v1", "Deployment", ns, "api")!["spec"]!["replicas"]);
     }
 
-    public static TheoryData<string, string, string, string> MeshRouters => new()
-    {
-        { "istio", "networking.istio.io/v1beta1", "VirtualService", "primary" },
-        { "gatewayAPI", "gateway.networking.k8s.io/v1", "HTTPRoute", "" },
-        { "smi", "split.smi-spec.io/v1alpha2", "TrafficSplit", "" },
-    };
-
-    static (string Crd, Func<string, string> Route) RouteOf(string kind) => kind switch
-    {
-        "VirtualService" => (Routes.VirtualServiceCrd, Routes.VirtualService),
-        // Gateway API weights are proportional: 1 and 0 is all to stable, and not what zero weights write.
-        "HTTPRoute" => (Routes.HttpRouteCrd, ns => Routes.HttpRoute(ns).Replace("weight: 100}", "weight: 1}", StringComparison.Ordinal)),
-        _ => (Routes.TrafficSplitCrd, Routes.TrafficSplit),
-    };
-
-    // As Flagger's finalizers do: the weight zero that ends a rollout leaves the route as the operator had it.
-    [Theory]
-    [MemberData(nameof(MeshRouters))]
-    public async Task Each_router_restores_the_route_as_the_operator_had_it_when_the_rollout_ends(string provider, string apiVersion, string kind, string route)
-    {
-        (string crd, Func<string, string> manifest) = RouteOf(kind);
-        string ns = await env.NewAppAsync(extra: [crd]);
-        await env.ApplyAsync(ns, manifest(ns));
-        JsonNode before = env.Cluster.Get(apiVersion, kind, ns, "api")!["spec"]!.DeepClone();
-        using ClusterClient client = env.Connect();
-        ITrafficRouter router = TrafficRouterFactory.Create(provider, client);
-        IReadOnlyList<string>? routes = route.Length == 0 ? null : [route];
-
-        Assert.Equal(30, await router.SetWeightAsync(Split(ns, 30, routes: routes), CancellationToken.None));
-        Assert.Equal(60, await router.SetWeightAsync(Split(ns, 60, routes: routes), CancellationToken.None));
-        JsonObject during = env.Cluster.Get(apiVersion, kind, ns, "api")!;
-        Assert.False(JsonNode.DeepEquals(before, during["spec"]));
-        Assert.True(JsonNode.DeepEquals(before, JsonNode.Parse((string)during["metadata"]!["annotations"]![RolloutsAnnotation]!)), "the first weight keeps the operator's spec");
-
-        Assert.Equal(0, await router.SetWeightAsync(Split(ns, 0, routes: routes), CancellationToken.None));
-
-        JsonObject after = env.Cluster.Get(apiVersion, kind, ns, "api")!;
-        Assert.True(JsonNode.DeepEquals(before, after["spec"]), $"{kind} spec restored: {after["spec"]}");
-        Assert.Null(after["metadata"]!["annotations"]?[RolloutsAnnotation]);
-    }
-
     [Fact]
     public async Task A_kept_spec_that_would_send_traffic_to_the_canary_is_not_restored()
     {
