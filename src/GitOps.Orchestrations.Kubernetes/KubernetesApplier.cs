@@ -49,7 +49,8 @@ public sealed partial class KubernetesApplier(ClusterClient client, LiveObjects.
 
             string objectRef = item.Manifest.Ref.ToString();
             string? liveVersion = (string?)current["metadata"]?["resourceVersion"];
-            if (liveObjects?.KnownUnchanged(objectRef, liveVersion, Comparison(item, options)) == true)
+            string comparison = liveObjects is null ? string.Empty : Comparison(item, options);
+            if (liveObjects?.KnownUnchanged(objectRef, liveVersion, comparison) == true)
             {
                 changes.Add(new ObjectChange(objectRef, "unchanged"));
                 continue;
@@ -59,7 +60,7 @@ public sealed partial class KubernetesApplier(ClusterClient client, LiveObjects.
             string? appliedDigest = (string?)current["metadata"]?["annotations"]?[Manifest.DigestAnnotation];
             if (fields.Count == 0 && appliedDigest == item.Digest)
             {
-                liveObjects?.MarkUnchanged(objectRef, liveVersion, Comparison(item, options));
+                liveObjects?.MarkUnchanged(objectRef, liveVersion, comparison);
                 changes.Add(new ObjectChange(objectRef, "unchanged"));
                 continue;
             }

@@ -106,29 +106,18 @@ public sealed class RolloutStepJsonConverter : JsonConverter<RolloutStep>
     {
         writer.WriteStartObject();
         writer.WriteNumber(Name(nameof(RolloutStep.Kind), options), (int)value.Kind);
-        switch (value)
+        // Each kind has exactly one field of its own.
+        (string field, object? body, Type type) = value switch
         {
-            case SetWeightStep s:
-                writer.WriteNumber(Name(nameof(s.Weight), options), s.Weight);
-                break;
-            case PauseStep s:
-                writer.WritePropertyName(Name(nameof(s.Duration), options));
-                JsonSerializer.Serialize(writer, s.Duration, options);
-                break;
-            case AnalysisStep s:
-                writer.WritePropertyName(Name(nameof(s.Analysis), options));
-                JsonSerializer.Serialize(writer, s.Analysis, options);
-                break;
-            case ApprovalStep s:
-                writer.WritePropertyName(Name(nameof(s.Approval), options));
-                JsonSerializer.Serialize(writer, s.Approval, options);
-                break;
-            case CanaryScaleStep s:
-                writer.WritePropertyName(Name(nameof(s.Scale), options));
-                JsonSerializer.Serialize(writer, s.Scale, options);
-                break;
-        }
-
+            SetWeightStep s => (nameof(s.Weight), (object?)s.Weight, typeof(int)),
+            PauseStep s => (nameof(s.Duration), s.Duration, typeof(TimeSpan?)),
+            AnalysisStep s => (nameof(s.Analysis), s.Analysis, typeof(AnalysisReference)),
+            ApprovalStep s => (nameof(s.Approval), s.Approval, typeof(RolloutApproval)),
+            CanaryScaleStep s => (nameof(s.Scale), s.Scale, typeof(CanaryScale)),
+            _ => throw new JsonException($"no JSON shape for rollout step {value.GetType().Name}"),
+        };
+        writer.WritePropertyName(Name(field, options));
+        JsonSerializer.Serialize(writer, body, type, options);
         writer.WriteEndObject();
     }
 

@@ -70,10 +70,7 @@ internal sealed class ScopeWatch : IAsyncDisposable
 
     public void Put(JsonObject stored)
     {
-        Materialize(stored);
-        stored["apiVersion"] = type.ApiVersion;
-        stored["kind"] = type.Kind;
-        if ((string?)stored["metadata"]?["name"] is not { } name)
+        if (Prepared(stored) is not { } name)
         {
             return;
         }
@@ -113,8 +110,10 @@ internal sealed class ScopeWatch : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is KubernetesApiException or HttpOperationException or HttpRequestException or IOException or JsonException or OperationCanceledException)
+            catch (Exception e)
             {
+                // Whatever went wrong, the loop lives on and lists again: a watch that died quietly
+                // would leave its first caller waiting for ever and every later one with old objects.
                 lock (gate)
                 {
                     if (synced.Task.IsCompleted)
@@ -153,10 +152,7 @@ internal sealed class ScopeWatch : IAsyncDisposable
         foreach (JsonObject item in (body?["items"] as JsonArray)?.OfType<JsonObject>() ?? [])
         {
             var copy = (JsonObject)item.DeepClone();
-            Materialize(copy);
-            copy["apiVersion"] = type.ApiVersion;
-            copy["kind"] = type.Kind;
-            if ((string?)copy["metadata"]?["name"] is { } name)
+            if (Prepared(copy) is { } name)
             {
                 fresh[name] = copy;
             }
@@ -214,6 +210,15 @@ internal sealed class ScopeWatch : IAsyncDisposable
         }
 
         return version;
+    }
+
+    /// <summary>Readies an object for the cache (its type stamped, every node built); its name, if it has one.</summary>
+    string? Prepared(JsonObject item)
+    {
+        item["apiVersion"] = type.ApiVersion;
+        item["kind"] = type.Kind;
+        Materialize(item);
+        return (string?)item["metadata"]?["name"];
     }
 
     /// <summary>
