@@ -121,7 +121,20 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         var text = new System.Text.StringBuilder($"run {runId} is {run.Phase} ({run.Message}); nodes: ");
         text.AppendJoin(", ", run.Nodes.Select(n => $"{n.Name} {n.Phase} x{n.Attempts} {n.Message}"));
         text.Append("; waiting: ").AppendJoin(", ", run.Waiting);
-        foreach (RolloutView rollout in await Engine.Runs.GetRolloutsAsync(runId))
+        IReadOnlyList<RolloutView> rollouts = await Engine.Runs.GetRolloutsAsync(runId);
+        if (rollouts.Count == 0)
+        {
+            // The run's status names no attempt: say whether a first attempt's rollout exists anyway,
+            // which tells a run whose status went back from one that never started its step.
+            foreach (NodeStatus node in run.Nodes)
+            {
+                string child = GitOps.Orchestrations.Engine.TaskTypes.RolloutTaskType.ChildInstance(runId, node.Name, 1);
+                Microsoft.DurableTask.Client.OrchestrationMetadata? found = await Engine.Client.GetInstanceAsync(child, getInputsAndOutputs: true);
+                text.Append($"; {child}: {(found is null ? "none" : $"{found.RuntimeStatus} {found.SerializedCustomStatus?[..Math.Min(400, found.SerializedCustomStatus.Length)]}")}");
+            }
+        }
+
+        foreach (RolloutView rollout in rollouts)
         {
             RolloutStatus? status = rollout.Status;
             text.Append($"; rollout {rollout.Instance} (step {rollout.NodePhase}, {(rollout.Running ? "running" : "ended")}): ");
