@@ -17,7 +17,11 @@ public sealed record DecisionRequest
 }
 
 /// <summary>A gate waiting somewhere, as <c>GET /api/approvals</c> lists it.</summary>
-public sealed record PendingApproval(string RunId, string Workflow, string Revision, string Node, ApprovalPolicy Policy, string? Message, DateTime WaitingSince, DateTime Deadline, string OnTimeout, IReadOnlyList<ApprovalRecord> Decisions, IReadOnlyList<string> ApprovedBy);
+/// <remarks>
+/// <see cref="MayDecide"/> and <see cref="Refusal"/> answer for the caller: whether the API would
+/// take their decision at this gate (role, listed approvers, self-approval), and if not, why.
+/// </remarks>
+public sealed record PendingApproval(string RunId, string Workflow, string Revision, string Node, ApprovalPolicy Policy, string? Message, DateTime WaitingSince, DateTime Deadline, string OnTimeout, IReadOnlyList<ApprovalRecord> Decisions, IReadOnlyList<string> ApprovedBy, bool MayDecide, string? Refusal);
 
 public sealed partial class GitOpsApi
 {
@@ -59,19 +63,34 @@ public sealed partial class GitOpsApi
 
     public Task<IResult> ListApprovals(HttpContext http) => Guard(http, async () =>
     {
-        await Authorize(http, Role.Viewer);
+        Caller caller = await Authorize(http, Role.Viewer);
         if (http.Request.Query["pending"].FirstOrDefault() is string pending && pending != "true")
         {
             throw ApiProblemException.BadRequest("only pending=true is listed here; past decisions are in GET /api/audit");
         }
 
-        return Ok(await PendingApprovals(http.RequestAborted));
+        if (http.Request.Query["run"].FirstOrDefault() is { Length: > 0 } runId)
+        {
+            RunStatus run = await RequireRun(runId, http.RequestAborted);
+            return Ok(run.Gates.Select(g => Pending(caller, run.Id, run.Workflow, run.Revision, run.Starters, g)).ToList());
+        }
+
+        return Ok((await PendingApprovals(http.RequestAborted)).Select(p => Pending(caller, p.Run.Id, p.Run.Workflow, p.Run.Revision, p.Run.Starters, p.Gate)).ToList());
     });
 
-    /// <summary>Every gate waiting in every run that is still going, across pages of the task hub.</summary>
-    internal async Task<List<PendingApproval>> PendingApprovals(CancellationToken cancellationToken)
+    static PendingApproval Pending(Caller caller, string runId, string workflow, string revision, IReadOnlyList<string> starters, PendingGate gate)
     {
-        var found = new List<PendingApproval>();
+        string? refusal = caller.Role < Role.Approver
+            ? $"'{caller.User}' is a {caller.Role.ToString().ToLowerInvariant()}; deciding needs the approver role"
+            : gate.Policy.Refusal(caller.User, caller.Groups, starters)
+              ?? (gate.ApprovedBy.Contains(caller.User, StringComparer.Ordinal) ? $"'{caller.User}' already approved; the quorum counts distinct people" : null);
+        return new PendingApproval(runId, workflow, revision, gate.Node, gate.Policy, gate.Message, gate.WaitingSince, gate.Deadline, gate.OnTimeout, gate.Decisions, gate.ApprovedBy, refusal is null, refusal);
+    }
+
+    /// <summary>Every gate waiting in every run that is still going, across pages of the task hub.</summary>
+    internal async Task<List<(RunListItem Run, PendingGate Gate)>> PendingApprovals(CancellationToken cancellationToken)
+    {
+        var found = new List<(RunListItem, PendingGate)>();
         string? token = null;
         int scanned = 0;
         do
@@ -81,7 +100,7 @@ public sealed partial class GitOpsApi
                 cancellationToken);
             foreach (RunListItem run in page.Runs)
             {
-                found.AddRange(run.Gates.Select(g => new PendingApproval(run.Id, run.Workflow, run.Revision, g.Node, g.Policy, g.Message, g.WaitingSince, g.Deadline, g.OnTimeout, g.Decisions, g.ApprovedBy)));
+                found.AddRange(run.Gates.Select(g => (run, g)));
             }
 
             scanned += page.Runs.Count;

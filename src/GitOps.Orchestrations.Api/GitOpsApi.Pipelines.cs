@@ -20,6 +20,12 @@ public sealed record PipelineActionRequest
     public string? Comment { get; init; }
 }
 
+/// <summary>
+/// <c>GET /api/pipelines/{name}</c>: the pipeline's status as its orchestration publishes it, and the
+/// stages × freight board worked out from it and the branch's definition of the pipeline.
+/// </summary>
+public sealed record PipelineDetail(string Pipeline, DateTimeOffset At, IReadOnlyList<Freight> Freight, IReadOnlyDictionary<string, StageState> Stages, PipelineBoard? Board);
+
 /// <summary>A pipeline of the branch, and where it is when it runs.</summary>
 public sealed record PipelineView(string Name, IReadOnlyList<string> Stages, PipelineStatus? Status);
 
@@ -41,7 +47,16 @@ public sealed partial class GitOpsApi
     public Task<IResult> GetPipeline(HttpContext http, string name) => Guard(http, async () =>
     {
         await Authorize(http, Role.Viewer);
-        return Ok(await RequirePipeline(name, http.RequestAborted));
+        PipelineStatus status = await RequirePipeline(name, http.RequestAborted);
+        CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
+        PipelineBoard? board = current.Catalog.Pipelines.TryGetValue(name, out PipelineDefinition? definition)
+            ? PipelineBoards.Of(
+                definition,
+                status.Freight.Select(f => f.Id).ToList(),
+                status.Stages.ToDictionary(s => s.Key, s => new StageMemory(s.Value.Current, s.Value.Verified, s.Value.Failed, s.Value.Approvals), StringComparer.Ordinal),
+                clock.GetUtcNow())
+            : null;
+        return Ok(new PipelineDetail(status.Pipeline, status.At, status.Freight, status.Stages, board));
     });
 
     /// <summary>Promotes a freight into a stage on request: past autoPromote off, or back to an older freight (rollback). Soak, approvals and freezes still apply.</summary>

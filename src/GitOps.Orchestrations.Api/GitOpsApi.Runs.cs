@@ -19,9 +19,9 @@ public sealed partial class GitOpsApi
             Phase = query["phase"].FirstOrDefault() is string phase
                 ? Enum.TryParse(phase, ignoreCase: true, out WorkflowPhase parsed) ? parsed : throw ApiProblemException.BadRequest($"phase '{phase}' is not one of {string.Join(", ", Enum.GetNames<WorkflowPhase>())}")
                 : null,
-            CreatedFrom = query["createdFrom"].FirstOrDefault() is string from
-                ? DateTimeOffset.TryParse(from, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : throw ApiProblemException.BadRequest($"createdFrom '{from}' is not an ISO 8601 time")
-                : null,
+            CreatedFrom = Time(query, "createdFrom"),
+            CreatedTo = Time(query, "createdTo"),
+            StartedBy = query["startedBy"].FirstOrDefault() is { Length: > 0 } startedBy ? startedBy : null,
             Top = query["top"].FirstOrDefault() is string top
                 ? int.TryParse(top, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= 1000 ? n : throw ApiProblemException.BadRequest("top must be a whole number from 1 to 1000")
                 : 50,
@@ -43,6 +43,13 @@ public sealed partial class GitOpsApi
         return Ok(await RequireRun(id, http.RequestAborted));
     });
 
+    /// <summary><c>GET /api/runs/{id}/graph</c>: the run's tasks and their <c>depends</c> edges, from its pinned snapshot.</summary>
+    public Task<IResult> GetRunGraph(HttpContext http, string id) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        return Ok(new { run = id, nodes = await runs.GetGraphAsync(id, http.RequestAborted) ?? throw new RunNotFoundException(id) });
+    });
+
     public Task<IResult> ListAudit(HttpContext http) => Guard(http, async () =>
     {
         await Authorize(http, Role.Viewer);
@@ -52,6 +59,11 @@ public sealed partial class GitOpsApi
             : 200;
         return Ok(await audit.ReadAsync(run, top, http.RequestAborted));
     });
+
+    static DateTimeOffset? Time(IQueryCollection query, string name) =>
+        query[name].FirstOrDefault() is string text
+            ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at : throw ApiProblemException.BadRequest($"{name} '{text}' is not an ISO 8601 time")
+            : null;
 
     async Task<RunStatus> RequireRun(string id, CancellationToken cancellationToken) =>
         await runs.GetAsync(id, cancellationToken) ?? throw new RunNotFoundException(id);

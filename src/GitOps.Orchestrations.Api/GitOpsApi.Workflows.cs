@@ -21,6 +21,22 @@ public sealed record WorkflowView(
     IReadOnlyList<ScheduleSpec> Schedules,
     IReadOnlyList<GitTriggerSpec> Triggers);
 
+/// <summary>A problem of a workflow file, at its line and column, for an editor-like view of the file.</summary>
+public sealed record SourceProblem(int Line, int Column, string Message);
+
+/// <summary><c>GET /api/workflows/{name}</c>: the workflow as listed, with its file's YAML at the served revision and its problems at their lines.</summary>
+public sealed record WorkflowDetail(
+    string Name,
+    string File,
+    bool Valid,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<ParamSpec> Params,
+    IReadOnlyList<ScheduleSpec> Schedules,
+    IReadOnlyList<GitTriggerSpec> Triggers,
+    string Revision,
+    string Yaml,
+    IReadOnlyList<SourceProblem> Problems);
+
 public sealed record WorkflowList(string Revision, string Source, IReadOnlyList<WorkflowView> Workflows, IReadOnlyList<string> Errors);
 
 /// <summary>The body of <c>POST /api/workflows/{name}/runs</c>.</summary>
@@ -65,7 +81,14 @@ public sealed partial class GitOpsApi
         CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
         WorkflowView view = Views(current.Catalog).FirstOrDefault(v => v.Name == name)
             ?? throw ApiProblemException.NotFound($"no workflow '{name}' at {current.Revision[..Math.Min(12, current.Revision.Length)]} of {current.Source}");
-        return Ok(view);
+        SourceFile? file = current.Files.Files.FirstOrDefault(f => f.Path == view.File);
+        // Files are read as UTF-8 by the loader too; a file that is not says so in its problems.
+        string yaml = file is null ? "" : Encoding.UTF8.GetString(file.Content);
+        List<SourceProblem> problems = current.Catalog.Diagnostics
+            .Where(d => d.File == view.File)
+            .Select(d => new SourceProblem(d.Position.Line, d.Position.Column, d.Message))
+            .ToList();
+        return Ok(new WorkflowDetail(view.Name, view.File, view.Valid, view.Errors, view.Params, view.Schedules, view.Triggers, current.Revision, yaml, problems));
     });
 
     public Task<IResult> StartRun(HttpContext http, string name) => Guard(http, async () =>

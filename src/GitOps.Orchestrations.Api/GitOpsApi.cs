@@ -32,6 +32,20 @@ public sealed partial class GitOpsApi(
         return Ok(server);
     });
 
+    /// <summary>
+    /// <c>GET /api/me</c>: who the host says the caller is, and what their role lets them do, so a
+    /// client offers only that. Gates add their own rule (listed approvers, no self-approval), which
+    /// <c>GET /api/approvals</c> answers per gate.
+    /// </summary>
+    public Task<IResult> GetMe(HttpContext http) => Guard(http, async () =>
+    {
+        Caller caller = await Authorize(http, Role.Viewer);
+        return Ok(new CallerView(caller.User, caller.Role, caller.Groups, new CallerAbilities(
+            Start: caller.Role >= Role.Operator,
+            Control: caller.Role >= Role.Operator,
+            Decide: caller.Role >= Role.Approver)));
+    });
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -189,6 +203,12 @@ public sealed partial class GitOpsApi(
     string BaseUrl(HttpContext http) =>
         options.PublicUrl?.TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 }
+
+/// <summary>The caller as <c>GET /api/me</c> shows them.</summary>
+public sealed record CallerView(string User, Role Role, IReadOnlyList<string> Groups, CallerAbilities May);
+
+/// <summary>What a role allows: start runs, control runs, rollouts and pipelines, and decide gates.</summary>
+public sealed record CallerAbilities(bool Start, bool Control, bool Decide);
 
 static partial class ApiLogs
 {

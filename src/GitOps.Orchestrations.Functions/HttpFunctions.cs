@@ -29,6 +29,10 @@ public sealed class HttpFunctions(ApiFactory factory)
     public async Task<IActionResult> GetRun([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}")] HttpRequest req, string id, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).GetRun(ApiFactory.Authenticate(req), id));
 
+    [Function("GetRunGraph")]
+    public async Task<IActionResult> GetRunGraph([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}/graph")] HttpRequest req, string id, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).GetRunGraph(ApiFactory.Authenticate(req), id));
+
     [Function("RunEvents")]
     public async Task<IActionResult> RunEvents([HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs/{id}/events")] HttpRequest req, string id, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).RunEvents(ApiFactory.Authenticate(req), id));
@@ -84,6 +88,10 @@ public sealed class HttpFunctions(ApiFactory factory)
     [Function("DecidePipeline")]
     public async Task<IActionResult> DecidePipeline([HttpTrigger(AuthorizationLevel.Function, "post", Route = "pipelines/{name}/approvals")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).DecidePipeline(ApiFactory.Authenticate(req), name));
+
+    [Function("GetMe")]
+    public async Task<IActionResult> GetMe([HttpTrigger(AuthorizationLevel.Function, "get", Route = "me")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).GetMe(ApiFactory.Authenticate(req)));
 
     [Function("GetServer")]
     public async Task<IActionResult> GetServer([HttpTrigger(AuthorizationLevel.Function, "get", Route = "server")] HttpRequest req, [DurableClient] DurableTaskClient client) =>

@@ -1,5 +1,6 @@
 using GitOps.Orchestrations.Api;
 using GitOps.Orchestrations.Api.Metrics;
+using GitOps.Orchestrations.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,6 +18,7 @@ internal static class ServerRoutes
 
         app.MapGet("/api/runs", (HttpContext h, GitOpsApi api) => api.ListRuns(h));
         app.MapGet("/api/runs/{id}", (HttpContext h, string id, GitOpsApi api) => api.GetRun(h, id));
+        app.MapGet("/api/runs/{id}/graph", (HttpContext h, string id, GitOpsApi api) => api.GetRunGraph(h, id));
         app.MapGet("/api/runs/{id}/events", (HttpContext h, string id, GitOpsApi api) => api.RunEvents(h, id));
         app.MapPost("/api/runs/{id}/approvals/{node}", (HttpContext h, string id, string node, GitOpsApi api) => api.Decide(h, id, node));
         app.MapPost("/api/runs/{id}/terminate", (HttpContext h, string id, GitOpsApi api) => api.Terminate(h, id));
@@ -33,12 +35,17 @@ internal static class ServerRoutes
         app.MapPost("/api/pipelines/{name}/promote", (HttpContext h, string name, GitOpsApi api) => api.PromotePipeline(h, name));
         app.MapPost("/api/pipelines/{name}/approvals", (HttpContext h, string name, GitOpsApi api) => api.DecidePipeline(h, name));
 
+        app.MapGet("/api/me", (HttpContext h, GitOpsApi api) => api.GetMe(h));
         app.MapGet("/api/server", (HttpContext h, GitOpsApi api) => api.GetServer(h));
         app.MapGet("/api/approvals", (HttpContext h, GitOpsApi api) => api.ListApprovals(h));
         app.MapGet("/api/audit", (HttpContext h, GitOpsApi api) => api.ListAudit(h));
 
         app.MapGet("/metrics", (HttpContext h, GitOpsApi api) => ApiMetrics.WriteAsync(h, api));
         app.MapGet("/healthz", (ServerInfo server) => Results.Json(new { status = "ok", durable = server.Durable, store = server.Store }));
+        // The dashboard (docs/dashboard.md): its files are public, everything it shows comes from /api.
+        app.MapGet("/", () => Results.Redirect("/ui/"));
+        app.MapGet("/ui/{**path}", (HttpContext h, string? path) => DashboardAssets.Serve(h, path));
+
         app.MapFallback((HttpContext h) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no route {h.Request.Method} {h.Request.Path}"));
     }
 }

@@ -24,6 +24,15 @@ public sealed record FreezeWindow(string Cron, TimeSpan Duration, string Timezon
         return latest is DateTime opened ? (new DateTimeOffset(opened, TimeSpan.Zero), new DateTimeOffset(opened + Duration, TimeSpan.Zero)) : null;
     }
 
+    /// <summary>When this window next opens after <paramref name="now"/>, looking at most <paramref name="horizon"/> ahead; null when it does not.</summary>
+    public DateTimeOffset? NextOpening(DateTimeOffset now, TimeSpan horizon)
+    {
+        CronExpression cron = CronExpression.Parse(Cron, CronFormat.Standard);
+        TimeZoneInfo zone = ScheduleCalendar.TryFindTimeZone(Timezone, out TimeZoneInfo? found) ? found : TimeZoneInfo.Utc;
+        DateTime? next = cron.GetNextOccurrence(now.UtcDateTime, zone, inclusive: false);
+        return next is DateTime at && at - now.UtcDateTime <= horizon ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
     /// <summary>When every window open at <paramref name="now"/> has closed; null when none is open. Overlapping windows chain.</summary>
     public static DateTimeOffset? ClosedAfter(IEnumerable<FreezeWindow> windows, DateTimeOffset now)
     {

@@ -48,7 +48,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             changes.Track(nodes, gates, phase);
             if (!context.IsReplaying)
             {
-                context.SetCustomStatus(RunSummary.Create(workflow.Name, input.Snapshot.Revision, phase, nodes, gates.Values, changes.Seq));
+                context.SetCustomStatus(RunSummary.Create(workflow.Name, input.Snapshot.Revision, phase, nodes, gates.Values, changes.Seq, input.StartedBy, input.AllStarters));
             }
         }
 

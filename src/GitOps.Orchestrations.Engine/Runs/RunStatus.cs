@@ -79,6 +79,12 @@ public sealed record RunListItem
     public IReadOnlyList<PendingGate> Gates { get; init; } = [];
 
     public IReadOnlyList<string> Waiting => Gates.Select(g => g.Node).ToList();
+
+    /// <summary>Who started the run; null for runs whose status predates it.</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>Everyone who started the run's retry chain (see <see cref="RunStatus.Starters"/>).</summary>
+    public IReadOnlyList<string> Starters { get; init; } = [];
 }
 
 public sealed record RunQuery
@@ -88,6 +94,11 @@ public sealed record RunQuery
     public WorkflowPhase? Phase { get; init; }
 
     public DateTimeOffset? CreatedFrom { get; init; }
+
+    public DateTimeOffset? CreatedTo { get; init; }
+
+    /// <summary>Only runs this caller started (exact match).</summary>
+    public string? StartedBy { get; init; }
 
     public int Top { get; init; } = 50;
 

@@ -33,13 +33,20 @@ public sealed record RunSummary
     /// <summary>The run's latest change number (see <see cref="NodeStatus.Seq"/>).</summary>
     public int Seq { get; init; }
 
+    /// <summary>Who started the run, so a listing can filter by it without reading every run's input.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StartedBy { get; init; }
+
+    /// <summary>Everyone who started the run's retry chain: a listing tells from it who may not approve its gates.</summary>
+    public IReadOnlyList<string> Starters { get; init; } = [];
+
     /// <summary>True when node outputs were left out to stay under the size limit; the run's output has them all.</summary>
     public bool OutputsOmitted { get; init; }
 
     /// <summary>How many nodes were left out of <see cref="Nodes"/> to stay under the size limit.</summary>
     public int Truncated { get; init; }
 
-    public static RunSummary Create(string workflow, string revision, WorkflowPhase phase, IReadOnlyList<NodeStatus> nodes, IEnumerable<PendingGate> pending, int seq)
+    public static RunSummary Create(string workflow, string revision, WorkflowPhase phase, IReadOnlyList<NodeStatus> nodes, IEnumerable<PendingGate> pending, int seq, string? startedBy = null, IReadOnlyList<string>? starters = null)
     {
         var counts = nodes.GroupBy(n => n.Phase).ToDictionary(g => g.Key, g => g.Count());
         List<PendingGate> gates = [.. pending];
@@ -48,7 +55,8 @@ public sealed record RunSummary
         // Orchestrators publish this on every step, so the size is estimated rather than measured
         // by serializing, once per node. When not everything fits, outputs go first; then keep what
         // a person watching wants most: running and failed nodes, then the rest in workflow order.
-        int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes);
+        starters ??= [];
+        int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes) - starters.Sum(s => 4 + 2 * Encoding.UTF8.GetByteCount(s)) - 2 * Encoding.UTF8.GetByteCount(startedBy ?? "");
         int[] sizes = [.. all.Select(n => n.EstimatedBytes)];
         bool outputsOmitted = false;
         List<NodeSummary> kept = all;
@@ -86,6 +94,8 @@ public sealed record RunSummary
             Nodes = kept,
             Gates = gates,
             Seq = seq,
+            StartedBy = startedBy,
+            Starters = starters,
             OutputsOmitted = outputsOmitted,
             Truncated = all.Count - kept.Count,
         };

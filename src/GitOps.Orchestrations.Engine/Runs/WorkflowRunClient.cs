@@ -103,6 +103,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         var durableQuery = new OrchestrationQuery
         {
             CreatedFrom = query.CreatedFrom,
+            CreatedTo = query.CreatedTo,
             PageSize = Math.Clamp(query.Top, 1, 1000),
             ContinuationToken = continuation,
             FetchInputsAndOutputs = false,
@@ -119,7 +120,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
                     ? await client.GetInstanceAsync(metadata.InstanceId, getInputsAndOutputs: true, cancellationToken) ?? metadata
                     : metadata;
                 RunListItem item = ToListItem(listed);
-                if ((query.Workflow is null || item.Workflow == query.Workflow) && (query.Phase is null || item.Phase == query.Phase))
+                if ((query.Workflow is null || item.Workflow == query.Workflow) && (query.Phase is null || item.Phase == query.Phase)
+                    && (query.StartedBy is null || item.StartedBy == query.StartedBy))
                 {
                     items.Add(item);
                 }
@@ -159,6 +161,15 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         return metadata is null ? null : ToStatus(metadata);
     }
 
+    /// <summary>The DAG of the workflow a run was started with, as pinned in its snapshot; null when there is no such run.</summary>
+    public async Task<IReadOnlyList<Core.Planning.GraphNode>?> GetGraphAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        OrchestrationMetadata? metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+        return metadata?.Name == nameof(WorkflowOrchestrator) && metadata.ReadInputAs<WorkflowRunInput>() is WorkflowRunInput input
+            ? Core.Planning.WorkflowGraph.Of(input.Snapshot.Workflow)
+            : null;
+    }
+
     /// <summary>Polls until the run ends, calling <paramref name="onChange"/> whenever what a person would see changes.</summary>
     public async Task<RunStatus> WatchAsync(string runId, Func<RunStatus, Task> onChange, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
     {
@@ -193,7 +204,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     public async Task<IReadOnlyList<RolloutView>> GetRolloutsAsync(string runId, CancellationToken cancellationToken = default)
     {
         OrchestrationMetadata metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken) ?? throw new RunNotFoundException(runId);
-        WorkflowDefinition? workflow = metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot.Workflow;
+        WorkflowSnapshot? snapshot = metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot;
+        WorkflowDefinition? workflow = snapshot?.Workflow;
         var rolloutSteps = (workflow?.Tasks.Append(workflow.OnExit) ?? []).OfType<TaskSpec>().Where(t => t.Uses == "rollout").Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var found = new List<RolloutView>();
         foreach (NodeStatus node in ToStatus(metadata).Nodes.Where(n => n.Attempts > 0 && rolloutSteps.Contains(n.Name)))
@@ -201,12 +213,27 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             string instance = RolloutTaskType.ChildInstance(runId, node.Name, node.Attempts);
             if (await client.GetInstanceAsync(instance, getInputsAndOutputs: true, cancellationToken) is { } child)
             {
-                found.Add(new RolloutView(node.Name, instance, node.Phase, child.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending, child.ReadCustomStatusAs<RolloutStatus>()));
+                RolloutStatus? status = child.ReadCustomStatusAs<RolloutStatus>();
+                RolloutDefinition? definition = status is not null && snapshot?.Rollouts.TryGetValue(status.Rollout, out RolloutDefinition? known) == true ? known : null;
+                found.Add(new RolloutView(node.Name, instance, node.Phase, child.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending, status)
+                {
+                    Steps = definition?.Canary?.Steps,
+                    Conditions = definition is null ? null : MetricConditions(definition, snapshot!),
+                });
             }
         }
 
         return found;
     }
+
+    static List<MetricConditions> MetricConditions(RolloutDefinition rollout, WorkflowSnapshot snapshot) =>
+        rollout.Analyses
+            .SelectMany(a => a.Templates)
+            .Distinct(StringComparer.Ordinal)
+            .Select(name => snapshot.AnalysisTemplates.GetValueOrDefault(name))
+            .OfType<Core.Analysis.AnalysisTemplate>()
+            .SelectMany(t => t.Metrics.Select(m => new MetricConditions(t.Name, m.Name, m.SuccessCondition, m.FailureCondition)))
+            .ToList();
 
     /// <summary>Sends promote, promote-full or abort to the rollout of <paramref name="nodePath"/>, through its step.</summary>
     public Task CommandRolloutAsync(string runId, string nodePath, RolloutCommand command, CancellationToken cancellationToken = default) =>
@@ -259,7 +286,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     static RunListItem ToListItem(OrchestrationMetadata metadata)
     {
         RunSummary? summary = ReadSummary(metadata);
-        WorkflowSnapshot? snapshot = summary is null && metadata.SerializedInput is not null ? metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot : null;
+        WorkflowRunInput? input = summary is null && metadata.SerializedInput is not null ? metadata.ReadInputAs<WorkflowRunInput>() : null;
+        WorkflowSnapshot? snapshot = input?.Snapshot;
         return new RunListItem
         {
             Id = metadata.InstanceId,
@@ -271,6 +299,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,
             Counts = summary?.Counts ?? new Dictionary<NodePhase, int>(),
             Gates = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended ? summary?.Gates ?? [] : [],
+            StartedBy = summary?.StartedBy ?? input?.StartedBy,
+            Starters = summary?.Starters is { Count: > 0 } starters ? starters : input?.AllStarters ?? [],
         };
     }
 
@@ -351,7 +381,17 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
 
 /// <summary>The run named does not exist.</summary>
 /// <summary>A rollout as a run's status shows it: the step that runs it, its orchestration, and where it is.</summary>
-public sealed record RolloutView(string Node, string Instance, NodePhase NodePhase, bool Running, RolloutStatus? Status);
+public sealed record RolloutView(string Node, string Instance, NodePhase NodePhase, bool Running, RolloutStatus? Status)
+{
+    /// <summary>A canary's steps as its pinned definition lists them; <see cref="RolloutStatus.CurrentStep"/> indexes them.</summary>
+    public IReadOnlyList<RolloutStep>? Steps { get; init; }
+
+    /// <summary>Each metric its analyses measure, with the conditions its measurements are judged by.</summary>
+    public IReadOnlyList<MetricConditions>? Conditions { get; init; }
+}
+
+/// <summary>A metric's success and failure conditions, for reading its measurements against.</summary>
+public sealed record MetricConditions(string Template, string Metric, string? SuccessCondition, string? FailureCondition);
 
 public sealed class RunNotFoundException(string runId) : Exception($"run '{runId}' does not exist")
 {

@@ -1,0 +1,79 @@
+// The dashboard's shell: who is signed in, the navigation, and a hash router that gives each page
+// the main element and stops the page it replaces (its timers and event streams).
+import * as api from './api.js';
+import { h, replace, problemBox } from './dom.js';
+import * as signin from './pages/signin.js';
+import * as runs from './pages/runs.js';
+import * as run from './pages/run.js';
+import * as approvals from './pages/approvals.js';
+import * as pipelines from './pages/pipelines.js';
+import * as pipeline from './pages/pipeline.js';
+import * as workflows from './pages/workflows.js';
+import * as workflow from './pages/workflow.js';
+import * as audit from './pages/audit.js';
+
+const routes = [
+  [/^#\/signin$/, signin, 'signin'],
+  [/^#\/runs\/([^/]+)$/, run, 'runs'],
+  [/^#\/(?:runs)?$/, runs, 'runs'],
+  [/^$/, runs, 'runs'],
+  [/^#\/approvals$/, approvals, 'approvals'],
+  [/^#\/pipelines\/([^/]+)$/, pipeline, 'pipelines'],
+  [/^#\/pipelines$/, pipelines, 'pipelines'],
+  [/^#\/workflows\/([^/]+)$/, workflow, 'workflows'],
+  [/^#\/workflows$/, workflows, 'workflows'],
+  [/^#\/audit$/, audit, 'audit'],
+];
+
+const main = document.getElementById('main');
+const context = { me: null, server: null };
+let stopPage = null;
+
+async function whoAmI() {
+  try {
+    context.me = await api.get('/me');
+  } catch (e) {
+    context.me = null;
+    if (e.status !== 401 && e.status !== 403) throw e;
+  }
+  const who = document.getElementById('who');
+  if (context.me) {
+    replace(who,
+      h('span', { id: 'who-name' }, `${context.me.user} · ${context.me.role.toLowerCase()}`),
+      h('button', { type: 'button', onclick: () => { api.signOut(); context.me = null; location.hash = '#/signin'; } }, 'Sign out'));
+    try {
+      context.server = await api.get('/server');
+      const note = document.getElementById('server');
+      note.hidden = context.server.durable;
+      replace(note, context.server.durable ? '' : `This server keeps runs in memory (${context.server.store}): they end with the process.`);
+    } catch { /* the header is a nicety */ }
+  } else {
+    replace(who);
+  }
+}
+
+async function route() {
+  stopPage?.();
+  stopPage = null;
+  const hash = location.hash.split('?')[0];
+  const [pattern, page, section] = routes.find(([p]) => p.test(hash)) ?? [null, null, null];
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.dataset.section === section) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+  }
+  if (!page) { replace(main, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/runs' }, 'Back to runs'))); return; }
+  if (!context.me && page !== signin) {
+    try { await whoAmI(); } catch (e) { replace(main, problemBox(e)); return; }
+    if (!context.me) { location.replace('#/signin'); return; }
+  }
+  const params = pattern.exec(hash).slice(1).map(decodeURIComponent);
+  replace(main);
+  try {
+    stopPage = await page.render(main, params, { ...context, refreshIdentity: whoAmI }) ?? null;
+  } catch (e) {
+    replace(main, problemBox(e));
+  }
+  main.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', route);
+route();
