@@ -93,7 +93,9 @@ public sealed class DashboardPage : IAsyncDisposable
         await Page.GetByLabel("Credential", new() { Exact = true }).SelectOptionAsync("apiKey");
         await Page.GetByLabel("Secret", new() { Exact = true }).FillAsync(apiKey);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Page.Locator("#who-name").WaitForAsync();
+        // Signed in, the dashboard goes on to the runs: only then is it ready for the test to navigate.
+        await Page.WaitForURLAsync("**/#/runs");
+        await Page.GetByRole(AriaRole.Heading, new() { Name = "Runs" }).WaitForAsync();
     }
 
     public async ValueTask DisposeAsync()

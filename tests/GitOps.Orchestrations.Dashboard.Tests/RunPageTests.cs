@@ -25,9 +25,19 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
             - {name: ship, uses: log, depends: gate, with: {message: "shipped by {{tasks.gate.outputs.decidedBy}}"}}
         """;
 
+    const string Quorum = """
+        apiVersion: gitops.orchestrations/v1
+        kind: Workflow
+        metadata: {name: quorum}
+        spec:
+          tasks:
+            - {name: gate, uses: approval, with: {approvers: [alice, "group:release"], quorum: 2}}
+            - {name: after, uses: log, depends: gate, with: {message: done}}
+        """;
+
     DashboardServer server = null!;
 
-    public async Task InitializeAsync() => server = await DashboardServer.StartAsync(files: ("workflows/release.yaml", Gated));
+    public async Task InitializeAsync() => server = await DashboardServer.StartAsync(files: [("workflows/release.yaml", Gated), ("workflows/quorum.yaml", Quorum)]);
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
@@ -75,5 +85,109 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         Assert.Equal(0, await page.Locator("#node-detail b").CountAsync());
         JsonElement run = await server.RunAsync(runId);
         Assert.Equal("2.4.0", run.GetProperty("params").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task The_starter_and_a_viewer_get_no_approve_button_and_a_forced_decision_is_refused_and_shown()
+    {
+        // Rita is an approver in group release, but she started the run, and the gate does not allow self-approval.
+        string runId = await server.StartRunAsync("quorum", "rita");
+        await using DashboardPage rita = await chromium.OpenAsync(server.Url, DashboardServer.Key("rita"));
+        await using DashboardPage victor = await chromium.OpenAsync(server.Url, DashboardServer.Key("victor"));
+        foreach ((DashboardPage who, string why) in new[] { (rita, "started this run"), (victor, "viewer") })
+        {
+            await who.Page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(runId)}");
+            await Assertions.Expect(who.Page.Locator("#gates .cannot-decide")).ToContainTextAsync(why, new() { Timeout = 30_000 });
+            await Assertions.Expect(who.Page.Locator("button.approve, button.reject")).ToHaveCountAsync(0);
+
+            // The same request the button would send, forced from the page: the API refuses it.
+            string answer = await who.Page.EvaluateAsync<string>($$"""
+                async () => {
+                  const api = await import('./js/api.js');
+                  try { await api.post('/runs/{{runId}}/approvals/gate', { decision: 'approve' }); return 'accepted'; }
+                  catch (e) { return `${e.status} ${e.detail}`; }
+                }
+                """);
+            Assert.StartsWith("403 ", answer, StringComparison.Ordinal);
+            Assert.Contains(why, answer, StringComparison.Ordinal);
+        }
+
+        // The refusals are in the audit log, and the dashboard shows them.
+        await victor.Page.GotoAsync("/ui/#/audit");
+        await victor.Page.GetByLabel("Outcome", new() { Exact = true }).SelectOptionAsync("refused");
+        await victor.Page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(victor.Page.Locator("#audit-rows tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(victor.Page.Locator("#audit-rows")).ToContainTextAsync("rita");
+        await Assertions.Expect(victor.Page.Locator("#audit-rows")).ToContainTextAsync("victor");
+
+        // A refusal the page meets is shown as the problem says: alice approves in a page opened
+        // before her approval went through another way, and the API's 409 is on screen.
+        // Her page hears no live updates (its event stream cannot connect), so it still offers the button.
+        await using DashboardPage alice = await chromium.OpenAsync(server.Url, DashboardServer.Key("alice"));
+        await alice.Page.RouteAsync("**/events", route => route.AbortAsync());
+        await alice.Page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(runId)}");
+        await alice.Page.Locator("#gates button.approve").WaitForAsync();
+        using (HttpClient api = server.Client("alice"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync($"/api/runs/{runId}/approvals/gate", new { decision = "approve" })).StatusCode);
+        }
+
+        await alice.Page.Locator("#gates button.approve").ClickAsync();
+        ILocator problem = alice.Page.Locator("#gates .problem");
+        await Assertions.Expect(problem).ToBeVisibleAsync();
+        await Assertions.Expect(problem).ToContainTextAsync("(409)");
+        await Assertions.Expect(problem).ToContainTextAsync("already approved");
+        Assert.Equal("Running", (await server.RunAsync(runId)).GetProperty("phase").GetString());
+    }
+
+    [Fact]
+    public async Task A_start_the_API_refuses_is_shown_with_the_problem_it_gave()
+    {
+        await using DashboardPage olga = await chromium.OpenAsync(server.Url, DashboardServer.Key("olga"));
+        await olga.Page.GotoAsync("/ui/#/workflows/release");
+        await olga.Page.GetByLabel("Revision (branch, tag or SHA)").FillAsync("no-such-branch");
+        await olga.Page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+        ILocator problem = olga.Page.Locator("#start-result .problem");
+        await Assertions.Expect(problem).ToBeVisibleAsync();
+        await Assertions.Expect(problem).ToContainTextAsync("no-such-branch");
+        Assert.EndsWith("#/workflows/release", olga.Page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dropped_event_stream_resumes_after_its_last_change_and_loses_none()
+    {
+        await using var relay = new TcpRelay(server.Url);
+        string runId = await server.StartRunAsync("release", "olga");
+        await using DashboardPage olga = await chromium.OpenAsync(relay.Url, DashboardServer.Key("olga"));
+        IPage page = olga.Page;
+        await page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(runId)}");
+        await Assertions.Expect(page.Locator("#dag [data-node='gate']")).ToHaveAttributeAsync("aria-label", "gate: waiting for approval", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveAttributeAsync("data-state", "open");
+        int before = int.Parse(await page.Locator("#stream-state").GetAttributeAsync("data-last-event-id") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+
+        // The connection drops and stays down while the gate is approved and the run finishes.
+        relay.Refusing = true;
+        relay.Cut();
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveAttributeAsync("data-state", "reconnecting");
+        using (HttpClient api = server.Client("alice"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsJsonAsync($"/api/runs/{runId}/approvals/gate", new { decision = "approve" })).StatusCode);
+        }
+
+        await Eventually.True(async () => (await server.RunAsync(runId)).GetProperty("phase").GetString() == "Succeeded", "the run to finish");
+        JsonElement final = await server.RunAsync(runId);
+        Assert.NotEqual("Succeeded", await page.Locator("#dag [data-node='ship']").GetAttributeAsync("data-phase"));
+
+        // Back up: the stream resumes after the last change it delivered, and delivers every later one.
+        relay.Refusing = false;
+        await Assertions.Expect(page.Locator("#stream-state")).ToHaveAttributeAsync("data-resumed-after", before.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#run-phase")).ToContainTextAsync("Succeeded");
+        foreach (JsonElement node in final.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("seq").GetInt32() > before))
+        {
+            string name = node.GetProperty("name").GetString()!;
+            await Assertions.Expect(page.Locator($"#changes li[data-change='{node.GetProperty("seq").GetInt32()}']")).ToContainTextAsync($"{name} {node.GetProperty("phase").GetString()}");
+        }
+
+        await Assertions.Expect(page.Locator("#dag [data-node='ship']")).ToHaveAttributeAsync("data-phase", "Succeeded");
     }
 }

@@ -30,10 +30,12 @@ export async function render(main, [id], context) {
   const gates = h('section', { id: 'gates', 'aria-labelledby': 'gates-title' });
   const rollouts = h('section', { id: 'rollouts', 'aria-labelledby': 'rollouts-title' });
   const tableBody = h('tbody', { id: 'node-rows' });
+  const feed = h('ol', { id: 'changes', class: 'changes mono', 'aria-label': 'Changes as they arrived' });
   const rows = new Map();
   replace(main, title, summary, streamState, controls,
     h('div', { class: 'run-layout' }, h('div', {}, h('h2', {}, 'Graph'), legend(), dagBox), detail),
     gates, rollouts,
+    h('details', { class: 'panel' }, h('summary', {}, 'Changes received live'), feed),
     h('h2', {}, 'Nodes'),
     h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Nodes of this run' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col' }, 'Phase'), h('th', { scope: 'col', class: 'optional' }, 'Attempts'), h('th', { scope: 'col' }, 'Message'))),
@@ -56,6 +58,7 @@ export async function render(main, [id], context) {
     lastEventId: run.seq,
     onEvent(type, data, lastId) {
       streamState.dataset.lastEventId = lastId;
+      record(lastId, type === 'node' ? `${data.node.name} ${data.node.phase}` : `run ${data.phase}`);
       if (type === 'node') {
         nodes.set(data.node.name, data.node);
         updateNode(data.node);
@@ -74,6 +77,7 @@ export async function render(main, [id], context) {
     onState(change) {
       streamState.dataset.connects = Number(streamState.dataset.connects) + (change.state === 'open' || change.state === 'resumed' ? 1 : 0);
       streamState.dataset.state = change.state;
+      if (change.state === 'resumed') streamState.dataset.resumedAfter = change.after;
       const text = {
         open: 'Live: following changes as they happen.',
         resumed: `Live again: resumed after change ${change.after}.`,
@@ -98,6 +102,12 @@ export async function render(main, [id], context) {
       if (hasRollouts) refreshRollouts();
       announce(`Run ${run.id} ended ${run.phase}`);
     } catch { /* the stream already said how it ended */ }
+  }
+
+  // The latest changes, by change number, as the stream delivered them: what a resumed stream made up for is visible here.
+  function record(id, text) {
+    feed.append(h('li', { 'data-change': id }, `${id} ${text}`));
+    while (feed.childElementCount > 200) feed.firstElementChild.remove();
   }
 
   function updateNode(n) {
