@@ -28,14 +28,21 @@ const routes = [
 const main = document.getElementById('main');
 const context = { me: null, server: null };
 let stopPage = null;
+// Each navigation and each identity check is numbered: an answer that arrives after a newer one
+// started (a slow 401 from before signing in) is dropped instead of undoing it.
+let navigation = 0;
+let identity = 0;
 
 async function whoAmI() {
+  const mine = ++identity;
+  let me = null;
   try {
-    context.me = await api.get('/me');
+    me = await api.get('/me');
   } catch (e) {
-    context.me = null;
     if (e.status !== 401 && e.status !== 403) throw e;
   }
+  if (mine !== identity) return;
+  context.me = me;
   const who = document.getElementById('who');
   if (context.me) {
     replace(who,
@@ -53,6 +60,7 @@ async function whoAmI() {
 }
 
 async function route() {
+  const mine = ++navigation;
   stopPage?.();
   stopPage = null;
   const hash = location.hash.split('?')[0];
@@ -62,15 +70,21 @@ async function route() {
   }
   if (!page) { replace(main, h('h1', {}, 'Not found'), h('p', {}, h('a', { href: '#/runs' }, 'Back to runs'))); return; }
   if (!context.me && page !== signin) {
-    try { await whoAmI(); } catch (e) { replace(main, problemBox(e)); return; }
+    try { await whoAmI(); } catch (e) { if (mine === navigation) replace(main, problemBox(e)); return; }
+    if (mine !== navigation) return;
     if (!context.me) { location.replace('#/signin'); return; }
   }
   const params = pattern.exec(hash).slice(1).map(decodeURIComponent);
-  replace(main);
+  // Each page draws into its own element: one still loading after the person moved on draws into a detached one.
+  const view = h('div', { class: 'view' });
+  replace(main, view);
   try {
-    stopPage = await page.render(main, params, { ...context, refreshIdentity: whoAmI }) ?? null;
+    const stop = await page.render(view, params, { ...context, refreshIdentity: whoAmI }) ?? null;
+    // A page that finished loading after the person moved on is stopped at once.
+    if (mine !== navigation) { stop?.(); return; }
+    stopPage = stop;
   } catch (e) {
-    replace(main, problemBox(e));
+    if (mine === navigation) replace(view, problemBox(e));
   }
   main.focus({ preventScroll: true });
 }

@@ -5,6 +5,9 @@ import { h, field, replace, phase, when, problemBox } from '../dom.js';
 
 const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Errored', 'Terminated'];
 const refreshMs = 5000;
+const pageSize = 50;
+// At most this many backend pages are read to fill one page of filtered runs.
+const maxFetches = 20;
 
 export async function render(main) {
   const url = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -51,14 +54,23 @@ export async function render(main) {
     if (loading) return;
     loading = true;
     try {
-      const page = await api.get('/runs' + api.query({ ...filters(), top: 50, continuationToken: state.tokens[state.page] }));
-      state.tokens[state.page + 1] = page.continuationToken ?? undefined;
+      // Filters apply within each backend page, so a page is filled by following the token,
+      // asking each time for only as many as are missing (a token resumes after a whole page).
+      const runs = [];
+      let token = state.tokens[state.page];
+      for (let asked = 0; asked < maxFetches && runs.length < pageSize; asked++) {
+        const page = await api.get('/runs' + api.query({ ...filters(), top: pageSize - runs.length, continuationToken: token }));
+        runs.push(...page.runs);
+        token = page.continuationToken ?? null;
+        if (!token) break;
+      }
+      state.tokens[state.page + 1] = token ?? undefined;
       replace(out);
-      replace(body, page.runs.length === 0
+      replace(body, runs.length === 0
         ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No runs on this page.'))
-        : page.runs.map(row));
+        : runs.map(row));
       previous.disabled = state.page === 0;
-      next.disabled = !page.continuationToken;
+      next.disabled = !token;
       pageLabel.textContent = `Page ${state.page + 1}`;
     } catch (e) {
       replace(out, problemBox(e));
