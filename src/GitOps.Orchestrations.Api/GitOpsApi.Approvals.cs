@@ -81,7 +81,7 @@ public sealed partial class GitOpsApi
     static PendingApproval Pending(Caller caller, string runId, string workflow, string revision, IReadOnlyList<string> starters, PendingGate gate)
     {
         string? refusal = caller.Role < Role.Approver
-            ? $"'{caller.User}' is a {caller.Role.ToString().ToLowerInvariant()}; deciding needs the approver role"
+            ? $"'{caller.User}' is {RoleName(caller.Role)}; deciding needs the approver role"
             : gate.Policy.Refusal(caller.User, caller.Groups, starters)
               ?? (gate.ApprovedBy.Contains(caller.User, StringComparer.Ordinal) ? $"'{caller.User}' already approved; the quorum counts distinct people" : null);
         return new PendingApproval(runId, workflow, revision, gate.Node, gate.Policy, gate.Message, gate.WaitingSince, gate.Deadline, gate.OnTimeout, gate.Decisions, gate.ApprovedBy, refusal is null, refusal);

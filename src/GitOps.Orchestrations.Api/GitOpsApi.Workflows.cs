@@ -37,6 +37,9 @@ public sealed record WorkflowDetail(
     string Yaml,
     IReadOnlyList<SourceProblem> Problems);
 
+/// <summary><c>GET /api/files?path=</c>: one file of the served folder as it is at the served revision, with its problems.</summary>
+public sealed record SourceFileView(string Path, string Revision, string Yaml, IReadOnlyList<SourceProblem> Problems);
+
 public sealed record WorkflowList(string Revision, string Source, IReadOnlyList<WorkflowView> Workflows, IReadOnlyList<string> Errors);
 
 /// <summary>The body of <c>POST /api/workflows/{name}/runs</c>.</summary>
@@ -81,15 +84,38 @@ public sealed partial class GitOpsApi
         CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
         WorkflowView view = Views(current.Catalog).FirstOrDefault(v => v.Name == name)
             ?? throw ApiProblemException.NotFound($"no workflow '{name}' at {current.Revision[..Math.Min(12, current.Revision.Length)]} of {current.Source}");
-        SourceFile? file = current.Files.Files.FirstOrDefault(f => f.Path == view.File);
-        // Files are read as UTF-8 by the loader too; a file that is not says so in its problems.
-        string yaml = file is null ? "" : Encoding.UTF8.GetString(file.Content);
+        SourceFileView file = FileView(current, view.File)!;
+        return Ok(new WorkflowDetail(view.Name, view.File, view.Valid, view.Errors, view.Params, view.Schedules, view.Triggers, current.Revision, file.Yaml, file.Problems));
+    });
+
+    /// <summary>
+    /// <c>GET /api/files?path=</c>: a file of the served folder, by the path the catalog lists it
+    /// under (a file that failed to load has no workflow to ask for). Only paths of the loaded
+    /// revision are answered; nothing else is read.
+    /// </summary>
+    public Task<IResult> GetFile(HttpContext http) => Guard(http, async () =>
+    {
+        await Authorize(http, Role.Viewer);
+        string path = http.Request.Query["path"].FirstOrDefault() ?? throw ApiProblemException.BadRequest("path is required: a file as GET /api/workflows lists it");
+        CatalogAtRevision current = await repository.CurrentAsync(http.RequestAborted);
+        return Ok(FileView(current, path) ?? throw ApiProblemException.NotFound($"no file '{(path.Length > 200 ? path[..200] + "…" : path)}' at {current.Revision[..Math.Min(12, current.Revision.Length)]} of {current.Source}"));
+    });
+
+    static SourceFileView? FileView(CatalogAtRevision current, string path)
+    {
+        SourceFile? file = current.Files.Files.FirstOrDefault(f => f.Path == path);
+        if (file is null)
+        {
+            return null;
+        }
+
+        // Files are read as UTF-8 by the loader too; one that is not says so in its problems.
         List<SourceProblem> problems = current.Catalog.Diagnostics
-            .Where(d => d.File == view.File)
+            .Where(d => d.File == path)
             .Select(d => new SourceProblem(d.Position.Line, d.Position.Column, d.Message))
             .ToList();
-        return Ok(new WorkflowDetail(view.Name, view.File, view.Valid, view.Errors, view.Params, view.Schedules, view.Triggers, current.Revision, yaml, problems));
-    });
+        return new SourceFileView(path, current.Revision, Encoding.UTF8.GetString(file.Content), problems);
+    }
 
     public Task<IResult> StartRun(HttpContext http, string name) => Guard(http, async () =>
     {

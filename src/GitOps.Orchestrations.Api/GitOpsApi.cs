@@ -103,7 +103,7 @@ public sealed partial class GitOpsApi(
         Caller caller = Caller.From(http.User) ?? throw ApiProblemException.Unauthorized();
         if (caller.Role < needed)
         {
-            string detail = $"'{caller.User}' is a {caller.Role.ToString().ToLowerInvariant()}; this needs the {needed.ToString().ToLowerInvariant()} role";
+            string detail = $"'{caller.User}' is {RoleName(caller.Role)}; this needs the {needed.ToString().ToLowerInvariant()} role";
             if (action is not null && runId is not null)
             {
                 await Record(caller, action, runId, node, "refused", detail);
@@ -114,6 +114,14 @@ public sealed partial class GitOpsApi(
 
         return caller;
     }
+
+    /// <summary>"a viewer", "an operator", "an approver".</summary>
+    static string RoleName(Role role) => role switch
+    {
+        Role.Viewer => "a viewer",
+        Role.Operator => "an operator",
+        _ => "an approver",
+    };
 
     Task Record(Caller caller, string action, string runId, string? node, string outcome, string? detail) =>
         audit.AppendAsync(new AuditEntry

@@ -17,6 +17,10 @@ public sealed class HttpFunctions(ApiFactory factory)
     public async Task<IActionResult> GetWorkflow([HttpTrigger(AuthorizationLevel.Function, "get", Route = "workflows/{name}")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).GetWorkflow(ApiFactory.Authenticate(req), name));
 
+    [Function("GetFile")]
+    public async Task<IActionResult> GetFile([HttpTrigger(AuthorizationLevel.Function, "get", Route = "files")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await factory.Api(client).GetFile(ApiFactory.Authenticate(req)));
+
     [Function("StartRun")]
     public async Task<IActionResult> StartRun([HttpTrigger(AuthorizationLevel.Function, "post", Route = "workflows/{name}/runs")] HttpRequest req, string name, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await factory.Api(client).StartRun(ApiFactory.Authenticate(req), name));

@@ -14,6 +14,7 @@ internal static class ServerRoutes
     {
         app.MapGet("/api/workflows", (HttpContext h, GitOpsApi api) => api.ListWorkflows(h));
         app.MapGet("/api/workflows/{name}", (HttpContext h, string name, GitOpsApi api) => api.GetWorkflow(h, name));
+        app.MapGet("/api/files", (HttpContext h, GitOpsApi api) => api.GetFile(h));
         app.MapPost("/api/workflows/{name}/runs", (HttpContext h, string name, GitOpsApi api) => api.StartRun(h, name));
 
         app.MapGet("/api/runs", (HttpContext h, GitOpsApi api) => api.ListRuns(h));

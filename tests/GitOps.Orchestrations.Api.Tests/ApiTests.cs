@@ -317,4 +317,87 @@ public sealed class ApiTests : IAsyncLifetime
         HttpResponseMessage second = await viewer.GetAsync($"/api/runs?top=1&continuationToken={Uri.EscapeDataString(next)}");
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
     }
+
+    [Fact]
+    public async Task Me_says_who_the_caller_is_and_what_their_role_allows()
+    {
+        using HttpClient viewer = Client("victor"), approver = Client("rita"), anonymous = Client(null);
+        JsonElement me = await viewer.GetFromJsonAsync<JsonElement>("/api/me");
+        Assert.Equal("victor", me.GetProperty("user").GetString());
+        Assert.Equal("Viewer", me.GetProperty("role").GetString());
+        Assert.False(me.GetProperty("may").GetProperty("start").GetBoolean());
+        Assert.False(me.GetProperty("may").GetProperty("decide").GetBoolean());
+        JsonElement rita = await approver.GetFromJsonAsync<JsonElement>("/api/me");
+        Assert.Equal(["release"], rita.GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+        Assert.True(rita.GetProperty("may").GetProperty("decide").GetBoolean());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Pending_gates_say_for_each_caller_whether_the_api_would_take_their_decision_and_why_not()
+    {
+        string id = await StartGatedRun("rita");
+        async Task<JsonElement> GateFor(string user)
+        {
+            using HttpClient client = Client(user);
+            return (await client.GetFromJsonAsync<JsonElement>($"/api/approvals?run={id}")).EnumerateArray().Single();
+        }
+
+        // Rita is in group release but started the run; amos is an approver outside the group; victor views.
+        JsonElement rita = await GateFor("rita"), amos = await GateFor("amos"), victor = await GateFor("victor");
+        Assert.False(rita.GetProperty("mayDecide").GetBoolean());
+        Assert.Contains("started this run", rita.GetProperty("refusal").GetString(), StringComparison.Ordinal);
+        Assert.False(amos.GetProperty("mayDecide").GetBoolean());
+        Assert.Contains("not among the gate's approvers", amos.GetProperty("refusal").GetString(), StringComparison.Ordinal);
+        Assert.False(victor.GetProperty("mayDecide").GetBoolean());
+        Assert.Contains("viewer", victor.GetProperty("refusal").GetString(), StringComparison.Ordinal);
+
+        // What each is told matches what the API does with their decision.
+        using HttpClient amosClient = Client("amos");
+        Assert.Equal(HttpStatusCode.Forbidden, (await amosClient.PostAsJsonAsync($"/api/runs/{id}/approvals/gate", new { decision = "approve" })).StatusCode);
+        using HttpClient unknownRun = Client("victor");
+        Assert.Equal(HttpStatusCode.NotFound, (await unknownRun.GetAsync("/api/approvals?run=no-such-run")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_runs_graph_has_its_tasks_and_depends_edges_and_runs_filter_by_who_started_them()
+    {
+        string olgas = await StartGatedRun("olga");
+        string ritas = await StartGatedRun("rita");
+        using HttpClient viewer = Client("victor");
+        JsonElement graph = await viewer.GetFromJsonAsync<JsonElement>($"/api/runs/{olgas}/graph");
+        JsonElement[] nodes = [.. graph.GetProperty("nodes").EnumerateArray()];
+        Assert.Equal(["gate", "done"], nodes.Select(n => n.GetProperty("name").GetString()));
+        Assert.Equal(["gate"], nodes[1].GetProperty("depends").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal("approval", nodes[0].GetProperty("uses").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/api/runs/no-such-run/graph")).StatusCode);
+
+        JsonElement page = await viewer.GetFromJsonAsync<JsonElement>("/api/runs?startedBy=rita&top=100");
+        JsonElement run = Assert.Single(page.GetProperty("runs").EnumerateArray());
+        Assert.Equal(ritas, run.GetProperty("id").GetString());
+        Assert.Equal("rita", run.GetProperty("startedBy").GetString());
+        Assert.Empty((await viewer.GetFromJsonAsync<JsonElement>($"/api/runs?createdTo={Uri.EscapeDataString(DateTime.UtcNow.AddDays(-1).ToString("O"))}")).GetProperty("runs").EnumerateArray());
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/runs?createdTo=yesterday")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_workflow_comes_with_its_yaml_and_its_problems_at_their_lines()
+    {
+        using HttpClient viewer = Client("victor");
+        // A file that failed to load has no workflow to ask for: it is read by its path.
+        Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/api/workflows/broken")).StatusCode);
+        JsonElement broken = await viewer.GetFromJsonAsync<JsonElement>("/api/files?path=workflows/broken.yaml");
+        Assert.Contains("uses: nope", broken.GetProperty("yaml").GetString(), StringComparison.Ordinal);
+        JsonElement problem = broken.GetProperty("problems").EnumerateArray().First();
+        Assert.Equal(6, problem.GetProperty("line").GetInt32());
+        Assert.Contains("nope", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(40, broken.GetProperty("revision").GetString()!.Length);
+        Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/api/files?path=../../etc/passwd")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/files")).StatusCode);
+
+        JsonElement gated = await viewer.GetFromJsonAsync<JsonElement>("/api/workflows/gated");
+        Assert.True(gated.GetProperty("valid").GetBoolean());
+        Assert.StartsWith("apiVersion: gitops.orchestrations/v1", gated.GetProperty("yaml").GetString(), StringComparison.Ordinal);
+        Assert.Empty(gated.GetProperty("problems").EnumerateArray());
+    }
 }

@@ -51,12 +51,18 @@ public sealed partial class PublishedApiTests
         Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["Retention"].GetProperty("type").GetString());
 
-        // Functions puts every HTTP route under /api, and each has the function key level.
-        HashSet<string> http = triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger")
+        // Functions puts every HTTP route under /api, and each API route has the function key level.
+        // The dashboard's files are the one anonymous route: they are public, and every call they
+        // make goes to the key-protected routes.
+        JsonElement dashboard = triggers["Dashboard"];
+        Assert.Equal("ui/{*path}", dashboard.GetProperty("route").GetString());
+        Assert.Equal("Anonymous", dashboard.GetProperty("authLevel").GetString());
+        var api = triggers.Where(t => t.Key != "Dashboard" && t.Value.GetProperty("type").GetString() == "httpTrigger").Select(t => t.Value).ToList();
+        HashSet<string> http = api
             .SelectMany(t => t.GetProperty("methods").EnumerateArray().Select(m => $"{m.GetString()!.ToUpperInvariant()} /api/{t.GetProperty("route").GetString()}"))
             .ToHashSet();
         Assert.Equal(OpenApiRoutes().Append("GET /api/metrics").Order(), http.Order());
-        Assert.All(triggers.Values.Where(t => t.GetProperty("type").GetString() == "httpTrigger"), t => Assert.Equal("Function", t.GetProperty("authLevel").GetString()));
+        Assert.All(api, t => Assert.Equal("Function", t.GetProperty("authLevel").GetString()));
 
         // The app carries what it uses: not the self-hosted transport (the gRPC sidecar, its test-host
         // package, the Durable Task Azure Storage provider, which the Functions host brings itself).

@@ -37,6 +37,7 @@ public sealed class LargeRunTests(Chromium chromium) : IAsyncLifetime
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#node-title")).ToHaveTextAsync("t0-5");
         await Assertions.Expect(page.Locator("#node-detail")).ToContainTextAsync("Succeeded");
+        await Screenshots.TakeAsync(page, "run-1000-tasks");
 
         // Approved, the rest of the run happens live on the page.
         await page.Locator("#gates button.approve").ClickAsync();
@@ -56,6 +57,7 @@ public sealed class LargeRunTests(Chromium chromium) : IAsyncLifetime
         IPage page = victor.Page;
         await page.GotoAsync("/ui/#/runs");
         await Assertions.Expect(page.Locator("#runs-body tr[data-run]")).ToHaveCountAsync(50);
+        await Screenshots.TakeAsync(page, "runs");
         HashSet<string> first = [.. await page.Locator("#runs-body tr[data-run]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.run)")];
         await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
         await Assertions.Expect(page.Locator("#runs-page")).ToHaveTextAsync("Page 2");

@@ -71,6 +71,7 @@ public sealed class PipelinePageTests(Chromium chromium) : IAsyncLifetime
         await Assertions.Expect(row.Locator("td[data-stage='staging']")).ToHaveAttributeAsync("data-gate", "Soaking");
         await Assertions.Expect(row.Locator("td[data-stage='staging'] .gate-reason")).ToContainTextAsync("left");
         await Assertions.Expect(row.Locator("td[data-stage='audit'] .quorum")).ToHaveTextAsync("0/2 approvals");
+        await Screenshots.TakeAsync(page, "pipeline");
 
         // Alice approves from the matrix; the quorum moves to 1 of 2 and names her.
         await row.Locator("td[data-stage='audit']").GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();

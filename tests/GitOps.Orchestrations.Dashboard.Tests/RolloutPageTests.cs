@@ -117,6 +117,7 @@ public sealed class RolloutPageTests(Chromium chromium) : IAsyncLifetime
         await Assertions.Expect(chart.Locator(".tip")).ToBeVisibleAsync();
         await Assertions.Expect(chart.Locator(".tip")).ToContainTextAsync("Successful");
         await Assertions.Expect(chart.Locator(".tip")).ToContainTextAsync("healthy");
+        await Screenshots.TakeAsync(page, "rollout", fullPage: true);
 
         // Promote full: the canary goes to 100 and the run ends.
         await rollout.GetByRole(AriaRole.Button, new() { Name = "Promote full" }).ClickAsync();

@@ -35,9 +35,11 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
             - {name: after, uses: log, depends: gate, with: {message: done}}
         """;
 
+    const string Broken = "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: broken}\nspec:\n  tasks:\n    - {name: a, uses: nope}\n";
+
     DashboardServer server = null!;
 
-    public async Task InitializeAsync() => server = await DashboardServer.StartAsync(files: [("workflows/release.yaml", Gated), ("workflows/quorum.yaml", Quorum)]);
+    public async Task InitializeAsync() => server = await DashboardServer.StartAsync(files: [("workflows/release.yaml", Gated), ("workflows/quorum.yaml", Quorum), ("workflows/broken.yaml", Broken)]);
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
@@ -63,9 +65,13 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         await Assertions.Expect(page.Locator("#gates [data-gate='gate']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#gates button.approve")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#gates .cannot-decide")).ToContainTextAsync("approver role");
+        await Screenshots.TakeAsync(page, "run");
 
         // Alice is a listed approver: she approves from the run page, with a comment.
         await using DashboardPage alice = await chromium.OpenAsync(server.Url, DashboardServer.Key("alice"));
+        await alice.Page.GotoAsync("/ui/#/approvals");
+        await Assertions.Expect(alice.Page.Locator($"#approvals-list [data-run='{runId}'] button.approve")).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(alice.Page, "gates");
         await alice.Page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(runId)}");
         await alice.Page.GetByLabel("Comment (kept in the audit log)").FillAsync("<b>looks good</b>");
         await alice.Page.Locator("#gates button.approve").ClickAsync();
@@ -83,6 +89,13 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         await Assertions.Expect(page.Locator("#node-detail")).ToContainTextAsync("approve by alice");
         await Assertions.Expect(page.Locator("#node-detail")).ToContainTextAsync("<b>looks good</b>");
         Assert.Equal(0, await page.Locator("#node-detail b").CountAsync());
+        await Screenshots.TakeAsync(page, "run-succeeded");
+        await page.GotoAsync("/ui/#/audit");
+        await Assertions.Expect(page.Locator("#audit-rows")).ToContainTextAsync("alice");
+        await Screenshots.TakeAsync(page, "audit");
+        await page.GotoAsync("/ui/#/workflows/release");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start run" })).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(page, "workflow");
         JsonElement run = await server.RunAsync(runId);
         Assert.Equal("2.4.0", run.GetProperty("params").GetProperty("version").GetString());
     }
@@ -189,5 +202,25 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         }
 
         await Assertions.Expect(page.Locator("#dag [data-node='ship']")).ToHaveAttributeAsync("data-phase", "Succeeded");
+    }
+
+    [Fact]
+    public async Task The_catalog_shows_its_commit_and_a_file_that_did_not_load_with_its_problem_under_its_line()
+    {
+        await using DashboardPage victor = await chromium.OpenAsync(server.Url, DashboardServer.Key("victor"));
+        IPage page = victor.Page;
+        await page.GotoAsync("/ui/#/workflows");
+        await Assertions.Expect(page.Locator("#catalog-revision")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{40}$"));
+        await Assertions.Expect(page.Locator("tr[data-workflow='release']")).ToContainTextAsync("valid");
+        await page.Locator("#file-errors").GetByRole(AriaRole.Link, new() { Name = "workflows/broken.yaml" }).ClickAsync();
+        ILocator problem = page.Locator(".yaml .msg[data-line='6']");
+        await Assertions.Expect(problem).ToContainTextAsync("nope");
+        await Assertions.Expect(page.Locator(".yaml .tx.bad")).ToHaveTextAsync("    - {name: a, uses: nope}");
+        await Screenshots.TakeAsync(page, "file-problems");
+
+        // A viewer is not offered the start form.
+        await page.GotoAsync("/ui/#/workflows/release");
+        await Assertions.Expect(page.GetByText("Your role may not start runs.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start run" })).ToHaveCountAsync(0);
     }
 }

@@ -11,6 +11,7 @@ import * as pipeline from './pages/pipeline.js';
 import * as workflows from './pages/workflows.js';
 import * as workflow from './pages/workflow.js';
 import * as audit from './pages/audit.js';
+import * as file from './pages/file.js';
 
 const routes = [
   [/^#\/signin$/, signin, 'signin'],
@@ -23,6 +24,7 @@ const routes = [
   [/^#\/workflows\/([^/]+)$/, workflow, 'workflows'],
   [/^#\/workflows$/, workflows, 'workflows'],
   [/^#\/audit$/, audit, 'audit'],
+  [/^#\/files\/(.+)$/, file, 'workflows'],
 ];
 
 const main = document.getElementById('main');
@@ -52,7 +54,7 @@ async function whoAmI() {
       context.server = await api.get('/server');
       const note = document.getElementById('server');
       note.hidden = context.server.durable;
-      replace(note, context.server.durable ? '' : `This server keeps runs in memory (${context.server.store}): they end with the process.`);
+      replace(note, context.server.durable ? '' : `This server's store is ${context.server.store}: its runs, gates and audit entries end with the process.`);
     } catch { /* the header is a nicety */ }
   } else {
     replace(who);

@@ -58,7 +58,7 @@ export async function render(main, [name], context) {
     const quorum = stage.approval?.quorum;
     const lines = [h('div', { class: 'cell-state' }, c.state === 'Waiting' ? waitLabels[c.gate?.state] ?? 'waiting' : c.state.toLowerCase())];
     if (c.verifiedAt) lines.push(h('div', { class: 'muted' }, `verified ${when(c.verifiedAt)}`));
-    if (c.gate && c.gate.state !== 'WaitForUpstream') lines.push(h('div', { class: 'gate-reason' }, c.gate.reason));
+    if (c.gate && c.gate.state !== 'WaitForUpstream' && c.gate.state !== 'WaitForApproval') lines.push(h('div', { class: 'gate-reason' }, c.gate.reason));
     if (quorum && c.state === 'Waiting') lines.push(h('div', { class: 'quorum' }, `${c.approvedBy.length}/${quorum} approvals${c.approvedBy.length ? `: ${c.approvedBy.join(', ')}` : ''}`));
     const actions = [];
     if (c.state === 'Waiting' && c.gate?.state === 'WaitForApproval' && me?.may?.decide) {

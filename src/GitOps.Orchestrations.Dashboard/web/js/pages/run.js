@@ -52,7 +52,9 @@ export async function render(main, [id], context) {
   const hasRollouts = graph.nodes.some(n => n.uses === 'rollout');
   if (hasRollouts) refreshRollouts();
   const rolloutTimer = hasRollouts ? setInterval(() => { if (!terminal.includes(run.phase)) refreshRollouts(); }, rolloutRefreshMs) : null;
-  if (!run.complete) streamState.after(h('p', { class: 'muted' }, 'While the run is going, its published status leaves some nodes or outputs out; they appear when it ends.'));
+  const partial = h('p', { class: 'muted', id: 'partial-note', hidden: run.complete !== false || terminal.includes(run.phase) },
+    'While the run is going, its published status leaves some nodes or outputs out; they appear when it ends.');
+  streamState.after(partial);
 
   const stream = terminal.includes(run.phase) ? null : api.followEvents(`${path}/events`, {
     lastEventId: run.seq,
@@ -94,6 +96,7 @@ export async function render(main, [id], context) {
     // The final status has every node and output, which the live summary may have left out.
     try {
       run = await api.get(path);
+      partial.hidden = true;
       for (const n of run.nodes) { nodes.set(n.name, n); updateNode(n); }
       dag.setWaiting([]);
       renderFacts();

@@ -2,6 +2,7 @@
 // starts a run with its params (for those whose role may start runs).
 import * as api from '../api.js';
 import { h, field, replace, problemBox } from '../dom.js';
+import { yamlView } from '../views/yaml.js';
 
 export async function render(main, [name], context) {
   const w = await api.get(`/workflows/${api.enc(name)}`);
@@ -44,20 +45,4 @@ function startForm(w, out) {
     }
   });
   return form;
-}
-
-function yamlView(text, problems) {
-  const byLine = new Map();
-  for (const p of problems) { if (!byLine.has(p.line)) byLine.set(p.line, []); byLine.get(p.line).push(p); }
-  const lines = text.split(/\r?\n/);
-  const view = h('div', { class: 'yaml mono', role: 'table', 'aria-label': 'Workflow file' });
-  lines.forEach((line, i) => {
-    const n = i + 1;
-    const bad = byLine.has(n);
-    view.append(h('span', { class: 'ln', role: 'rowheader' }, String(n)), h('span', { class: ['tx', bad && 'bad'], role: 'cell' }, line || ' '));
-    for (const p of byLine.get(n) ?? []) view.append(h('span', { class: 'ln' }, ''), h('span', { class: 'msg', role: 'note', 'data-line': n }, `${n}:${p.column}: ${p.message}`));
-  });
-  // A problem past the last line (an unexpected end) is still shown.
-  for (const [n, list] of byLine) if (n > lines.length) for (const p of list) view.append(h('span', { class: 'ln' }, ''), h('span', { class: 'msg', role: 'note', 'data-line': n }, `${n}:${p.column}: ${p.message}`));
-  return view;
 }

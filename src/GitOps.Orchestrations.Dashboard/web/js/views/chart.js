@@ -33,8 +33,8 @@ export function metricChart(metric, measurements, conditions, width) {
         const i = u.cursor.idx;
         if (i === null || i === undefined || !points[i]) { tip.hidden = true; return; }
         const m = points[i].m;
-        tip.textContent = `${when(m.at)} · ${m.phase} · value ${JSON.stringify(m.value)}${m.message ? ` · ${m.message}` : ''}\n${m.query}`;
-        tip.style.left = `${Math.min(u.cursor.left + 12, u.over.clientWidth - 200)}px`;
+        tip.textContent = `${when(m.at)} · ${m.phase} · value ${JSON.stringify(m.value)}${m.message ? ` · ${m.message}` : ''}\n${decodeQuery(m.query)}`;
+        tip.style.left = `${Math.max(0, Math.min(u.cursor.left + 12, u.over.clientWidth - 300))}px`;
         tip.style.top = `${u.cursor.top + 12}px`;
         tip.hidden = false;
       }],
@@ -45,4 +45,9 @@ export function metricChart(metric, measurements, conditions, width) {
   holder.append(h('details', {}, h('summary', {}, `${metric}: ${points.length} measurements`),
     h('ol', { class: 'measurements' }, measurements.map(m => h('li', {}, `${when(m.at)} ${m.phase} ${JSON.stringify(m.value)} `, h('code', {}, m.query))))));
   return holder;
+}
+
+/** The query as sent, readable: the PromQL out of the URL's query string when it is one. */
+function decodeQuery(url) {
+  try { return new URL(url).searchParams.get('query') ?? url; } catch { return url; }
 }
