@@ -18,6 +18,7 @@ using Microsoft.DurableTask.Client;
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --expressions [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --failover [--runs 100]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --sync-fanout [--width 200] [--repeat 5]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --dashboard [--repeat 5]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 if (args.Contains("--delivery"))
 {
@@ -46,6 +47,13 @@ if (args.Contains("--sync-fanout"))
     int width = args.SkipWhile(a => a != "--width").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(200);
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend; median over {repeat} rounds");
     await SyncFanOutBenchmark.RunAsync(width, repeat);
+    return 0;
+}
+
+if (args.Contains("--dashboard"))
+{
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend, headless Chromium; median over {repeat} rounds after a warm-up round");
+    await DashboardBenchmark.RunAsync(repeat);
     return 0;
 }
 

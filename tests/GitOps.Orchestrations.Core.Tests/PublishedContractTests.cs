@@ -76,6 +76,22 @@ public class PublishedContractTests
     }
 
     [Fact]
+    public void A_summary_too_large_keeps_the_latest_changes_so_watchers_see_them_live()
+    {
+        // 1,000 finished nodes, changed in order; then one early node changes again (a gate decided).
+        var nodes = Enumerable.Range(0, 1000)
+            .Select(i => new NodeStatus { Name = $"task-{i}", Phase = NodePhase.Succeeded, Attempts = 1, Message = new string('m', 40), Seq = i + 1 })
+            .ToList();
+        nodes[3].Seq = 1001;
+        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, [], seq: 1001);
+        Assert.True(summary.Truncated > 0);
+        Assert.Contains(summary.Nodes, n => n.Name == "task-3");
+        Assert.Contains(summary.Nodes, n => n.Name == "task-999");
+        Assert.DoesNotContain(summary.Nodes, n => n.Name == "task-0");
+        Assert.Equal(summary.Nodes.OrderBy(n => int.Parse(n.Name[5..], System.Globalization.CultureInfo.InvariantCulture)).Select(n => n.Name), summary.Nodes.Select(n => n.Name));
+    }
+
+    [Fact]
     public void Outputs_are_left_out_before_any_node_is()
     {
         var nodes = Enumerable.Range(0, 40)

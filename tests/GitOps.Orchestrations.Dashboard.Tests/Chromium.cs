@@ -94,8 +94,15 @@ public sealed class DashboardPage : IAsyncDisposable
         await Page.GetByLabel("Secret", new() { Exact = true }).FillAsync(apiKey);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         // Signed in, the dashboard goes on to the runs: only then is it ready for the test to navigate.
-        await Page.WaitForURLAsync("**/#/runs");
-        await Page.GetByRole(AriaRole.Heading, new() { Name = "Runs" }).WaitForAsync();
+        try
+        {
+            await Page.WaitForURLAsync("**/#/runs");
+            await Page.GetByRole(AriaRole.Heading, new() { Name = "Runs" }).WaitForAsync();
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; at {Page.Url}, the page says: {await Page.Locator("main").InnerTextAsync()}; script errors: {string.Join("; ", errors)}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -54,7 +54,10 @@ public sealed record RunSummary
 
         // Orchestrators publish this on every step, so the size is estimated rather than measured
         // by serializing, once per node. When not everything fits, outputs go first; then keep what
-        // a person watching wants most: running and failed nodes, then the rest in workflow order.
+        // a person watching wants most: running and failed nodes, then the most recently changed.
+        // Recent changes first is also what keeps a large run watchable: the event stream sends the
+        // nodes above the last change number it sent, so a change the summary left out would
+        // reach no watcher until the run ended. Kept nodes stay in workflow order.
         starters ??= [];
         int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes) - starters.Sum(s => 4 + 2 * Encoding.UTF8.GetByteCount(s)) - 2 * Encoding.UTF8.GetByteCount(startedBy ?? "");
         int[] sizes = [.. all.Select(n => n.EstimatedBytes)];
@@ -71,7 +74,7 @@ public sealed record RunSummary
                 NodePhase.Running => 0,
                 NodePhase.Failed or NodePhase.Errored => 1,
                 _ => 2,
-            }))
+            }).ThenByDescending(i => all[i].Seq))
             {
                 budget -= sizes[i];
                 if (budget < 0)

@@ -43,7 +43,9 @@ export async function render(main, [id], context) {
 
   const dag = drawDag(dagBox, graph.nodes, select);
   // Nodes not in the picture (a nested workflow's steps) still get a row.
-  for (const n of graph.nodes) updateNode(nodes.get(n.name) ?? { name: n.name, phase: 'Pending', attempts: 0 });
+  // A node the live status left out (a large run's) is not known to be pending: it is drawn as unknown until it is heard of.
+  const unheard = run.complete === false && !terminal.includes(run.phase) ? 'Unknown' : 'Pending';
+  for (const n of graph.nodes) updateNode(nodes.get(n.name) ?? { name: n.name, phase: unheard, attempts: 0 });
   for (const n of run.nodes) updateNode(n);
   dag.setWaiting(run.waiting ?? []);
   renderFacts();

@@ -1,44 +1,28 @@
 // A run's DAG: laid out by dagre (edges from `depends`), drawn as SVG, recoloured in place as
 // node events arrive. Fan-outs are one node with their item counts, as the engine reports them.
-import dagre from '../../vendor/dagre/dagre.esm.js';
 import { s, replace } from '../dom.js';
+import { layout, columns, nodeWidth, nodeHeight } from './layout.js';
 
-const nodeWidth = 168;
-const nodeHeight = 40;
 const maxLabel = 22;
+// Up to this many nodes dagre runs at once; larger graphs are drawn in columns first and laid out
+// in a worker, so the first picture and the page's responsiveness do not wait for the layout.
+const inlineLayout = 300;
 
 /**
  * Draws graph (GET /api/runs/{id}/graph nodes) into container. onSelect(name) is called when a
  * node is clicked or chosen by keyboard. Returns { update(nodeStatus), setWaiting(names), select(name) }.
+ * The container's data-layout says "columns" until dagre's layout is in place, then "dagre".
  */
 export function drawDag(container, graph, onSelect) {
-  const g = new dagre.graphlib.Graph();
-  // Network simplex gives the tidiest ranks; past a few hundred nodes the longest path is much
-  // faster and the picture is a wide fan either way.
-  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 48, marginx: 12, marginy: 12, ranker: graph.length > 300 ? 'longest-path' : 'network-simplex' });
-  g.setDefaultEdgeLabel(() => ({}));
-  const names = new Set(graph.map(n => n.name));
-  for (const n of graph) g.setNode(n.name, { width: nodeWidth, height: nodeHeight });
-  for (const n of graph) for (const d of n.depends) if (names.has(d)) g.setEdge(d, n.name, { conditional: !!n.condition });
-  dagre.layout(g);
-
-  const { width = 0, height = 0 } = g.graph();
+  const conditional = new Set(graph.filter(n => n.condition).map(n => n.name));
   const edges = s('g', { class: 'edges' });
-  for (const e of g.edges()) {
-    const points = g.edge(e).points;
-    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-    const conditional = graph.find(n => n.name === e.w)?.condition;
-    edges.append(s('path', { class: ['edge', conditional && 'conditional'], d, 'marker-end': 'url(#arrow)' }));
-  }
-
   const nodes = new Map();
   const layer = s('g', { class: 'nodes' });
   for (const n of graph) {
-    const { x, y } = g.node(n.name);
     const label = n.name.length > maxLabel ? n.name.slice(0, maxLabel - 1) + '…' : n.name;
     const sub = s('text', { x: 10, y: 32, class: 'sub' }, '');
     const el = s('g', {
-      class: ['node', 'Pending'], transform: `translate(${(x - nodeWidth / 2).toFixed(1)},${(y - nodeHeight / 2).toFixed(1)})`,
+      class: ['node', 'Pending'],
       tabindex: 0, role: 'button', 'data-node': n.name, 'data-phase': 'Pending', 'aria-label': `${n.name}: Pending`,
     },
       s('title', {}, `${n.name} (${n.uses}${n.fanOut ? ', fan-out' : ''}${n.condition ? `, depends: ${n.condition}` : ''}${n.exit ? ', on exit' : ''})`),
@@ -52,11 +36,39 @@ export function drawDag(container, graph, onSelect) {
     nodes.set(n.name, { el, sub, uses: n.uses });
   }
 
-  const svg = s('svg', { width: Math.ceil(width), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`, role: 'group', 'aria-label': `DAG of ${graph.length} tasks` },
+  const svg = s('svg', { role: 'group', 'aria-label': `DAG of ${graph.length} tasks` },
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
       s('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#98a2b3' }))),
     edges, layer);
   replace(container, svg);
+
+  function place(result, kind) {
+    const width = Math.ceil(result.width), height = Math.ceil(result.height);
+    svg.setAttribute('width', width);
+    svg.setAttribute('height', height);
+    svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    for (const [name, { el }] of nodes) {
+      const p = result.nodes[name];
+      if (p) el.setAttribute('transform', `translate(${(p.x - nodeWidth / 2).toFixed(1)},${(p.y - nodeHeight / 2).toFixed(1)})`);
+    }
+    edges.replaceChildren(...result.edges.map(e => s('path', {
+      class: ['edge', conditional.has(e.w) && 'conditional'], 'marker-end': 'url(#arrow)',
+      d: e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' '),
+    })));
+    container.dataset.layout = kind;
+  }
+
+  if (graph.length <= inlineLayout) {
+    place(layout(graph), 'dagre');
+  } else {
+    place(columns(graph), 'columns');
+    const worker = new Worker(new URL('./layout-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = (event) => {
+      worker.terminate();
+      if (event.data.result && container.isConnected) place(event.data.result, 'dagre');
+    };
+    worker.postMessage({ id: 1, graph: graph.map(n => ({ name: n.name, depends: n.depends })) });
+  }
 
   let waiting = new Set();
   let selected = null;
