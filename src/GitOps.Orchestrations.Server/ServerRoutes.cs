@@ -47,6 +47,8 @@ internal static class ServerRoutes
         app.MapGet("/", () => Results.Redirect("/ui/"));
         app.MapGet("/ui/{**path}", (HttpContext h, string? path) => DashboardAssets.Serve(h, path));
 
-        app.MapFallback((HttpContext h) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no route {h.Request.Method} {h.Request.Path}"));
+        // "{**path}", not the default pattern, which leaves out paths that look like files (a dot in
+        // the last segment) and would answer them with an empty 404 instead of a problem.
+        app.MapFallback("{**path}", (HttpContext h) => Results.Problem(statusCode: 404, title: "Not found", detail: $"no route {h.Request.Method} {h.Request.Path}"));
     }
 }
