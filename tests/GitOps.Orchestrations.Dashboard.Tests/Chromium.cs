@@ -96,7 +96,8 @@ public sealed class DashboardPage : IAsyncDisposable
         // Signed in, the dashboard goes on to the runs: only then is it ready for the test to navigate.
         try
         {
-            await Page.WaitForURLAsync("**/#/runs");
+            // Polled rather than WaitForURL, which can miss a same-document (hash) navigation that lands between its check and its listener.
+            await Assertions.Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/runs$"));
             await Page.GetByRole(AriaRole.Heading, new() { Name = "Runs" }).WaitForAsync();
         }
         catch (TimeoutException e)

@@ -53,7 +53,7 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
 
         // The run page: the DAG drawn from depends, the gate reached live.
-        await page.WaitForURLAsync("**/#/runs/*");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/runs/[^/]+$"));
         string runId = Uri.UnescapeDataString(page.Url.Split("#/runs/")[1]);
         ILocator gate = page.Locator("#dag [data-node='gate']");
         await Assertions.Expect(gate).ToHaveAttributeAsync("aria-label", "gate: waiting for approval", new() { Timeout = 30_000 });
@@ -222,5 +222,39 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         await page.GotoAsync("/ui/#/workflows/release");
         await Assertions.Expect(page.GetByText("Your role may not start runs.")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start run" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task In_a_narrow_window_pages_fit_its_width_and_a_gate_is_decided_by_keyboard_alone()
+    {
+        string runId = await server.StartRunAsync("release", "olga");
+        await using DashboardPage alice = await chromium.OpenAsync(server.Url, DashboardServer.Key("alice"), width: 400, height: 800);
+        IPage page = alice.Page;
+        foreach (string path in new[] { "#/runs", $"#/runs/{Uri.EscapeDataString(runId)}", "#/approvals", "#/workflows", "#/workflows/release", "#/audit" })
+        {
+            await page.GotoAsync($"/ui/{path}");
+            await page.Locator("main h1").First.WaitForAsync();
+            if (path.StartsWith("#/runs/", StringComparison.Ordinal))
+            {
+                await page.Locator("#gates button.approve").WaitForAsync(new() { Timeout = 30_000 });
+            }
+
+            string wide = await page.EvaluateAsync<string>("""
+                () => document.documentElement.scrollWidth <= window.innerWidth ? '' :
+                  [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.dag, .table-wrap, .yaml'))
+                    .slice(0, 5).map(e => `${e.tagName}.${e.className?.baseVal ?? e.className} ${Math.round(e.getBoundingClientRect().right)}`).join(', ')
+                """);
+            Assert.True(wide.Length == 0, $"{path} is wider than a 400 px window: {wide}");
+        }
+
+        // From the run page, by keyboard: to the comment, type, on to Approve, press it.
+        await page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(runId)}");
+        ILocator comment = page.GetByLabel("Comment (kept in the audit log)");
+        await comment.FocusAsync();
+        await page.Keyboard.TypeAsync("typed, not clicked");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Approve", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#run-phase")).ToContainTextAsync("Succeeded", new() { Timeout = 30_000 });
     }
 }
