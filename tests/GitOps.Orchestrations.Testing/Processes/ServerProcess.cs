@@ -22,13 +22,10 @@ public sealed class ServerProcess : IAsyncDisposable
     readonly Process process;
     readonly StringBuilder output = new();
 
-    ServerProcess(Process process, string baseUrl)
-    {
-        this.process = process;
-        BaseUrl = baseUrl;
-    }
+    ServerProcess(Process process) => this.process = process;
 
-    public string BaseUrl { get; }
+    /// <summary>Where the server listens, as it says once it has bound (it is started on port 0).</summary>
+    public string BaseUrl { get; private set; } = "";
 
     public int ProcessId => process.Id;
 
@@ -69,9 +66,10 @@ public sealed class ServerProcess : IAsyncDisposable
                 Clusters = (clusters ?? []).ToDictionary(c => c.Key, c => new { Kubeconfig = c.Value }),
             },
         }));
-        int port = FreePort();
-        Process process = Gitops.Start(["serve", "--urls", $"http://127.0.0.1:{port}", "--store", store, "--task-hub", taskHub, "--repo", repository, "--config", config], environment);
-        var server = new ServerProcess(process, $"http://127.0.0.1:{port}");
+        // Port 0, and the address read from the server's own line: a port picked free beforehand can
+        // be taken by another test's listener before the server binds it.
+        Process process = Gitops.Start(["serve", "--urls", "http://127.0.0.1:0", "--store", store, "--task-hub", taskHub, "--repo", repository, "--config", config], environment);
+        var server = new ServerProcess(process);
         var ready = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) => server.Append(e.Data, ready);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data, null);
@@ -103,9 +101,11 @@ public sealed class ServerProcess : IAsyncDisposable
             output.AppendLine(line);
         }
 
-        if (line.Contains("listening on", StringComparison.Ordinal))
+        if (ready is not null && line.Contains("listening on", StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.Match(line, @"http://127\.0\.0\.1:\d+") is { Success: true } address)
         {
-            ready?.TrySetResult();
+            BaseUrl = address.Value;
+            ready.TrySetResult();
         }
     }
 
@@ -118,13 +118,6 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<JsonElement> ReadJson(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
