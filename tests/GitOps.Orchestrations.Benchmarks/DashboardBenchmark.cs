@@ -49,8 +49,8 @@ public static class DashboardBenchmark
         using IPlaywright playwright = await Playwright.CreateAsync();
         await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.First(File.Exists),
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+            ExecutablePath = SystemChromium.ExecutablePath,
+            Args = SystemChromium.Args,
         });
 
         var drawWide = new List<double>();

@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Testing;
 using Microsoft.Playwright;
 
 namespace GitOps.Orchestrations.Dashboard.Tests;
@@ -13,20 +14,14 @@ public sealed class Chromium : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public static string ExecutablePath =>
-        Environment.GetEnvironmentVariable("GITOPS_CHROMIUM") is { Length: > 0 } given ? given
-        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists)
-          ?? throw new InvalidOperationException("no Chromium found: install it (apt-get install chromium) or set GITOPS_CHROMIUM to a Chromium or Chrome binary");
-
     public async Task InitializeAsync()
     {
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ExecutablePath,
+            ExecutablePath = SystemChromium.ExecutablePath,
             Headless = true,
-            // Containers and CI users run without the kernel features Chromium's sandbox needs.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+            Args = SystemChromium.Args,
         });
     }
 
