@@ -33,7 +33,7 @@ public sealed partial class GitOpsApi
         }
         catch (ArgumentException e)
         {
-            throw ApiProblemException.BadRequest(e.Message.Split(" (Parameter", 2)[0]);
+            throw ApiProblemException.BadRequest(e.Message);
         }
     });
 

@@ -136,7 +136,9 @@ public sealed partial class GitOpsApi
 
         // The same key gives the same run id, and starting an existing id returns it unchanged.
         string? key = http.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        string? runId = key is null ? null : IdempotentRunId(name, key);
+        // The workflow's own name, whatever it was asked for by (a file path, say), names the run and its record.
+        string workflow = resolved.Snapshot!.Workflow.Name;
+        string? runId = key is null ? null : IdempotentRunId(workflow, key);
         string id;
         try
         {
@@ -147,8 +149,8 @@ public sealed partial class GitOpsApi
             throw ApiProblemException.Invalid($"params of '{name}' are not valid: {e.Message}");
         }
 
-        await Record(caller, "start", id, null, "accepted", $"{name} at {resolved.Snapshot!.Revision}");
-        RunLinks links = Links(http, id, name, resolved.Snapshot.Revision);
+        await Record(caller, "start", id, null, "accepted", $"{workflow} at {resolved.Snapshot.Revision}");
+        RunLinks links = Links(http, id, workflow, resolved.Snapshot.Revision);
         http.Response.Headers.Location = links.StatusQueryGetUri;
         return Ok(links, StatusCodes.Status202Accepted);
     });
@@ -178,14 +180,24 @@ public sealed partial class GitOpsApi
         return parameters;
     }
 
+    /// <summary>The folder's workflows, and each Rollout as the workflow that runs it on its own (<c>rollout-NAME</c>): everything a run can be started as.</summary>
     static List<WorkflowView> Views(WorkflowCatalog catalog) =>
         catalog.Workflows
-            .OrderBy(w => w.Definition.Name, StringComparer.Ordinal)
             .Select(w =>
             {
                 List<string> errors = catalog.Diagnostics.Where(d => d.File == w.Map.File).Select(d => d.ToString()).ToList();
                 WorkflowDefinition d = w.Definition;
                 return new WorkflowView(d.Name, w.Map.File, errors.Count == 0, errors, d.Params, d.Schedules, d.Triggers);
             })
+            .Concat(catalog.Rollouts.Values
+                .Where(r => catalog.Find(Core.Rollouts.RolloutWorkflow.NameFor(r.Name)) is null)
+                .Select(r =>
+                {
+                    string file = catalog.FileOf(r) ?? string.Empty;
+                    List<string> errors = catalog.Diagnostics.Where(d => d.File == file).Select(d => d.ToString()).ToList();
+                    WorkflowDefinition d = Core.Rollouts.RolloutWorkflow.For(r);
+                    return new WorkflowView(d.Name, file, errors.Count == 0, errors, d.Params, [], []);
+                }))
+            .OrderBy(v => v.Name, StringComparer.Ordinal)
             .ToList();
 }

@@ -11,7 +11,15 @@ RootCommand root = new("gitops: workflows and progressive delivery as durable or
     RolloutCommands.Create(),
     PipelineCommands.Create(),
     PipelineCommands.Promote(),
+    SubmitCommand.Create(),
+    ListCommand.Create(),
+    KeysCommands.Create(),
 };
+foreach (Command session in LoginCommands.Create())
+{
+    root.Subcommands.Add(session);
+}
+
 foreach (Command remote in RemoteCommands.Create())
 {
     root.Subcommands.Add(remote);

@@ -58,7 +58,9 @@ public static class WorkflowResolver
             .ToList();
         if (relevant.Count > 0 || found is null)
         {
-            return new ResolvedWorkflow(null, relevant, found is null && relevant.Count == 0 ? $"workflow '{workflow}' not found in {files.Source}" : null);
+            // A rollout has one name as a run: rollout-NAME, as GET /api/workflows lists it.
+            string? hint = !isFile && catalog.Rollouts.ContainsKey(workflow) ? $"; the Rollout '{workflow}' runs on its own as '{RolloutWorkflow.NameFor(workflow)}'" : string.Empty;
+            return new ResolvedWorkflow(null, relevant, found is null && relevant.Count == 0 ? $"workflow '{workflow}' not found in {files.Source}{hint}" : null);
         }
 
         var snapshot = new WorkflowSnapshot
@@ -77,7 +79,7 @@ public static class WorkflowResolver
     static RolloutDefinition? FindRollout(string workflow, WorkflowCatalog catalog, bool isFile) =>
         catalog.Rollouts.Values.FirstOrDefault(r => isFile
             ? catalog.FileOf(r) is string file && SamePath(file, workflow)
-            : r.Name == workflow || r.Name == RolloutWorkflow.NameFor(workflow) || RolloutWorkflow.NameFor(r.Name) == workflow);
+            : RolloutWorkflow.NameFor(r.Name) == workflow);
 
     static ResolvedWorkflow RunRollout(RolloutDefinition rollout, WorkflowFiles files, WorkflowCatalog catalog)
     {

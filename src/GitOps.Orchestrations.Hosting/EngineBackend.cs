@@ -59,6 +59,7 @@ public sealed class EngineBackend : IAsyncDisposable
             case MemoryStore:
                 return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog(), options.Approvals ?? ApprovalAuthority.Ephemeral());
             case AzureStorageStore azure:
+                await StoreProbe.EnsureReachableAsync(azure, cancellationToken);
                 AzureStorageTuning tuning = options.AzureStorage;
                 var settings = new AzureStorageOrchestrationServiceSettings
                 {

@@ -119,7 +119,10 @@ public sealed class GitOpsServer : IAsyncDisposable
                 jwt && context.Request.Headers.Authorization.FirstOrDefault()?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, keys => keys.Keys = options.ApiKeys);
+            .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, keys => keys.Keys = new ApiKeyRing(
+                options.ApiKeys,
+                options.KeysFile,
+                () => new ServerOptions().WithSettings(File.Exists(options.KeysFile) ? options.KeysFile : null).ApiKeys));
         if (jwt)
         {
             authentication.AddJwtBearer(bearer =>

@@ -34,6 +34,9 @@ public sealed record ServerOptions
 
     public IReadOnlyList<ApiKeyEntry> ApiKeys { get; init; } = [];
 
+    /// <summary>The configuration file whose keys are read again when it changes (<see cref="ApiKeyRing"/>); null: the keys are fixed.</summary>
+    public string? KeysFile { get; init; }
+
     public JwtSettings Jwt { get; init; } = new();
 
     public RetentionOptions Retention { get; init; } = new();

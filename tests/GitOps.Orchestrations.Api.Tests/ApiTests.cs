@@ -147,8 +147,16 @@ public sealed class ApiTests : IAsyncLifetime
 
         string metrics = await viewer.GetStringAsync("/metrics");
         Assert.Contains("gitops_approvals_pending", metrics, StringComparison.Ordinal);
-        Assert.Contains("gitops_orchestrations_runs_started", metrics, StringComparison.Ordinal);
-        Assert.Contains("gitops_orchestrations_node_duration_seconds", metrics, StringComparison.Ordinal);
+        // Prometheus' conventions, as docs/api.md lists them: counters are counters named _total, with
+        // their labels; nothing is exported as a gauge with the .NET type in its help.
+        Assert.Contains("# TYPE gitops_orchestrations_runs_started_total counter", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gitops_orchestrations_runs_finished_total counter", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"gitops_orchestrations_runs_started_total\{workflow=""gated"",trigger=""http""\} [1-9]", metrics);
+        Assert.Matches(@"gitops_orchestrations_runs_finished_total\{workflow=""gated"",phase=""Succeeded""\} [1-9]", metrics);
+        Assert.Contains("# TYPE gitops_orchestrations_node_duration_seconds histogram", metrics, StringComparison.Ordinal);
+        Assert.Contains("gitops_orchestrations_node_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("Counter`1", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("# TYPE gitops_orchestrations_runs_started gauge", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public class RunCommandTests
         CliResult result = await Gitops.RunAsync(["run", file]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("✗ gate", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Failed gate failed", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Failed: gate failed", result.Stdout, StringComparison.Ordinal);
 
         // Not asserted here: the "waits for approval" line. The gate waits one second, which a busy
         // machine can pass between two polls of the watcher; ServerStateTests waits for that line

@@ -6,14 +6,14 @@ namespace GitOps.Orchestrations.Api.Metrics;
 
 /// <summary>
 /// <c>/metrics</c> for both hosts, in Prometheus text format. The engine's own instruments (runs,
-/// node durations, schedule lag) come through prometheus-net's adapter for .NET meters; the number
+/// node durations, schedule lag) come through <see cref="EngineMeterExporter"/>; the number
 /// of gates waiting is read from the task hub at scrape time, so every host reports the same,
 /// hub-wide value (aggregate it with max, not sum).
 /// </summary>
 public static class ApiMetrics
 {
     static readonly Lock Gate = new();
-    static IDisposable? engineAdapter;
+    static IDisposable? engineExporter;
 
     static readonly Gauge ApprovalsPending = Prometheus.Metrics.CreateGauge("gitops_approvals_pending", "Approval gates waiting for a decision, across the task hub");
 
@@ -23,13 +23,29 @@ public static class ApiMetrics
     /// </summary>
     public static void Start()
     {
-        // prometheus-net's built-in adapter did not export this meter's instruments here (8.2.1),
-        // so the engine's meter gets an adapter of its own.
+        // prometheus-net would also export every .NET meter of the process as an unsuffixed gauge
+        // ("(ObservableCounter`1)" in its help); the engine's instruments are exported properly below,
+        // and the runtime's are not the product's to name.
+        SuppressOnce();
         _ = EngineMetrics.Meter;
         ApprovalsPending.Set(0);
         lock (Gate)
         {
-            engineAdapter ??= MeterAdapter.StartListening(new MeterAdapterOptions { InstrumentFilterPredicate = instrument => instrument.Meter.Name == EngineMetrics.MeterName });
+            engineExporter ??= EngineMeterExporter.Start();
+        }
+    }
+
+    static bool suppressed;
+
+    static void SuppressOnce()
+    {
+        lock (Gate)
+        {
+            if (!suppressed)
+            {
+                Prometheus.Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true, SuppressDebugMetrics = true });
+                suppressed = true;
+            }
         }
     }
 

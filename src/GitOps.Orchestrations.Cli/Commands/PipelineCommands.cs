@@ -29,6 +29,11 @@ internal static class PipelineCommands
                 return ExitCodes.Succeeded;
             }
 
+            if (pipelines.Count == 0)
+            {
+                Console.Error.WriteLine("No pipelines: the server found no kind: Pipeline in the folder it serves (gitops serve --repo and --path choose it; docs/pipelines.md shows one)");
+            }
+
             foreach (PipelineView pipeline in pipelines)
             {
                 Console.Out.WriteLine($"{pipeline.Name}: " + string.Join(" -> ", pipeline.Stages.Select(s =>

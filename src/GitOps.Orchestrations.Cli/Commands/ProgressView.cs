@@ -20,6 +20,7 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
     });
 
     readonly Dictionary<string, (NodePhase Phase, string? Message)> shown = new(StringComparer.Ordinal);
+    readonly Dictionary<string, int> refusalsShown = new(StringComparer.Ordinal);
     int drawnLines;
 
     public void Header(WorkflowSnapshot snapshot, string runId, StoreSpec store)
@@ -54,18 +55,45 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
         }
     }
 
-    public ApprovalDecision? AskApproval(string gate)
+    public ApprovalDecision? AskApproval(PendingGate gate, LocalDecider decider, GateHint hint)
     {
         if (!interactive || Console.IsInputRedirected)
         {
-            writer.WriteLine($"  ? {gate} waits for approval: run again with --approve {gate}, or raise event '{ApprovalTaskType.EventName(gate)}'");
+            writer.WriteLine($"  ? {gate.Node} {gate.Describe()}");
+            writer.WriteLine($"    {hint.For(gate.Node)}");
             return null;
         }
 
         drawnLines = 0;
-        bool approved = console.Confirm($"Approve [bold]{gate}[/]?", defaultValue: false);
+        bool approved = console.Confirm($"Approve [bold]{Markup.Escape(gate.Node)}[/] as {Markup.Escape(decider.Describe())}?", defaultValue: false);
         string comment = console.Prompt(new TextPrompt<string>("Comment (optional):").AllowEmpty());
-        return new ApprovalDecision(approved ? "approve" : "reject", Environment.UserName, comment.Length == 0 ? null : comment);
+        return decider.Decide(approved ? "approve" : "reject", comment.Length == 0 ? null : comment);
+    }
+
+    /// <summary>
+    /// Prints each decision a gate refused, once, as it happens: a refusal otherwise hides in
+    /// <c>-o json</c> while the table says "waiting" until the timeout.
+    /// </summary>
+    /// <returns>The gates with a refusal not printed before.</returns>
+    public List<string> Refusals(RunStatus status, LocalDecider decider)
+    {
+        var gates = new List<string>();
+        foreach (PendingGate gate in status.Gates)
+        {
+            IReadOnlyList<ApprovalRecord> refused = gate.Decisions.Where(d => d.Decision.StartsWith("refused:", StringComparison.Ordinal)).ToList();
+            int before = refusalsShown.GetValueOrDefault(gate.Node);
+            foreach (ApprovalRecord record in refused.Skip(before))
+            {
+                drawnLines = 0;
+                writer.WriteLine($"  ✗ {gate.Node} refused {record.Decision["refused:".Length..]} by {record.By}: {record.Comment}");
+                writer.WriteLine($"    {decider.Advice(gate.Policy)}");
+                gates.Add(gate.Node);
+            }
+
+            refusalsShown[gate.Node] = Math.Max(before, refused.Count);
+        }
+
+        return gates;
     }
 
     public void Finish(RunStatus status)
@@ -76,7 +104,8 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
         }
 
         string color = status.Phase == WorkflowPhase.Succeeded ? "green" : "red";
-        console.MarkupLineInterpolated($"[{color}]{status.Phase}[/] {status.Message}");
+        // "Terminated: terminated by bob: done testing", never "Terminated terminated by bob".
+        console.MarkupLineInterpolated($"[{color}]{status.Phase}[/]{(string.IsNullOrEmpty(status.Message) ? string.Empty : ": " + status.Message)}");
     }
 
     void Redraw(RunStatus status)

@@ -14,10 +14,27 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// </summary>
 internal static class RemoteCommands
 {
-    static readonly Option<string> Server = new("--server") { Description = "The server's URL (env GITOPS_SERVER)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_SERVER") ?? "http://127.0.0.1:8080" };
-    static readonly Option<string?> ApiKey = new("--api-key") { Description = "API key (env GITOPS_API_KEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_API_KEY") };
-    static readonly Option<string?> Token = new("--token") { Description = "Bearer token (env GITOPS_TOKEN)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GITOPS_TOKEN") };
+    public const string DefaultServer = "http://127.0.0.1:8080";
+
+    static readonly Option<string?> Server = new("--server") { Description = $"The server's URL (env GITOPS_SERVER, else the one gitops login saved, else {DefaultServer})" };
+    static readonly Option<string?> ApiKey = new("--api-key") { Description = "API key (env GITOPS_API_KEY, else the one gitops login saved)" };
+    static readonly Option<string?> Token = new("--token") { Description = "Bearer token (env GITOPS_TOKEN, else the one gitops login saved)" };
     internal static readonly Option<string?> Output = new("--output", "-o") { Description = "json: print the server's JSON" };
+
+    /// <summary>
+    /// Where to call and as whom: each of the flag, then the environment, then the context
+    /// <c>gitops login</c> saved. A key or token given by flag or environment replaces the saved
+    /// credential rather than being sent beside it.
+    /// </summary>
+    internal static (string Server, string? ApiKey, string? Token) Target(ParseResult parse)
+    {
+        CliContext saved = CliContext.Load();
+        string server = parse.GetValue(Server) ?? Environment.GetEnvironmentVariable("GITOPS_SERVER") ?? saved.Server ?? DefaultServer;
+        string? key = parse.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("GITOPS_API_KEY");
+        string? token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("GITOPS_TOKEN");
+        bool savedServer = string.Equals(server.TrimEnd('/'), saved.Server?.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+        return key is null && token is null && savedServer ? (server, saved.ApiKey, saved.Token) : (server, key, token);
+    }
 
     public static IEnumerable<Command> Create()
     {
@@ -55,31 +72,7 @@ internal static class RemoteCommands
         }));
 
         Command watch = With(new Command("watch", "Follow a run live until it ends") { run });
-        watch.SetAction((parse, ct) => Call(parse, async client =>
-        {
-            string id = Uri.EscapeDataString(parse.GetValue(run)!);
-            RunStatus current = await client.GetAsync<RunStatus>($"api/runs/{id}", ct);
-            var view = new ProgressView(Console.Out, interactive: !Console.IsOutputRedirected);
-            var nodes = current.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
-            view.Update(current);
-            await foreach (ServerEvent e in client.EventsAsync($"api/runs/{id}/events", ct))
-            {
-                if (e.Type == "node" && JsonSerializer.Deserialize<NodeEvent>(e.Data, GitOpsApi.Json) is { } changed)
-                {
-                    nodes[changed.Node.Name] = changed.Node;
-                }
-                else if (e.Type == "run" && JsonSerializer.Deserialize<RunEvent>(e.Data, GitOpsApi.Json) is { } phase)
-                {
-                    current = current with { Phase = phase.Phase, Message = phase.Message, Suspended = phase.Suspended };
-                }
-
-                current = current with { Nodes = [.. nodes.Values] };
-                view.Update(current);
-            }
-
-            view.Finish(current);
-            return current.Phase == WorkflowPhase.Succeeded ? ExitCodes.Succeeded : ExitCodes.Failed;
-        }));
+        watch.SetAction((parse, ct) => Call(parse, client => Follow(client, parse.GetValue(run)!, ct)));
 
         Command approve = With(new Command("approve", "Approve a waiting gate") { run, node, comment });
         approve.SetAction((parse, ct) => Decide(parse, "approve", run, node, comment, ct));
@@ -95,6 +88,33 @@ internal static class RemoteCommands
         return [status, watch, approve, reject, terminate, retry];
     }
 
+    /// <summary>Draws a run live from its event stream until it ends; 0 only if it Succeeded.</summary>
+    internal static async Task<int> Follow(ServerClient client, string runId, CancellationToken ct)
+    {
+        string id = Uri.EscapeDataString(runId);
+        RunStatus current = await client.GetAsync<RunStatus>($"api/runs/{id}", ct);
+        var view = new ProgressView(Console.Out, interactive: !Console.IsOutputRedirected);
+        var nodes = current.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        view.Update(current);
+        await foreach (ServerEvent e in client.EventsAsync($"api/runs/{id}/events", ct))
+        {
+            if (e.Type == "node" && JsonSerializer.Deserialize<NodeEvent>(e.Data, GitOpsApi.Json) is { } changed)
+            {
+                nodes[changed.Node.Name] = changed.Node;
+            }
+            else if (e.Type == "run" && JsonSerializer.Deserialize<RunEvent>(e.Data, GitOpsApi.Json) is { } phase)
+            {
+                current = current with { Phase = phase.Phase, Message = phase.Message, Suspended = phase.Suspended };
+            }
+
+            current = current with { Nodes = [.. nodes.Values] };
+            view.Update(current);
+        }
+
+        view.Finish(current);
+        return current.Phase == WorkflowPhase.Succeeded ? ExitCodes.Succeeded : ExitCodes.Failed;
+    }
+
     internal static Command With(Command command)
     {
         command.Options.Add(Server);
@@ -107,7 +127,7 @@ internal static class RemoteCommands
         Call(parse, async client =>
         {
             await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/approvals/{Uri.EscapeDataString(parse.GetValue(node)!)}", new DecisionRequest { Decision = decision, Comment = parse.GetValue(comment) }, ct);
-            Console.Out.WriteLine($"{decision}d {parse.GetValue(node)} of {parse.GetValue(run)}");
+            Console.Out.WriteLine($"{(decision == "approve" ? "approved" : "rejected")} {parse.GetValue(node)} of {parse.GetValue(run)}");
             return ExitCodes.Succeeded;
         });
 
@@ -115,22 +135,32 @@ internal static class RemoteCommands
         Call(parse, async client =>
         {
             JsonElement answer = await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/{action}", new ControlRequest { Reason = parse.GetValue(reason), Force = force }, ct);
-            Console.Out.WriteLine(action == "retry" ? answer.GetProperty("id").GetString() : $"{action}: {parse.GetValue(run)}");
+            Console.Out.WriteLine(action == "retry"
+                ? answer.GetProperty("id").GetString()
+                : $"asked {parse.GetValue(run)} to stop{(force ? " at once" : string.Empty)}; follow it with: gitops watch {parse.GetValue(run)}");
             return ExitCodes.Succeeded;
         });
 
     internal static async Task<int> Call(ParseResult parse, Func<ServerClient, Task<int>> action)
     {
-        if (!Uri.TryCreate(parse.GetValue(Server), UriKind.Absolute, out Uri? server))
+        (string address, string? apiKey, string? token) = Target(parse);
+        if (!Uri.TryCreate(address, UriKind.Absolute, out Uri? server) || server.Scheme is not ("http" or "https"))
         {
-            Console.Error.WriteLine($"error: --server '{parse.GetValue(Server)}' is not an absolute URL");
+            Console.Error.WriteLine($"error: --server '{address}' is not an http or https URL");
             return ExitCodes.Usage;
         }
 
-        using var client = new ServerClient(server, parse.GetValue(ApiKey), parse.GetValue(Token));
+        using var client = new ServerClient(server, apiKey, token);
         try
         {
             return await action(client);
+        }
+        catch (ServerProblemException e) when (e.Status == 401)
+        {
+            Console.Error.WriteLine(apiKey is null && token is null
+                ? $"error: {server} needs a caller: sign in once with 'gitops login {server} --api-key KEY' (gitops serve prints a key on its first start), or pass --api-key or --token"
+                : $"error: {e.Message}");
+            return ExitCodes.Failed;
         }
         catch (ServerProblemException e)
         {

@@ -13,10 +13,12 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// </summary>
 internal static class RenderCommand
 {
+    static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
     public static Command Create()
     {
         Argument<string> path = new("path") { Description = "A folder of manifests, a kustomization or a chart" };
-        Option<string> type = new("--type") { Description = "plain, kustomize or helm", DefaultValueFactory = _ => "plain" };
+        Option<string?> type = new("--type") { Description = "plain, kustomize or helm (default: kustomize where a kustomization.yaml is, helm where a Chart.yaml is, else plain)" };
         Option<string[]> images = new("--image") { Description = "Image override: name=newName:tag, name=newName@sha256:..., or name:tag (repeatable)", AllowMultipleArgumentsPerToken = false };
         Option<string?> ns = new("--namespace") { Description = "Set the namespace of every namespaced object" };
         Command command = new("render", "Print the normalized manifests a folder renders to, and their digest") { path, type, images, ns };
@@ -29,7 +31,16 @@ internal static class RenderCommand
                 return ExitCodes.Failed;
             }
 
-            var spec = new RenderSpec { Type = parse.GetValue(type)!, Images = parse.GetValue(images) ?? [], Namespace = parse.GetValue(ns) };
+            // As Argo CD does: the folder says what it is, unless told otherwise.
+            string? kustomization = KustomizationFiles.FirstOrDefault(f => File.Exists(Path.Combine(folder, f)));
+            string? detected = kustomization is not null ? "kustomize" : File.Exists(Path.Combine(folder, "Chart.yaml")) ? "helm" : null;
+            string kind = parse.GetValue(type) ?? detected ?? "plain";
+            if (parse.GetValue(type) is null && detected is not null)
+            {
+                Console.Error.WriteLine($"rendering as {detected} ({(kustomization ?? "Chart.yaml")} is there; --type plain reads the files as they are)");
+            }
+
+            var spec = new RenderSpec { Type = kind, Images = parse.GetValue(images) ?? [], Namespace = parse.GetValue(ns) };
             var renderer = new RenderService(new GitCheckout(GitCheckout.DefaultCacheDirectory));
             try
             {
@@ -42,6 +53,11 @@ internal static class RenderCommand
             catch (Exception e) when (e is RenderException or ManifestException or ArgumentException or FormatException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                if (kind == "plain" && detected is not null)
+                {
+                    Console.Error.WriteLine($"hint: {kustomization ?? "Chart.yaml"} is in that folder: render it with --type {detected}");
+                }
+
                 return ExitCodes.Failed;
             }
         });

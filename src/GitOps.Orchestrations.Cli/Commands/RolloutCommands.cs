@@ -30,7 +30,7 @@ internal static class RolloutCommands
             }
             else
             {
-                Print(rollout);
+                Print(rollout, parse.GetValue(run)!);
             }
 
             return rollout.Status?.Phase == RolloutPhase.Degraded ? ExitCodes.Failed : ExitCodes.Succeeded;
@@ -74,7 +74,7 @@ internal static class RolloutCommands
 
     static string Names(List<RolloutView> rollouts) => rollouts.Count == 0 ? "none" : string.Join(", ", rollouts.Select(r => r.Node));
 
-    static void Print(RolloutView rollout)
+    static void Print(RolloutView rollout, string runId)
     {
         RolloutStatus? status = rollout.Status;
         if (status is null)
@@ -93,7 +93,7 @@ internal static class RolloutCommands
 
         if (status.Gate is { } gate)
         {
-            Console.Out.WriteLine($"  ? waits for {gate.Policy.Quorum} of [{string.Join(", ", gate.Policy.Approvers)}]; approve with: gitops approve RUN {gate.Node}");
+            Console.Out.WriteLine($"  ? {gate.Node} {gate.Describe()}; approve with: gitops approve {runId} {gate.Node}");
         }
 
         foreach (RolloutAnalysisRecord analysis in status.Analyses)

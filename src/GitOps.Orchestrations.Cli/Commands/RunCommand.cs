@@ -33,10 +33,12 @@ internal static class RunCommand
         Option<string?> runId = new("--run-id") { Description = "Run id; an existing run with this id is resumed, not started again" };
         Option<string?> output = new("--output", "-o") { Description = "json: print the final run status as JSON" };
         Option<string[]> clusters = new("--cluster") { Description = "A cluster workflows may name, as NAME=KUBECONFIG (repeatable); 'default' is your kubeconfig unless given" };
+        Option<string> person = new("--as") { Description = "Who decides gates from this terminal, as the gates' approvers list names people (default: your OS user)", DefaultValueFactory = _ => Environment.UserName };
+        Option<string[]> groups = new("--group") { Description = "A group the --as person belongs to, for gates that list group:NAME (repeatable)" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
         Command command = new("run", "Run a workflow in-process and show its progress")
         {
-            workflow, repo, revision, folder, parameters, store, taskHub, approve, runId, output, clusters, verbose,
+            workflow, repo, revision, folder, parameters, store, taskHub, approve, person, groups, runId, output, clusters, verbose,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -86,13 +88,24 @@ internal static class RunCommand
                 logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);
             });
 
-            await using EngineHost host = await EngineHost.StartAsync(new EngineHostOptions
+            EngineHost started;
+            try
             {
-                Store = backend,
-                TaskHub = parse.GetValue(taskHub)!,
-                LoggerFactory = loggerFactory,
-                Delivery = new DeliveryOptions { Clusters = clusterRegistry },
-            }.WithEnvironment(), cancellationToken);
+                started = await EngineHost.StartAsync(new EngineHostOptions
+                {
+                    Store = backend,
+                    TaskHub = parse.GetValue(taskHub)!,
+                    LoggerFactory = loggerFactory,
+                    Delivery = new DeliveryOptions { Clusters = clusterRegistry },
+                }.WithEnvironment(), cancellationToken);
+            }
+            catch (StoreUnreachableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            await using EngineHost host = started;
 
             string id;
             try
@@ -107,17 +120,21 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
+            // The person at the keyboard decides as --as (and --group): the gate checks that identity
+            // against its approvers exactly as it checks a caller of the server.
+            var decider = new LocalDecider(parse.GetValue(person)!, parse.GetValue(groups) ?? []);
             var preApproved = new HashSet<string>(parse.GetValue(approve) ?? [], StringComparer.Ordinal);
             foreach (string node in preApproved)
             {
                 // Events raised before the gate waits are buffered by the orchestration, so approving early is safe.
-                await host.Runs.DecideAsync(id, node, new ApprovalDecision("approve", $"{Environment.UserName} (--approve)", "approved on the command line"), cancellationToken);
+                await host.Runs.DecideAsync(id, node, decider.Decide("approve", "approved on the command line (--approve)"), cancellationToken);
             }
 
             bool json = format == "json";
             var view = new ProgressView(json ? Console.Error : Console.Out, interactive: !Console.IsOutputRedirected && !json);
             view.Header(resolved.Snapshot!, id, backend);
             var asked = new HashSet<string>(preApproved, StringComparer.Ordinal);
+            var hint = new GateHint(parse.GetValue(workflow)!, id, backend, parse.GetValue(store));
             RunStatus final;
             using Interruption interruption = Interruption.Listen(cancellationToken);
             try
@@ -136,12 +153,18 @@ internal static class RunCommand
             Task<RunStatus> Watch(CancellationToken watching) => host.Runs.WatchAsync(id, async status =>
             {
                 view.Update(status);
-                foreach (string gate in status.Waiting.Where(asked.Add))
+                foreach (string refused in view.Refusals(status, decider))
                 {
-                    ApprovalDecision? decision = view.AskApproval(gate);
+                    // An approval given in advance that the gate refused leaves it waiting: ask, or say where it can be decided.
+                    asked.Remove(refused);
+                }
+
+                foreach (PendingGate gate in status.Gates.Where(g => asked.Add(g.Node)))
+                {
+                    ApprovalDecision? decision = view.AskApproval(gate, decider, hint);
                     if (decision is not null)
                     {
-                        await host.Runs.DecideAsync(id, gate, decision, watching);
+                        await host.Runs.DecideAsync(id, gate.Node, decision, watching);
                     }
                 }
             }, cancellationToken: watching);
@@ -164,7 +187,7 @@ internal static class RunCommand
             pair => File.Exists(pair.Value) ? new ClusterSpec { Kubeconfig = Path.GetFullPath(pair.Value) } : throw new ArgumentException($"--cluster {pair.Key}: no kubeconfig file '{pair.Value}'"),
             StringComparer.Ordinal);
 
-    static Dictionary<string, string> ParseParams(IEnumerable<string> values)
+    internal static Dictionary<string, string> ParseParams(IEnumerable<string> values)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string value in values)

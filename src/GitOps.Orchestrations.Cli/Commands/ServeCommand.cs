@@ -3,6 +3,7 @@ using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Server;
+using GitOps.Orchestrations.Server.Authentication;
 using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Cli.Commands;
@@ -14,6 +15,9 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>The configuration <c>gitops serve</c> and <c>gitops keys</c> use when none is named: in the current folder, and ignored by Git.</summary>
+    public const string DefaultConfig = "serve.json";
+
     public static Command Create()
     {
         Option<string> urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
@@ -22,12 +26,14 @@ internal static class ServeCommand
         Option<string> repo = new("--repo") { Description = "Git repository (path or URL) holding the workflows", DefaultValueFactory = _ => "." };
         Option<string?> branch = new("--branch") { Description = "Branch runs start from (default: HEAD)" };
         Option<string> folder = new("--path") { Description = "Folder of workflows inside --repo", DefaultValueFactory = _ => "workflows" };
-        Option<string?> config = new("--config") { Description = "JSON file with a GitOps section (API keys, JWT, trigger periods)" };
+        Option<string?> config = new("--config") { Description = $"JSON file with a GitOps section (API keys, JWT, trigger periods); default: {DefaultConfig} when it exists" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
         Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, verbose };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServerOptions options;
+            string configFile = parse.GetValue(config) ?? DefaultConfig;
+            IssuedKey? firstKey = null;
             try
             {
                 options = new ServerOptions
@@ -35,7 +41,7 @@ internal static class ServeCommand
                     Urls = parse.GetValue(urls)!,
                     Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! }.WithEnvironment(),
                     Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
-                }.WithSettings(parse.GetValue(config), storeFromCommandLine: parse.GetValue(store) is not null);
+                }.WithSettings(File.Exists(configFile) ? configFile : null, storeFromCommandLine: parse.GetValue(store) is not null) with { KeysFile = configFile };
                 if (parse.GetValue(store) is null && Environment.GetEnvironmentVariable(StoreSpec.EnvironmentVariable) is null && !options.StoreConfigured)
                 {
                     // A server that forgets every run, gate and audit entry on restart must be asked for, never a default.
@@ -43,20 +49,37 @@ internal static class ServeCommand
                         + $"or set {StoreSpec.EnvironmentVariable} or GitOps:Store; --store memory keeps everything in this process only, and loses it on restart");
                     return ExitCodes.Usage;
                 }
+
+                if (options.ApiKeys.Count == 0 && options.Jwt.SigningKey is null)
+                {
+                    // A first start: without a key every /api call is 401, so make one for an admin, show it
+                    // once, and keep only its hash, in the file the next start reads (once the server is up,
+                    // so that a start that fails does not store a key nobody was shown).
+                    firstKey = ApiKeyFile.Issue("admin", "approver", []);
+                    options = options with { ApiKeys = [firstKey.Entry] };
+                }
             }
-            catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Usage;
             }
 
+            // Without -v an operator sees the server's own lines and every warning of the parts it is made of, and
+            // nothing routine: no per-request lines of HTTP clients, no channel chatter of the in-process sidecar.
+            bool chatty = parse.GetValue(verbose);
             using ILoggerFactory loggerFactory = LoggerFactory.Create(logging =>
             {
-                logging.AddStandardErrorConsole().SetMinimumLevel(LogLevel.Information);
-                logging.AddFilter("Microsoft", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+                logging.AddStandardErrorConsole().SetMinimumLevel(chatty ? LogLevel.Information : LogLevel.Warning);
+                logging.AddFilter("GitOps.Orchestrations", LogLevel.Information);
+                logging.AddFilter("GitOps.Orchestrations.Server.GitOpsServer", chatty ? LogLevel.Information : LogLevel.Warning); // says "listening" as this command does
+                logging.AddFilter("GitOps.Orchestrations.Engine", chatty ? LogLevel.Information : LogLevel.Warning);
                 logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-                logging.AddFilter("DurableTask", parse.GetValue(verbose) ? LogLevel.Warning : LogLevel.Error);
-                logging.AddFilter("GitOps.Orchestrations.Engine", parse.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
+                logging.AddFilter("Microsoft.Extensions.Hosting", chatty ? LogLevel.Warning : LogLevel.None); // a failed start is said once, below
+                logging.AddFilter("DurableTask", chatty ? LogLevel.Warning : LogLevel.Error);
+                logging.AddFilter("Microsoft.DurableTask", chatty ? LogLevel.Information : LogLevel.Error);
+                logging.AddFilter("Grpc", chatty ? LogLevel.Information : LogLevel.Error);
+                logging.AddFilter("System.Net.Http", chatty ? LogLevel.Information : LogLevel.Warning);
             });
 
             if (!options.Engine.Store.IsDurable)
@@ -64,8 +87,40 @@ internal static class ServeCommand
                 Console.Error.WriteLine("warning: --store memory: runs, gates, audit entries and pipeline state live in this process only and are lost when it stops (/healthz and GET /api/server say \"durable\": false)");
             }
 
-            await using GitOpsServer server = await GitOpsServer.StartAsync(options, loggerFactory, cancellationToken);
+            GitOpsServer started;
+            try
+            {
+                started = await GitOpsServer.StartAsync(options, loggerFactory, cancellationToken);
+            }
+            catch (StoreUnreachableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                Console.Error.WriteLine($"error: cannot listen on {options.Urls}: the address is in use (another gitops serve?); choose another with --urls");
+                return ExitCodes.Usage;
+            }
+
+            await using GitOpsServer server = started;
             Console.Out.WriteLine($"gitops serve: listening on {string.Join(", ", server.Addresses)} ({options.Engine.Store.Describe()}, task hub {options.Engine.TaskHub}, {options.ApiKeys.Count} API key(s))");
+            if (firstKey is not null)
+            {
+                ApiKeyFile.Append(configFile, firstKey.Entry);
+                string address = server.Addresses.Count > 0 ? server.Addresses[0] : options.Urls;
+                Console.Out.WriteLine($"""
+                    No API keys were configured, so this key was made for 'admin' (role approver). It is shown this once;
+                    only its SHA-256 is kept, in {configFile}:
+
+                        {firstKey.Key}
+
+                    Sign in with it at {address}/ui/, or from another terminal:
+                        gitops login {address} --api-key {firstKey.Key}
+                    Add people with: gitops keys add NAME --role viewer|operator|approver [--group GROUP]
+                    """);
+            }
+
             await server.WaitForShutdownAsync(cancellationToken);
             return ExitCodes.Succeeded;
         });

@@ -17,7 +17,7 @@ public sealed record ApprovalPolicy(IReadOnlyList<string> Approvers, int Quorum 
     {
         if (!AllowSelfApproval && starters.Contains(user, StringComparer.Ordinal))
         {
-            return $"'{user}' started this run (or a run it retries) and the gate does not allow self-approval";
+            return $"'{user}' started this run (or a run it retries) and the gate does not allow self-approval: another approver decides it";
         }
 
         if (Approvers.Count == 0)

@@ -30,7 +30,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         IReadOnlyDictionary<string, string> bound = ParamBinder.Bind(snapshot.Workflow, parameters, out List<string> errors);
         if (errors.Count > 0)
         {
-            throw new ArgumentException(string.Join("; ", errors), nameof(parameters));
+            // No parameter name: the message is shown to people as it is, and "(Parameter 'parameters')" means nothing to them.
+            throw new ArgumentException(string.Join("; ", errors));
         }
 
         if (runId is not null && await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken) is not null)
@@ -99,7 +100,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         const string purpose = "runs";
         string? continuation = query.ContinuationToken is null
             ? null
-            : approvals.Unseal(purpose, query.ContinuationToken) ?? throw new ArgumentException("continuationToken is not one this server handed out", nameof(query));
+            : approvals.Unseal(purpose, query.ContinuationToken) ?? throw new ArgumentException("continuationToken is not one this server handed out");
         var durableQuery = new OrchestrationQuery
         {
             CreatedFrom = query.CreatedFrom,

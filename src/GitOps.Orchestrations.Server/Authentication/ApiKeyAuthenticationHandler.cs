@@ -23,7 +23,7 @@ public sealed record ApiKeyEntry
 
 public sealed class ApiKeyOptions : AuthenticationSchemeOptions
 {
-    public IReadOnlyList<ApiKeyEntry> Keys { get; set; } = [];
+    public ApiKeyRing Keys { get; set; } = ApiKeyRing.Fixed([]);
 }
 
 /// <summary>
@@ -53,7 +53,7 @@ public sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<ApiKeyOptions> o
 
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
         ApiKeyEntry? match = null;
-        foreach (ApiKeyEntry entry in Options.Keys)
+        foreach (ApiKeyEntry entry in Options.Keys.Current)
         {
             byte[] expected = TryHex(entry.Sha256);
             if (expected.Length == hash.Length && CryptographicOperations.FixedTimeEquals(expected, hash))

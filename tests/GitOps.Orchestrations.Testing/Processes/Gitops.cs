@@ -26,6 +26,14 @@ public static class Gitops
 
         // Hermetic: a store the person running the tests has exported must not choose the tests' store.
         start.Environment.Remove("GITOPS_STORE");
+        foreach (string name in (string[])["GITOPS_SERVER", "GITOPS_API_KEY", "GITOPS_TOKEN"])
+        {
+            start.Environment.Remove(name);
+        }
+
+        // Nor may the server and key the person running the tests logged in with (gitops login): each
+        // process gets a context file of its own unless the test shares one on purpose.
+        start.Environment["GITOPS_CONFIG"] = Path.Combine(Path.GetTempPath(), $"gitops-context-{Guid.NewGuid():N}.json");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
