@@ -138,6 +138,35 @@ public sealed class FirstHourTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_added_to_the_commented_sample_keep_its_comments_and_are_read_by_the_server()
+    {
+        string config = Path.Combine(folder, "serve.json");
+        File.Copy(Path.Combine(Gitops.RepoRoot, "serve.sample.json"), config);
+        CliResult bob = await Gitops.RunAsync(["keys", "add", "bob", "--role", "operator", "--config", config]);
+        CliResult eve = await Gitops.RunAsync(["keys", "add", "eve", "--role", "viewer", "--group", "audit", "--config", config]);
+        Assert.True(bob.ExitCode == 0 && eve.ExitCode == 0, bob.Stderr + eve.Stderr);
+        CliResult again = await Gitops.RunAsync(["keys", "add", "bob", "--role", "approver", "--config", config]);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("'bob' already has a key", again.Stderr, StringComparison.Ordinal);
+        CliResult badRole = await Gitops.RunAsync(["keys", "add", "carl", "--role", "admin", "--config", config]);
+        Assert.Contains("unknown role 'admin'", badRole.Stderr, StringComparison.Ordinal);
+
+        string text = File.ReadAllText(config);
+        Assert.Contains("// Who may call the API.", text, StringComparison.Ordinal);
+        Assert.Contains("\"PipelinePollIntervalSeconds\": 60", text, StringComparison.Ordinal);
+        var options = new Server.ServerOptions().WithSettings(config);
+        Assert.Equal(["bob", "eve"], options.ApiKeys.Select(k => k.User));
+        Assert.Equal(Server.Authentication.ApiKeyFile.Hash(bob.Stdout.Trim()), options.ApiKeys[0].Sha256);
+        Assert.Equal(["audit"], options.ApiKeys[1].Groups);
+
+        CliResult removed = await Gitops.RunAsync(["keys", "remove", "bob", "--config", config]);
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Equal(["eve"], new Server.ServerOptions().WithSettings(config).ApiKeys.Select(k => k.User));
+        CliResult listed = await Gitops.RunAsync(["keys", "list", "--config", config]);
+        Assert.Equal("eve\tviewer\taudit", listed.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task A_store_that_cannot_be_reached_is_one_sentence_and_exit_2()
     {
         // Nothing listens on this port: the connection is refused at once.

@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace GitOps.Orchestrations.Cli.Commands;
+
+/// <summary>Every <c>gitops</c> command, in one tree; the tests parse the documented command lines against it.</summary>
+internal static class GitopsCommand
+{
+    public static RootCommand Create()
+    {
+        RootCommand root = new("gitops: workflows and progressive delivery as durable orchestrations, defined in Git")
+        {
+            ValidateCommand.Create(),
+            RunCommand.Create(),
+            ServeCommand.Create(),
+            RenderCommand.Create(),
+            AnalyzeCommand.Create(),
+            RolloutCommands.Create(),
+            PipelineCommands.Create(),
+            PipelineCommands.Promote(),
+            SubmitCommand.Create(),
+            ListCommand.Create(),
+            KeysCommands.Create(),
+        };
+        foreach (Command command in RemoteCommands.Create().Concat(LoginCommands.Create()))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root;
+    }
+}
