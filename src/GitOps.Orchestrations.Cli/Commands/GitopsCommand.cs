@@ -20,6 +20,7 @@ internal static class GitopsCommand
             SubmitCommand.Create(),
             ListCommand.Create(),
             KeysCommands.Create(),
+            DemoAppCommand.Create(),
         };
         foreach (Command command in RemoteCommands.Create().Concat(LoginCommands.Create()))
         {
