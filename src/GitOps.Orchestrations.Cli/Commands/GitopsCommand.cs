@@ -21,6 +21,7 @@ internal static class GitopsCommand
             ListCommand.Create(),
             KeysCommands.Create(),
             DemoAppCommand.Create(),
+            ChartsCommands.Create(),
         };
         foreach (Command command in RemoteCommands.Create().Concat(LoginCommands.Create()))
         {
