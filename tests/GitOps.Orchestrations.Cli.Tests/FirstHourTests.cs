@@ -69,7 +69,14 @@ public sealed class FirstHourTests : IDisposable
     [Fact]
     public async Task Login_list_submit_and_a_person_added_while_serving_decides_the_gate()
     {
-        repo.Commit("gated", ("workflows/gated.yaml", Gated));
+        repo.Commit("gated", ("workflows/gated.yaml", Gated), ("workflows/ping.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: ping}
+            spec:
+              params: [{name: url}]
+              tasks: [{name: ping, uses: http, with: {url: "{{params.url}}"}}]
+            """));
         await using Served server = await Served.StartAsync(repo.Path, folder);
         string admin = server.FirstKey!;
 
@@ -131,6 +138,15 @@ public sealed class FirstHourTests : IDisposable
         Assert.Single(stream.Documents);
         CliResult runs = await Gitops.RunAsync(["list", "runs", "-o", "wide"], context);
         Assert.Matches($@"(?m)^{id}\s+gated\s+Succeeded\s+.*\badmin\b", runs.Stdout);
+
+        // Without -v the server says what an operator needs: no per-request lines of HTTP clients,
+        // no ASP.NET Core or Durable Task information, no sidecar channel chatter.
+        CliResult ping = await Gitops.RunAsync(["submit", "ping", "-p", $"url={server.BaseUrl}/healthz", "--watch"], context);
+        Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
+        Assert.DoesNotContain("System.Net.Http", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("info: Microsoft", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Channel to backend", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("info: GitOps.Orchestrations.Server.GitOpsServer", server.Output, StringComparison.Ordinal);
 
         CliResult removed = await Gitops.RunAsync(["keys", "remove", "rita", "--config", Path.Combine(folder, "serve.json")], context);
         Assert.Equal(0, removed.ExitCode);

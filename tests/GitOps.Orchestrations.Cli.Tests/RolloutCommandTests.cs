@@ -124,4 +124,37 @@ public sealed class RolloutCommandTests : IAsyncLifetime
         Assert.Equal("Healthy", status.GetProperty("nodes")[0].GetProperty("outputs").GetProperty("phase").GetString());
         Assert.Equal("registry.local/api:4.0", Image());
     }
+
+    [Fact]
+    public async Task An_approval_step_listing_a_group_is_completed_from_gitops_run_as_a_member()
+    {
+        string file = Path.Combine(work, "api.yaml");
+        File.WriteAllText(file, Rollout("""
+                    - setWeight: 50
+                    - approval: {approvers: ["group:release-managers"], timeout: 10m, onTimeout: abort}
+            """));
+
+        CliResult run = await Gitops.RunAsync(["run", file, "-p", "version=5.0", "--cluster", $"default={kubeconfig}", "--approve", "rollout", "--as", "rita", "--group", "release-managers", "-o", "json"]);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Equal("Healthy", JsonDocument.Parse(run.Stdout).RootElement.GetProperty("nodes")[0].GetProperty("outputs").GetProperty("phase").GetString());
+        Assert.Equal("registry.local/api:5.0", Image());
+    }
+
+    [Fact]
+    public async Task Rollout_status_says_who_may_decide_its_gate_in_words()
+    {
+        repo.Commit("rollout", ("workflows/api.yaml", Rollout("""
+                    - setWeight: 50
+                    - approval: {timeout: 1h}
+            """)));
+        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path, clusters: new() { ["default"] = kubeconfig });
+        string[] As(string user) => ["--server", server.BaseUrl, "--api-key", ServerProcess.KeyOf(user)];
+        string id = (await Gitops.RunAsync(["submit", "rollout-api", "-p", "version=6.0", .. As("olga")])).Stdout.Trim();
+        CliResult status = null!;
+        await Eventually.True(async () => (status = await Gitops.RunAsync(["rollout", "status", id, .. As("victor")])).Stdout.Contains("  ? ", StringComparison.Ordinal), "the rollout to wait at its gate");
+
+        // Once "waits for 1 of []" for a gate open to any approver.
+        Assert.Matches($@"  \? rollout waits for any approver until .+, then abort; approve with: gitops approve {id} rollout", status.Stdout);
+        Assert.DoesNotContain("[]", status.Stdout, StringComparison.Ordinal);
+    }
 }
