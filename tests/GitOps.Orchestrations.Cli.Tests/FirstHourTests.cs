@@ -276,6 +276,7 @@ public sealed class FirstHourTests : IDisposable
     public async Task Terminate_pipeline_list_and_the_rollout_sample_read_as_sentences()
     {
         repo.Commit("gated", ("workflows/gated.yaml", Gated),
+            ("workflows/open.yaml", "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: open}\nspec:\n  tasks: [{name: gate, uses: approval}]\n"),
             ("workflows/rollout-web.yaml", File.ReadAllText(Path.Combine(Gitops.RepoRoot, "workflows/rollout-web.yaml"))),
             ("workflows/templates/success-rate.yaml", File.ReadAllText(Path.Combine(Gitops.RepoRoot, "workflows/templates/success-rate.yaml"))));
         await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path);
@@ -294,5 +295,14 @@ public sealed class FirstHourTests : IDisposable
         Assert.Equal($"asked {id} to stop; follow it with: gitops watch {id}", terminated.Stdout.Trim());
         CliResult watched = await Gitops.RunAsync(["watch", id, .. As("victor")]);
         Assert.Contains("Terminated: terminated by olga: done testing", watched.Stdout, StringComparison.Ordinal);
+
+        string open = (await Gitops.RunAsync(["submit", "open", .. As("olga")])).Stdout.Trim();
+        await Eventually.True(async () => (await Gitops.RunAsync(["list", "approvals", .. As("victor")])).Stdout.Contains(open, StringComparison.Ordinal), "the open gate to wait");
+        CliResult notAnApprover = await Gitops.RunAsync(["approve", open, "gate", .. As("olga")]);
+        Assert.Contains("'olga' is an operator; this needs the approver role", notAnApprover.Stderr, StringComparison.Ordinal);
+        CliResult status = await Gitops.RunAsync(["status", open, .. As("victor")]);
+        Assert.Matches(@"\? gate waits for any approver until .+, then reject", status.Stdout);
+        CliResult rejected = await Gitops.RunAsync(["reject", open, "gate", "-m", "not today", .. As("sam")]);
+        Assert.Equal($"rejected gate of {open}", rejected.Stdout.Trim());
     }
 }

@@ -49,7 +49,7 @@ public class RunCommandTests
         Assert.Contains("✗ gate", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("Failed: gate failed", result.Stdout, StringComparison.Ordinal);
 
-        // Not asserted here: the "waits for approval" line. The gate waits one second, which a busy
+        // Not asserted here: the waiting gate's hint. The gate waits one second, which a busy
         // machine can pass between two polls of the watcher; ServerStateTests waits for that line
         // at a gate that waits until decided.
     }

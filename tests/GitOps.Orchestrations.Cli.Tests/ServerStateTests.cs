@@ -96,7 +96,7 @@ public sealed class ServerStateTests : IAsyncLifetime
                 output.AppendLine(e.Data);
             }
 
-            if (e.Data?.Contains("waits for approval", StringComparison.Ordinal) == true)
+            if (e.Data?.Contains("this run lives in this process only", StringComparison.Ordinal) == true)
             {
                 waiting.TrySetResult();
             }

@@ -27,7 +27,13 @@ public sealed record ExpressionLimits
     /// <summary>Characters of JSON bound to one evaluation as variables (params, outputs, a response).</summary>
     public int MaxInputChars { get; init; } = 1024 * 1024;
 
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// Wall-clock time of one evaluation: a backstop only. What bounds an expression's work are the
+    /// deterministic limits (size, depth, statements, memory), which give the same answer on every
+    /// replay; a clock does not. At 250 ms a one-comparison condition timed out under load (a JIT or
+    /// GC pause), failing an analysis that had measured a healthy service.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>One regular-expression match; catastrophic backtracking stops here, not after seconds.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
