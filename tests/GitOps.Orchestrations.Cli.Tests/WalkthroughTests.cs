@@ -11,22 +11,15 @@ namespace GitOps.Orchestrations.Cli.Tests;
 /// commands, verbatim, with the binary that build made, the server included. Commands that need a
 /// cluster, a registry or the internet are left to the tests that have those (and say so there).
 /// </summary>
-public sealed partial class WalkthroughTests : IDisposable
+public sealed partial class WalkthroughTests(FreshClone fresh) : IClassFixture<FreshClone>
 {
-    readonly string clone = Path.Combine(Directory.CreateTempSubdirectory("gitops-walkthrough").FullName, "repo");
-    readonly string readme = File.ReadAllText(Path.Combine(Gitops.RepoRoot, "README.md"));
-    readonly Dictionary<string, string> environment;
-
-    public WalkthroughTests() =>
-        environment = new() { ["GITOPS_CONFIG"] = Path.Combine(Path.GetDirectoryName(clone)!, "context.json") };
-
-    public void Dispose() => Directory.Delete(Path.GetDirectoryName(clone)!, recursive: true);
+    readonly string clone = fresh.Path;
+    readonly string readme = File.ReadAllText(System.IO.Path.Combine(Gitops.RepoRoot, "README.md"));
+    readonly Dictionary<string, string> environment = new() { ["GITOPS_CONFIG"] = System.IO.Path.Combine(fresh.Path, "..", $"context-{Guid.NewGuid():N}.json") };
 
     [Fact]
     public async Task The_readme_tour_works_on_a_fresh_clone()
     {
-        // The working tree as committed: what a newcomer clones.
-        await Shell("git", ["clone", "--quiet", Gitops.RepoRoot, clone], Path.GetTempPath());
         string build = Tour("dotnet build src/GitOps.Orchestrations.Cli -v q -nologo");
         (int built, string buildOutput) = await Shell("dotnet", build.Split(' ')[1..], clone, TimeSpan.FromMinutes(8));
         Assert.True(built == 0, buildOutput);
@@ -114,6 +107,32 @@ public sealed partial class WalkthroughTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_cli_installs_as_a_dotnet_tool_from_a_folder_feed()
+    {
+        // The README's lines, with a tool path of the test's own instead of --global.
+        string pack = Tour("dotnet pack src/GitOps.Orchestrations.Cli -o .tools/feed -v q -nologo");
+        (int packed, string packOutput) = await Shell("dotnet", Words(pack).Skip(1), clone, TimeSpan.FromMinutes(10));
+        Assert.True(packed == 0, packOutput);
+        Assert.Single(Directory.GetFiles(System.IO.Path.Combine(clone, ".tools/feed"), "GitOps.Orchestrations.Cli.*.nupkg"));
+
+        Tour("dotnet tool install --global GitOps.Orchestrations.Cli --add-source .tools/feed");
+        string tools = System.IO.Path.Combine(clone, "..", "tools");
+        (int installed, string installOutput) = await Shell("dotnet", ["tool", "install", "GitOps.Orchestrations.Cli", "--tool-path", tools, "--add-source", ".tools/feed"], clone, TimeSpan.FromMinutes(3));
+        Assert.True(installed == 0, installOutput);
+
+        string gitops = System.IO.Path.Combine(tools, "gitops");
+        (int versioned, string version) = await Shell(gitops, ["--version"], clone);
+        Assert.Equal(0, versioned);
+        string head = (await Shell("git", ["rev-parse", "HEAD"], clone)).Output.Trim();
+        Assert.Matches(@"^gitops \d+\.\d+\.\d+ \(commit [0-9a-f]{12}\)$", version.Trim());
+        Assert.Contains($"(commit {head[..12]})", version, StringComparison.Ordinal);
+
+        (int validated, string validation) = await Shell(gitops, ["validate", "workflows/"], clone);
+        Assert.True(validated == 0, validation);
+        Assert.Contains(": ok", validation, StringComparison.Ordinal);
+    }
+
     /// <summary>A command line of the README's tour, as written there (without its comment).</summary>
     string Tour(string line)
     {
@@ -138,7 +157,7 @@ public sealed partial class WalkthroughTests : IDisposable
         return Process.Start(start)!;
     }
 
-    static async Task<(int ExitCode, string Output)> Shell(string file, IEnumerable<string> args, string directory, TimeSpan? within = null)
+    internal static async Task<(int ExitCode, string Output)> Shell(string file, IEnumerable<string> args, string directory, TimeSpan? within = null)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in args)
@@ -160,4 +179,24 @@ public sealed partial class WalkthroughTests : IDisposable
 
     [GeneratedRegex("\"[^\"]*\"|\\S+")]
     private static partial Regex QuotedWord();
+}
+
+/// <summary>The repository as committed, cloned once for the walkthrough's tests: what a newcomer clones.</summary>
+public sealed class FreshClone : IAsyncLifetime
+{
+    readonly string parent = Directory.CreateTempSubdirectory("gitops-walkthrough").FullName;
+
+    public string Path => System.IO.Path.Combine(parent, "repo");
+
+    public async Task InitializeAsync()
+    {
+        (int cloned, string output) = await WalkthroughTests.Shell("git", ["clone", "--quiet", Gitops.RepoRoot, Path], parent);
+        Assert.True(cloned == 0, output);
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(parent, recursive: true);
+        return Task.CompletedTask;
+    }
 }

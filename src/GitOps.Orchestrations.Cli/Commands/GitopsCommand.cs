@@ -5,6 +5,15 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// <summary>Every <c>gitops</c> command, in one tree; the tests parse the documented command lines against it.</summary>
 internal static class GitopsCommand
 {
+    sealed class VersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            Console.Out.WriteLine(VersionText.Describe(typeof(GitopsCommand).Assembly));
+            return ExitCodes.Succeeded;
+        }
+    }
+
     public static RootCommand Create()
     {
         RootCommand root = new("gitops: workflows and progressive delivery as durable orchestrations, defined in Git")
@@ -28,6 +37,9 @@ internal static class GitopsCommand
             root.Subcommands.Add(command);
         }
 
+        // --version says which build this is: the version and the commit, not the bare assembly version.
+        VersionOption version = root.Options.OfType<VersionOption>().Single();
+        version.Action = new VersionAction();
         return root;
     }
 }
