@@ -49,7 +49,7 @@ public sealed partial class DocumentedCommandTests
         string[] args = Tokens(line).Skip(1).ToArray();
         ParseResult parsed = GitopsCommand.Create().Parse(args);
         Assert.True(parsed.Errors.Count == 0, $"{document}: '{line}': {string.Join("; ", parsed.Errors.Select(e => e.Message))}");
-        Assert.NotNull(parsed.CommandResult.Command.Action);
+        Assert.NotNull(parsed.Action); // a command that does something (or --version), not a bare group such as "gitops keys"
 
         foreach (string path in args.Where(a => RepositoryPath().IsMatch(a)))
         {
