@@ -28,7 +28,8 @@ internal static class ServeCommand
         Option<string> folder = new("--path") { Description = "Folder of workflows inside --repo", DefaultValueFactory = _ => "workflows" };
         Option<string?> config = new("--config") { Description = $"JSON file with a GitOps section (API keys, JWT, trigger periods); default: {DefaultConfig} when it exists" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
-        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, verbose };
+        Option<bool> printConfig = new("--print-config") { Description = "Print the settings the server would run with (secrets shown only as set), and exit" };
+        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, verbose, printConfig };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServerOptions options;
@@ -42,6 +43,12 @@ internal static class ServeCommand
                     Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! }.WithEnvironment(),
                     Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
                 }.WithSettings(File.Exists(configFile) ? configFile : null, storeFromCommandLine: parse.GetValue(store) is not null) with { KeysFile = configFile };
+                if (parse.GetValue(printConfig))
+                {
+                    Console.Out.WriteLine(EffectiveConfiguration.Describe(options));
+                    return ExitCodes.Succeeded;
+                }
+
                 if (parse.GetValue(store) is null && Environment.GetEnvironmentVariable(StoreSpec.EnvironmentVariable) is null && !options.StoreConfigured)
                 {
                     // A server that forgets every run, gate and audit entry on restart must be asked for, never a default.
