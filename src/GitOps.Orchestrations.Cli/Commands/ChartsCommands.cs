@@ -3,13 +3,9 @@ using GitOps.Orchestrations.Charts;
 using GitOps.Orchestrations.Core.Promotion;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Cli.Commands;
 
@@ -30,23 +26,16 @@ internal static class ChartsCommands
         {
             using var charts = new ChartFolder(parse.GetValue(folder)!);
             Directory.CreateDirectory(charts.Root);
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls(parse.GetValue(urls)!);
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ChartFolder.MaxFileBytes);
-            builder.Logging.ClearProviders();
-            await using WebApplication app = builder.Build();
-            app.Run(http => HandleAsync(http, charts));
-            try
+            if (await LocalWebApp.StartAsync(
+                parse.GetValue(urls)!,
+                builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ChartFolder.MaxFileBytes),
+                app => app.Run(http => HandleAsync(http, charts)),
+                cancellationToken) is not var (app, address))
             {
-                await app.StartAsync(cancellationToken);
-            }
-            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
-            {
-                Console.Error.WriteLine($"error: cannot listen on {parse.GetValue(urls)}: the address is in use; choose another with --urls");
                 return ExitCodes.Usage;
             }
 
-            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            await using WebApplication running = app;
             Console.Out.WriteLine($"gitops charts: listening on {address}, serving {charts.Root}; a repository is {address}/NAME (bronze, silver, gold...)");
             // Ctrl+C or SIGTERM: the web host hears them and stops.
             await app.WaitForShutdownAsync(cancellationToken);

@@ -3,12 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GitOps.Orchestrations.Cli.Commands;
 
@@ -46,38 +41,30 @@ internal static class DemoAppCommand
             }
 
             var counts = new ConcurrentDictionary<int, long>();
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls(parse.GetValue(urls)!);
-            builder.Logging.ClearProviders();
-            await using WebApplication app = builder.Build();
-            app.MapGet("/", () =>
+            if (await LocalWebApp.StartAsync(parse.GetValue(urls)!, _ => { }, app =>
             {
-                int code = Random.Shared.NextDouble() < errorRate ? 500 : 200;
-                counts.AddOrUpdate(code, 1, (_, n) => n + 1);
-                return Results.StatusCode(code);
-            });
-            app.MapGet("/metrics", () =>
-            {
-                var text = new StringBuilder("# HELP http_requests_total Requests served, by service and status code.\n# TYPE http_requests_total counter\n");
-                foreach ((int code, long count) in counts.OrderBy(c => c.Key))
+                app.MapGet("/", () =>
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"http_requests_total{{service=\"{name}\",code=\"{code}\"}} {count}\n");
-                }
+                    int code = Random.Shared.NextDouble() < errorRate ? 500 : 200;
+                    counts.AddOrUpdate(code, 1, (_, n) => n + 1);
+                    return Results.StatusCode(code);
+                });
+                app.MapGet("/metrics", () =>
+                {
+                    var text = new StringBuilder("# HELP http_requests_total Requests served, by service and status code.\n# TYPE http_requests_total counter\n");
+                    foreach ((int code, long count) in counts.OrderBy(c => c.Key))
+                    {
+                        text.Append(CultureInfo.InvariantCulture, $"http_requests_total{{service=\"{name}\",code=\"{code}\"}} {count}\n");
+                    }
 
-                return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
-            });
-
-            try
+                    return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+                });
+            }, cancellationToken) is not var (app, address))
             {
-                await app.StartAsync(cancellationToken);
-            }
-            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
-            {
-                Console.Error.WriteLine($"error: cannot listen on {parse.GetValue(urls)}: the address is in use; choose another with --urls");
                 return ExitCodes.Usage;
             }
 
-            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            await using WebApplication running = app;
             Console.Out.WriteLine($"gitops demo-app: listening on {address} as service '{name}', {perSecond} requests/s to itself, {errorRate:P1} answered 500; metrics at {address}/metrics");
             // Ctrl+C or SIGTERM: the web host hears them first and stops; the traffic stops with it.
             using Interruption interruption = Interruption.Listen(cancellationToken);

@@ -51,7 +51,7 @@ internal static class LoginCommands
             }
 
             new CliContext { Server = url.ToString().TrimEnd('/'), ApiKey = key, Token = bearer }.Save();
-            Console.Out.WriteLine($"logged in to {url.ToString().TrimEnd('/')} as {Text(me, "user")} ({Text(me, "role").ToLowerInvariant()}); saved in {CliContext.FilePath}");
+            Console.Out.WriteLine($"logged in to {url.ToString().TrimEnd('/')} as {TableOutput.Text(me, "user")} ({TableOutput.Text(me, "role").ToLowerInvariant()}); saved in {CliContext.FilePath}");
             return ExitCodes.Succeeded;
         });
 
@@ -65,7 +65,4 @@ internal static class LoginCommands
     }
 
     static string? FromStdin(string? value) => value == "-" ? Console.In.ReadLine()?.Trim() : value;
-
-    static string Text(JsonElement json, string name) =>
-        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "?";
 }
