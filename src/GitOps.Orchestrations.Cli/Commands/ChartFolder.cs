@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace GitOps.Orchestrations.Cli.Commands;
@@ -32,7 +31,7 @@ internal sealed partial class ChartFolder(string root) : IDisposable
         return full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
     }
 
-    public static string Tag(byte[] content) => $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..32]}\"";
+    public static string Tag(byte[] content) => $"\"{Charts.ChartArchive.Sha256(content)[..32]}\"";
 
     /// <summary>Writes <paramref name="content"/> if the preconditions hold against what is there now; false means 412.</summary>
     public async Task<bool> PutAsync(string file, byte[] content, string? ifMatch, string? ifNoneMatch, CancellationToken cancellationToken)
