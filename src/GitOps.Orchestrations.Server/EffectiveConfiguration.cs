@@ -9,6 +9,8 @@ namespace GitOps.Orchestrations.Server;
 /// What <c>gitops serve --print-config</c> shows: the settings a server would run with, after the
 /// file, the environment and the command line have each had their say, with every secret replaced
 /// by whether it is set. Key hashes, the signing keys and the storage account key never appear.
+/// Its names are the keys of the configuration file (<see cref="ServerSettings"/>), so what it
+/// prints can be read back as the <c>GitOps</c> section it describes.
 /// </summary>
 public static partial class EffectiveConfiguration
 {
@@ -38,7 +40,8 @@ public static partial class EffectiveConfiguration
                 ["Groups"] = new JsonArray([.. k.Groups.Select(g => (JsonNode)JsonValue.Create(g))]),
                 ["Sha256"] = Set,
             })]),
-            ["ApiKeysFile"] = options.KeysFile,
+            ["KeysFile"] = options.KeysFile,
+            ["CacheDirectory"] = options.Engine.Delivery.CacheDirectory,
             ["Jwt"] = options.Jwt.SigningKey is null ? null : new JsonObject
             {
                 ["Issuer"] = options.Jwt.Issuer,

@@ -122,7 +122,7 @@ public sealed class GitOpsServer : IAsyncDisposable
             .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, keys => keys.Keys = new ApiKeyRing(
                 options.ApiKeys,
                 options.KeysFile,
-                () => new ServerOptions().WithSettings(File.Exists(options.KeysFile) ? options.KeysFile : null).ApiKeys));
+                () => ServerOptions.ReadKeys(options.KeysFile!)));
         if (jwt)
         {
             authentication.AddJwtBearer(bearer =>

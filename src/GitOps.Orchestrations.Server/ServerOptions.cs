@@ -41,7 +41,7 @@ public sealed record ServerOptions
 
     public RetentionOptions Retention { get; init; } = new();
 
-    /// <summary>The configuration named a store (<c>GitOps:Store</c>).</summary>
+    /// <summary>A store was named: by <c>--store</c>, <c>GITOPS_STORE</c> or <c>Store</c> in the file.</summary>
     public bool StoreConfigured { get; init; }
 
     /// <summary>How often schedules are looked at; slots start within this of their time.</summary>
@@ -54,46 +54,67 @@ public sealed record ServerOptions
     public string HostName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     /// <summary>
-    /// These options with the <c>GitOps</c> settings applied: from <paramref name="configFile"/>
-    /// (JSON) if given, then from <c>GitOps__*</c> environment variables, which win.
+    /// The options a server runs with: <paramref name="configFile"/> (JSON) if given, then the
+    /// environment, then the flags given on the command line (<see cref="ServerSettings"/>).
     /// </summary>
-    /// <param name="storeFromCommandLine">The command line named the store, which wins over <c>GitOps:Store</c>.</param>
-    public ServerOptions WithSettings(string? configFile, bool storeFromCommandLine = true)
+    /// <param name="commandLine">Setting key to value, for each flag given.</param>
+    /// <param name="environment">The process's variables unless a test names its own.</param>
+    public static ServerOptions Read(string? configFile, IReadOnlyDictionary<string, string?>? commandLine = null, System.Collections.IDictionary? environment = null)
     {
-        var builder = new ConfigurationBuilder();
-        if (configFile is not null)
-        {
-            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
-        }
-
-        IConfigurationSection section = builder.AddEnvironmentVariables().Build().GetSection("GitOps");
+        IConfigurationSection section = ServerSettings.Build(configFile, environment ?? Environment.GetEnvironmentVariables(), commandLine ?? new Dictionary<string, string?>());
+        var defaults = new ServerOptions();
+        string? keysFile = section["KeysFile"];
         Dictionary<string, ClusterSpec>? clusters = section.GetSection("Clusters").Get<Dictionary<string, ClusterSpec>>();
-        return this with
+        EngineHostOptions engine = defaults.Engine.WithEnvironment();
+        return defaults with
         {
-            ApiKeys = section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? ApiKeys,
-            Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? Jwt,
-            Engine = Engine with
+            Urls = section["Urls"] ?? defaults.Urls,
+            Workflows = new WorkflowRepositoryOptions
             {
-                Store = !storeFromCommandLine && section.GetValue<string?>("Store") is { Length: > 0 } store ? Hosting.Backends.StoreSpec.Parse(store) : Engine.Store,
-                Delivery = clusters is null ? Engine.Delivery : Engine.Delivery with { Clusters = new ClusterRegistry(clusters) },
-                Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? Engine.Egress,
-                Approvals = section.GetValue<string?>("ApprovalKey") is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : Engine.Approvals,
+                Repository = section["Repository"] ?? defaults.Workflows.Repository,
+                Branch = section["Branch"] is { Length: > 0 } branch ? branch : null,
+                Folder = section["Path"] ?? defaults.Workflows.Folder,
             },
-            Api = Api with
+            // A keys file of its own (a Kubernetes Secret, say) holds the keys; else the configuration does.
+            ApiKeys = keysFile is null ? ReadKeys(section) : ReadKeys(keysFile),
+            KeysFile = keysFile ?? configFile,
+            Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? defaults.Jwt,
+            Engine = engine with
             {
-                PublicUrl = section.GetValue<string?>("PublicUrl") ?? Api.PublicUrl,
-                MaxBodyBytes = section.GetValue<long?>("MaxBodyBytes") ?? Api.MaxBodyBytes,
-                PipelinePollInterval = section.GetValue<double?>("PipelinePollIntervalSeconds") is double pipelinePoll ? TimeSpan.FromSeconds(pipelinePoll) : Api.PipelinePollInterval,
+                Store = section["Store"] is { Length: > 0 } store ? Hosting.Backends.StoreSpec.Parse(store) : engine.Store,
+                TaskHub = section["TaskHub"] ?? engine.TaskHub,
+                Delivery = (clusters is null ? engine.Delivery : engine.Delivery with { Clusters = new ClusterRegistry(clusters) }) is var delivery && section["CacheDirectory"] is { Length: > 0 } cache
+                    ? delivery with { CacheDirectory = cache }
+                    : delivery,
+                Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? engine.Egress,
+                Approvals = section["ApprovalKey"] is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : engine.Approvals,
             },
-            StoreConfigured = section.GetValue<string?>("Store") is { Length: > 0 },
+            Api = defaults.Api with
+            {
+                PublicUrl = section["PublicUrl"] ?? defaults.Api.PublicUrl,
+                MaxBodyBytes = ServerSettings.Number(section, "MaxBodyBytes", minimum: 1) is double bytes ? (long)bytes : defaults.Api.MaxBodyBytes,
+                PipelinePollInterval = Seconds(section, "PipelinePollIntervalSeconds") ?? defaults.Api.PipelinePollInterval,
+            },
+            StoreConfigured = section["Store"] is { Length: > 0 },
             Retention = new RetentionOptions
             {
-                Runs = section.GetValue<double?>("Retention:RunDays") is double runDays ? TimeSpan.FromDays(runDays) : Retention.Runs,
-                Audit = section.GetValue<double?>("Retention:AuditDays") is double auditDays ? TimeSpan.FromDays(auditDays) : Retention.Audit,
-                Interval = section.GetValue<double?>("Retention:IntervalMinutes") is double minutes ? TimeSpan.FromMinutes(minutes) : Retention.Interval,
+                Runs = ServerSettings.Number(section, "Retention:RunDays") is double runDays ? TimeSpan.FromDays(runDays) : defaults.Retention.Runs,
+                Audit = ServerSettings.Number(section, "Retention:AuditDays") is double auditDays ? TimeSpan.FromDays(auditDays) : defaults.Retention.Audit,
+                Interval = ServerSettings.Number(section, "Retention:IntervalMinutes", minimum: 0.01) is double minutes ? TimeSpan.FromMinutes(minutes) : defaults.Retention.Interval,
             },
-            ScheduleInterval = section.GetValue<double?>("ScheduleIntervalSeconds") is double schedule ? TimeSpan.FromSeconds(schedule) : ScheduleInterval,
-            GitPollInterval = section.GetValue<double?>("GitPollIntervalSeconds") is double poll ? TimeSpan.FromSeconds(poll) : GitPollInterval,
+            ScheduleInterval = Seconds(section, "ScheduleIntervalSeconds", minimum: 0.1) ?? defaults.ScheduleInterval,
+            GitPollInterval = Seconds(section, "GitPollIntervalSeconds") ?? defaults.GitPollInterval,
         };
     }
+
+    /// <summary>The API keys in <paramref name="keysFile"/>'s <c>GitOps:ApiKeys</c>, as the server reads them again when the file changes.</summary>
+    public static IReadOnlyList<ApiKeyEntry> ReadKeys(string keysFile) =>
+        File.Exists(keysFile)
+            ? ReadKeys(new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(keysFile), optional: false).Build().GetSection(ServerSettings.Section))
+            : [];
+
+    static List<ApiKeyEntry> ReadKeys(IConfiguration section) => section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? [];
+
+    static TimeSpan? Seconds(IConfiguration section, string key, double minimum = 0) =>
+        ServerSettings.Number(section, key, minimum) is double seconds ? TimeSpan.FromSeconds(seconds) : null;
 }

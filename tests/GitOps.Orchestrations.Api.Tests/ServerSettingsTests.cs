@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Text.Json;
 using GitOps.Orchestrations.Engine.Egress;
 using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Server;
@@ -7,11 +9,14 @@ namespace GitOps.Orchestrations.Api.Tests;
 /// <summary>What an operator writes in the GitOps section reaches the engine as written.</summary>
 public sealed class ServerSettingsTests
 {
-    static ServerOptions Read(string json, bool storeFromCommandLine = false)
+    static ServerOptions Read(string json, Dictionary<string, string?>? flags = null, Hashtable? environment = null) =>
+        ServerOptions.Read(Write(json), flags, environment ?? []);
+
+    static string Write(string json, string name = "serve.json")
     {
-        string file = Path.Combine(Directory.CreateTempSubdirectory("gitops-settings-").FullName, "serve.json");
+        string file = Path.Combine(Directory.CreateTempSubdirectory("gitops-settings-").FullName, name);
         File.WriteAllText(file, json);
-        return new ServerOptions().WithSettings(file, storeFromCommandLine);
+        return file;
     }
 
     [Fact]
@@ -34,7 +39,7 @@ public sealed class ServerSettingsTests
         Assert.IsType<AzureStorageStore>(options.Engine.Store);
         Assert.Equal("https://gitops.example.com", options.Api.PublicUrl);
         Assert.Equal("/etc/prod", options.Engine.Delivery.Clusters.Resolve("prod").Kubeconfig);
-        Assert.IsType<MemoryStore>(Read("""{"GitOps": {"Store": "azurite"}}""", storeFromCommandLine: true).Engine.Store);
+        Assert.IsType<MemoryStore>(Read("""{"GitOps": {"Store": "azurite"}}""", new() { ["Store"] = "memory" }).Engine.Store);
     }
 
     [Fact]
@@ -47,5 +52,78 @@ public sealed class ServerSettingsTests
         Assert.Equal(TimeSpan.FromDays(7), configured.Retention.Runs);
         Assert.Equal(TimeSpan.FromDays(400), configured.Retention.Audit);
         Assert.Equal(TimeSpan.FromMinutes(5), configured.Retention.Interval);
+    }
+
+    [Fact]
+    public void The_environment_overrides_the_file_and_a_flag_overrides_both()
+    {
+        const string File = """{"GitOps": {"TaskHub": "from-file", "Urls": "http://0.0.0.0:1", "ScheduleIntervalSeconds": 20, "Repository": "https://example.com/file.git"}}""";
+        Hashtable environment = new() { ["GITOPS_TASK_HUB"] = "from-env", ["GITOPS_URLS"] = "http://0.0.0.0:2", ["GitOps__ScheduleIntervalSeconds"] = "30" };
+        ServerOptions fileOnly = Read(File);
+        Assert.Equal(("from-file", "http://0.0.0.0:1", 20d, "https://example.com/file.git"), (fileOnly.Engine.TaskHub, fileOnly.Urls, fileOnly.ScheduleInterval.TotalSeconds, fileOnly.Workflows.Repository));
+
+        ServerOptions withEnvironment = Read(File, environment: environment);
+        Assert.Equal(("from-env", "http://0.0.0.0:2", 30d), (withEnvironment.Engine.TaskHub, withEnvironment.Urls, withEnvironment.ScheduleInterval.TotalSeconds));
+
+        ServerOptions withFlags = Read(File, new() { ["TaskHub"] = "from-flag", ["Urls"] = null }, environment);
+        Assert.Equal(("from-flag", "http://0.0.0.0:2"), (withFlags.Engine.TaskHub, withFlags.Urls));
+    }
+
+    [Fact]
+    public void A_named_variable_wins_over_the_generic_one_for_the_same_setting()
+    {
+        ServerOptions options = Read("{}", environment: new() { ["GitOps__Store"] = "memory", ["GITOPS_STORE"] = "azurite", ["gitops__retention__rundays"] = "3" });
+        Assert.IsType<AzureStorageStore>(options.Engine.Store);
+        Assert.Equal(TimeSpan.FromDays(3), options.Retention.Runs);
+    }
+
+    [Fact]
+    public void With_nothing_configured_the_server_listens_on_loopback_and_knows_no_store_was_asked_for()
+    {
+        ServerOptions options = ServerOptions.Read(null, null, new Hashtable());
+        Assert.Equal("http://127.0.0.1:8080", options.Urls);
+        Assert.False(options.StoreConfigured);
+        Assert.Equal((".", "workflows", "gitops"), (options.Workflows.Repository, options.Workflows.Folder, options.Engine.TaskHub));
+    }
+
+    [Theory]
+    [InlineData("GITOPS_SCHEDULE_INTERVAL_SECONDS", "soon", "GitOps:ScheduleIntervalSeconds (GITOPS_SCHEDULE_INTERVAL_SECONDS): 'soon' is not a number")]
+    [InlineData("GITOPS_RETENTION_RUN_DAYS", "-1", "GitOps:Retention:RunDays (GITOPS_RETENTION_RUN_DAYS): '-1' is not a number of at least 0")]
+    [InlineData("GITOPS_MAX_BODY_BYTES", "NaN", "GitOps:MaxBodyBytes (GITOPS_MAX_BODY_BYTES): 'NaN' is not a number")]
+    public void A_setting_that_is_not_a_number_is_refused_with_every_name_it_goes_by(string variable, string value, string message)
+    {
+        FormatException refused = Assert.Throws<FormatException>(() => ServerOptions.Read(null, null, new Hashtable { [variable] = value }));
+        Assert.StartsWith(message, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_keys_file_of_its_own_holds_the_keys_and_the_configuration_file_keys_are_not_mixed_in()
+    {
+        const string Hash = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+        string keys = Write($$$"""{"GitOps": {"ApiKeys": [{"User": "kay", "Role": "approver", "Sha256": "{{{Hash}}}"}]}}""", "keys.json");
+        ServerOptions options = Read($$$"""{"GitOps": {"ApiKeys": [{"User": "old", "Role": "viewer", "Sha256": "{{{Hash}}}"}]}}""", environment: new() { ["GITOPS_KEYS_FILE"] = keys });
+        Assert.Equal(["kay"], options.ApiKeys.Select(k => k.User));
+        Assert.Equal(keys, options.KeysFile);
+    }
+
+    [Fact]
+    public void Print_config_names_every_setting_by_its_key_in_the_file()
+    {
+        JsonElement printed = JsonDocument.Parse(EffectiveConfiguration.Describe(ServerOptions.Read(null, null, new Hashtable { ["GITOPS_JWT_SIGNING_KEY"] = new string('k', 32) }))).RootElement;
+        foreach (ServerSetting setting in ServerSettings.All)
+        {
+            JsonElement at = printed;
+            foreach (string part in setting.Key.Split(':'))
+            {
+                Assert.True(at.TryGetProperty(part, out at), $"--print-config does not show {setting.Key}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_variable_is_documented_in_the_server_guide()
+    {
+        string guide = System.IO.File.ReadAllText(Path.Combine(Testing.RepositoryRoot.Path, "docs", "server.md"));
+        Assert.All(ServerSettings.All, s => Assert.Contains($"`{s.Variable}`", guide, StringComparison.Ordinal));
     }
 }

@@ -170,14 +170,14 @@ public sealed class FirstHourTests : IDisposable
         string text = File.ReadAllText(config);
         Assert.Contains("// Who may call the API.", text, StringComparison.Ordinal);
         Assert.Contains("\"PipelinePollIntervalSeconds\": 60", text, StringComparison.Ordinal);
-        var options = new Server.ServerOptions().WithSettings(config);
+        var options = Server.ServerOptions.Read(config, environment: new System.Collections.Hashtable());
         Assert.Equal(["bob", "eve"], options.ApiKeys.Select(k => k.User));
         Assert.Equal(Server.Authentication.ApiKeyFile.Hash(bob.Stdout.Trim()), options.ApiKeys[0].Sha256);
         Assert.Equal(["audit"], options.ApiKeys[1].Groups);
 
         CliResult removed = await Gitops.RunAsync(["keys", "remove", "bob", "--config", config]);
         Assert.Equal(0, removed.ExitCode);
-        Assert.Equal(["eve"], new Server.ServerOptions().WithSettings(config).ApiKeys.Select(k => k.User));
+        Assert.Equal(["eve"], Server.ServerOptions.Read(config, environment: new System.Collections.Hashtable()).ApiKeys.Select(k => k.User));
         CliResult listed = await Gitops.RunAsync(["keys", "list", "--config", config]);
         Assert.Equal("eve\tviewer\taudit", listed.Stdout.Trim());
     }

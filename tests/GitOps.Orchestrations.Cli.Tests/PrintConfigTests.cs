@@ -34,13 +34,14 @@ public sealed class PrintConfigTests : IDisposable
         // The environment wins over the file; the command line over both.
         CliResult printed = await Gitops.RunAsync(
             ["serve", "--print-config", "--repo", "https://user:repo-token@example.com/org/workflows.git", "--task-hub", "prod"],
-            new Dictionary<string, string> { ["GitOps__GitPollIntervalSeconds"] = "5" },
+            new Dictionary<string, string> { ["GitOps__GitPollIntervalSeconds"] = "5", ["GITOPS_TASK_HUB"] = "staging", ["GITOPS_URLS"] = "http://0.0.0.0:9090" },
             workingDirectory: folder);
         Assert.True(printed.ExitCode == 0, printed.Stderr);
         JsonElement settings = JsonDocument.Parse(printed.Stdout).RootElement;
         Assert.Equal(5, settings.GetProperty("GitPollIntervalSeconds").GetDouble());
         Assert.Equal(20, settings.GetProperty("ScheduleIntervalSeconds").GetDouble());
         Assert.Equal("prod", settings.GetProperty("TaskHub").GetString());
+        Assert.Equal("http://0.0.0.0:9090", settings.GetProperty("Urls").GetString());
         Assert.Equal("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=(set);EndpointSuffix=core.windows.net", settings.GetProperty("Store").GetString());
         Assert.Equal("alice", settings.GetProperty("ApiKeys")[0].GetProperty("User").GetString());
         Assert.Equal("(set)", settings.GetProperty("Jwt").GetProperty("SigningKey").GetString());
@@ -61,5 +62,17 @@ public sealed class PrintConfigTests : IDisposable
         Assert.Equal(0, printed.ExitCode);
         Assert.Empty(JsonDocument.Parse(printed.Stdout).RootElement.GetProperty("ApiKeys").EnumerateArray());
         Assert.False(File.Exists(Path.Combine(folder, "serve.json")), "no first key is made for a server that does not start");
+    }
+
+    [Fact]
+    public async Task A_server_with_no_keys_and_a_keys_file_it_cannot_write_exits_2_and_says_how_to_make_keys()
+    {
+        // A folder that is not there stands for a read-only mount, which root (who runs containers) could not be kept out of by file modes.
+        string keys = Path.Combine(folder, "not-mounted", "keys.json");
+        CliResult refused = await Gitops.RunAsync(["serve", "--store", "memory", "--urls", "http://127.0.0.1:0", "--keys-file", keys], workingDirectory: folder);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"no API keys in {keys}, and it cannot be written", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("gitops keys add NAME --role approver", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("gok_", refused.Stdout, StringComparison.Ordinal);
     }
 }

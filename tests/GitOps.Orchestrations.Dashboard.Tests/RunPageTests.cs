@@ -75,7 +75,7 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         await alice.Page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(runId)}");
         await alice.Page.GetByLabel("Comment (kept in the audit log)").FillAsync("<b>looks good</b>");
         await alice.Page.Locator("#gates button.approve").ClickAsync();
-        await Assertions.Expect(alice.Page.Locator("#gates .notice")).ToContainTextAsync("approval of gate was recorded");
+        await Assertions.Expect(alice.Page.Locator("#decision-notice .notice")).ToContainTextAsync("approval of gate in");
 
         // Both pages see the run finish, live.
         foreach (IPage watcher in new[] { page, alice.Page })
@@ -83,6 +83,10 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
             await Assertions.Expect(watcher.Locator("#run-phase")).ToContainTextAsync("Succeeded", new() { Timeout = 30_000 });
             await Assertions.Expect(watcher.Locator("#dag [data-node='ship']")).ToHaveAttributeAsync("data-phase", "Succeeded");
         }
+
+        // The gate's card is gone with the gate; Alice's confirmation outlives it.
+        await Assertions.Expect(alice.Page.Locator("#gates [data-gate='gate']")).ToHaveCountAsync(0);
+        await Assertions.Expect(alice.Page.Locator("#decision-notice .notice")).ToContainTextAsync($"approval of gate in {runId} was recorded");
 
         // The node's details: outputs and the approval record, the comment as text, never markup.
         await page.Locator("#dag [data-node='gate']").ClickAsync();

@@ -9,9 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace GitOps.Orchestrations.Cli.Commands;
 
 /// <summary>
-/// <c>gitops serve</c>: the self-hosted server. Flags say where (URLs, store, repository); the
-/// <c>GitOps</c> configuration section (a <c>--config</c> JSON file, then <c>GitOps__*</c>
-/// environment variables) holds the API keys, the JWT settings and the trigger periods.
+/// <c>gitops serve</c>: the self-hosted server. Every setting comes from the <c>GitOps</c> section of
+/// a <c>--config</c> JSON file, overridden by the environment, overridden by the flags given
+/// (<see cref="ServerSettings"/>); the API keys from the same file or a <c>--keys-file</c> of their own.
 /// </summary>
 internal static class ServeCommand
 {
@@ -20,16 +20,18 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        Option<string> urls = new("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        Option<string?> store = new("--store") { Description = $"azurite, an Azure Storage connection string, or memory (lost on restart); or GitOps:Store in --config, or {StoreSpec.EnvironmentVariable}" };
-        Option<string> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage; servers sharing it share the work", DefaultValueFactory = _ => "gitops" };
-        Option<string> repo = new("--repo") { Description = "Git repository (path or URL) holding the workflows", DefaultValueFactory = _ => "." };
+        // No flag has a default of its own: a flag not given leaves the setting to the environment or the file.
+        Option<string?> urls = new("--urls") { Description = "Where to listen (default http://127.0.0.1:8080)" };
+        Option<string?> store = new("--store") { Description = $"azurite, an Azure Storage connection string, or memory (lost on restart); or {StoreSpec.EnvironmentVariable}, or Store in --config" };
+        Option<string?> taskHub = new("--task-hub") { Description = "Task hub name on Azure Storage; servers sharing it share the work (default gitops)" };
+        Option<string?> repo = new("--repo") { Description = "Git repository (path or URL) holding the workflows (default: the current folder)" };
         Option<string?> branch = new("--branch") { Description = "Branch runs start from (default: HEAD)" };
-        Option<string> folder = new("--path") { Description = "Folder of workflows inside --repo", DefaultValueFactory = _ => "workflows" };
-        Option<string?> config = new("--config") { Description = $"JSON file with a GitOps section (API keys, JWT, trigger periods); default: {DefaultConfig} when it exists" };
+        Option<string?> folder = new("--path") { Description = "Folder of workflows inside --repo (default workflows)" };
+        Option<string?> config = new("--config") { Description = $"JSON file with a GitOps section (docs/server.md); default: {DefaultConfig} when it exists" };
+        Option<string?> keysFile = new("--keys-file") { Description = "JSON file holding the API keys (GitOps:ApiKeys), read again when it changes; default: the --config file" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
         Option<bool> printConfig = new("--print-config") { Description = "Print the settings the server would run with (secrets shown only as set), and exit" };
-        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, verbose, printConfig };
+        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, keysFile, verbose, printConfig };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServerOptions options;
@@ -37,23 +39,29 @@ internal static class ServeCommand
             IssuedKey? firstKey = null;
             try
             {
-                options = new ServerOptions
+                var flags = new Dictionary<string, string?>
                 {
-                    Urls = parse.GetValue(urls)!,
-                    Engine = new EngineHostOptions { Store = StoreSpec.Resolve(parse.GetValue(store)), TaskHub = parse.GetValue(taskHub)! }.WithEnvironment(),
-                    Workflows = new WorkflowRepositoryOptions { Repository = parse.GetValue(repo)!, Branch = parse.GetValue(branch), Folder = parse.GetValue(folder)! },
-                }.WithSettings(File.Exists(configFile) ? configFile : null, storeFromCommandLine: parse.GetValue(store) is not null) with { KeysFile = configFile };
+                    ["Urls"] = parse.GetValue(urls),
+                    ["Store"] = parse.GetValue(store),
+                    ["TaskHub"] = parse.GetValue(taskHub),
+                    ["Repository"] = parse.GetValue(repo),
+                    ["Branch"] = parse.GetValue(branch),
+                    ["Path"] = parse.GetValue(folder),
+                    ["KeysFile"] = parse.GetValue(keysFile),
+                };
+                options = ServerOptions.Read(File.Exists(configFile) ? configFile : null, flags);
+                options = options with { KeysFile = options.KeysFile ?? configFile };
                 if (parse.GetValue(printConfig))
                 {
                     Console.Out.WriteLine(EffectiveConfiguration.Describe(options));
                     return ExitCodes.Succeeded;
                 }
 
-                if (parse.GetValue(store) is null && Environment.GetEnvironmentVariable(StoreSpec.EnvironmentVariable) is null && !options.StoreConfigured)
+                if (!options.StoreConfigured)
                 {
                     // A server that forgets every run, gate and audit entry on restart must be asked for, never a default.
                     Console.Error.WriteLine("error: gitops serve needs a store that outlives it: --store azurite (start Azurite first), --store \"<Azure Storage connection string>\", "
-                        + $"or set {StoreSpec.EnvironmentVariable} or GitOps:Store; --store memory keeps everything in this process only, and loses it on restart");
+                        + $"or set {StoreSpec.EnvironmentVariable} or Store in --config; --store memory keeps everything in this process only, and loses it on restart");
                     return ExitCodes.Usage;
                 }
 
@@ -62,6 +70,14 @@ internal static class ServeCommand
                     // A first start: without a key every /api call is 401, so make one for an admin, show it
                     // once, and keep only its hash, in the file the next start reads (once the server is up,
                     // so that a start that fails does not store a key nobody was shown).
+                    if (!ApiKeyFile.CanWrite(options.KeysFile!))
+                    {
+                        // A keys file mounted read-only (a Kubernetes Secret): a key made here would be lost, and differ per replica.
+                        Console.Error.WriteLine($"error: no API keys in {options.KeysFile}, and it cannot be written to keep a first one; make keys with "
+                            + "gitops keys add NAME --role approver --config keys.json and put that file where the server reads it (deploy/README.md), or configure Jwt");
+                        return ExitCodes.Usage;
+                    }
+
                     firstKey = ApiKeyFile.Issue("admin", "approver", []);
                     options = options with { ApiKeys = [firstKey.Entry] };
                 }

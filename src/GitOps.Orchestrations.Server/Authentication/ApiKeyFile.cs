@@ -31,6 +31,30 @@ public static class ApiKeyFile
         return issued;
     }
 
+    /// <summary>Whether a key could be added to <paramref name="path"/>: the file opens for writing, or its folder takes a new file.</summary>
+    public static bool CanWrite(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                using FileStream opened = File.Open(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                return true;
+            }
+
+            string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            string probe = Path.Combine(folder, $".gitops-write-{Guid.NewGuid():N}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+                return true;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Makes a key and its entry, writing nothing yet.</summary>
     public static IssuedKey Issue(string user, string role, IReadOnlyList<string> groups)
     {

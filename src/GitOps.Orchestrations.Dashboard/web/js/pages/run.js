@@ -28,13 +28,15 @@ export async function render(main, [id], context) {
   const dagBox = h('div', { class: 'dag', id: 'dag' });
   const detail = h('aside', { class: 'panel', id: 'node-detail', 'aria-live': 'polite', 'aria-label': 'Selected node' }, h('p', { class: 'muted' }, 'Select a node to see its details.'));
   const gates = h('section', { id: 'gates', 'aria-labelledby': 'gates-title' });
+  const decided = h('div', { id: 'decision-notice' });
+  const showDecided = text => replace(decided, notice(text));
   const rollouts = h('section', { id: 'rollouts', 'aria-labelledby': 'rollouts-title' });
   const tableBody = h('tbody', { id: 'node-rows' });
   const feed = h('ol', { id: 'changes', class: 'changes mono', 'aria-label': 'Changes as they arrived' });
   const rows = new Map();
   replace(main, title, summary, streamState, controls,
     h('div', { class: 'run-layout' }, h('div', {}, h('h2', {}, 'Graph'), legend(), dagBox), detail),
-    gates, rollouts,
+    decided, gates, rollouts,
     h('details', { class: 'panel' }, h('summary', {}, 'Changes received live'), feed),
     h('h2', {}, 'Nodes'),
     h('div', { class: 'table-wrap' }, h('table', { 'aria-label': 'Nodes of this run' },
@@ -212,7 +214,7 @@ export async function render(main, [id], context) {
       const seen = JSON.stringify(pending);
       if (seen === gatesSeen) return;
       gatesSeen = seen;
-      replace(gates, pending.length ? [h('h2', { id: 'gates-title' }, 'Waiting gates'), pending.map(g => gateCard(g, {}))] : null);
+      replace(gates, pending.length ? [h('h2', { id: 'gates-title' }, 'Waiting gates'), pending.map(g => gateCard(g, { onDecided: showDecided }))] : null);
     } catch (e) { replace(gates, h('h2', { id: 'gates-title' }, 'Waiting gates'), problemBox(e)); }
   }
 

@@ -1,5 +1,7 @@
 // A waiting gate: its policy, the decisions so far, and, only for someone the API would take a
 // decision from (GET /api/approvals answers mayDecide per caller), the approve and reject form.
+// A recorded decision is confirmed through onDecided(text) into a notice the page keeps: the card
+// itself goes away as soon as the gate stops waiting, often before the reader has seen it.
 import * as api from '../api.js';
 import { h, replace, when, problemBox, notice, announce } from '../dom.js';
 
@@ -32,9 +34,10 @@ function decisionForm(gate, out, onDecided) {
     approve.disabled = reject.disabled = true;
     try {
       await api.post(`/runs/${api.enc(gate.runId)}/approvals/${api.enc(gate.node)}`, { decision, comment: comment.value || undefined });
-      replace(out, notice(`Your ${decision === 'approve' ? 'approval' : 'rejection'} of ${gate.node} was recorded.`));
+      const text = `Your ${decision === 'approve' ? 'approval' : 'rejection'} of ${gate.node}${gate.runId ? ` in ${gate.runId}` : ''} was recorded.`;
+      replace(out);
       announce(`${decision} recorded for ${gate.node}`);
-      onDecided?.();
+      if (onDecided) onDecided(text); else replace(out, notice(text));
     } catch (e) {
       // The API's refusal is the answer: shown as it was given, never retried or hidden.
       replace(out, problemBox(e));
