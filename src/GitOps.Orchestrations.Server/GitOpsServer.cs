@@ -64,6 +64,7 @@ public sealed class GitOpsServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Api);
         builder.Services.AddSingleton(new WorkflowRepository(options.Workflows, options.Engine.TaskTypes));
         builder.Services.AddSingleton<GitOpsApi>();
+        builder.Services.AddSingleton<Api.Health.ReadinessCheck>();
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ScheduleTicker>(sp, options.HostName));
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GitTriggerPoller>(sp, options.HostName));
         // One registration per trigger: AddHostedService keeps only the first of several of the same type.

@@ -42,7 +42,9 @@ internal static class ServerRoutes
         app.MapGet("/api/audit", (HttpContext h, GitOpsApi api) => api.ListAudit(h));
 
         app.MapGet("/metrics", (HttpContext h, GitOpsApi api) => ApiMetrics.WriteAsync(h, api));
+        // Liveness: the process answers. Readiness: it can do its work (the store answers, the catalog is loaded).
         app.MapGet("/healthz", (ServerInfo server) => Results.Json(new { status = "ok", durable = server.Durable, store = server.Store }));
+        app.MapGet("/readyz", (HttpContext h, Api.Health.ReadinessCheck readiness) => readiness.CheckAsync(h));
         // The dashboard (docs/dashboard.md): its files are public, everything it shows comes from /api.
         app.MapGet("/", () => Results.Redirect("/ui/"));
         app.MapGet("/ui/{**path}", (HttpContext h, string? path) => DashboardAssets.Serve(h, path));
