@@ -185,6 +185,34 @@ public sealed class KubeFixtureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Probes_projected_volumes_network_policies_and_disruption_budgets_get_their_documented_defaults()
+    {
+        var pod = new V1PodSpec
+        {
+            Containers = [new V1Container { Name = "web", Image = "web:1", ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = 8080 } } }],
+            Volumes = [new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = "settings" } }, new V1Volume { Name = "keys", Secret = new V1SecretVolumeSource { SecretName = "keys" } }],
+        };
+        V1Deployment deployment = await client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1DeploymentSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } }, Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web" } }, Spec = pod } },
+        }, "default");
+        V1Probe probe = deployment.Spec.Template.Spec.Containers[0].ReadinessProbe;
+        Assert.Equal((1, 10, 1, 3, "HTTP"), (probe.TimeoutSeconds, probe.PeriodSeconds, probe.SuccessThreshold, probe.FailureThreshold, probe.HttpGet.Scheme));
+        Assert.Equal([420, 420], deployment.Spec.Template.Spec.Volumes.Select(v => v.ConfigMap?.DefaultMode ?? v.Secret.DefaultMode));
+
+        V1NetworkPolicy ingressOnly = await client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(new V1NetworkPolicy { Metadata = new V1ObjectMeta { Name = "in" }, Spec = new V1NetworkPolicySpec { PodSelector = new V1LabelSelector(), Ingress = [new V1NetworkPolicyIngressRule { Ports = [new V1NetworkPolicyPort { Port = 8080 }] }] } }, "default");
+        Assert.Equal(["Ingress"], ingressOnly.Spec.PolicyTypes);
+        Assert.Equal("TCP", ingressOnly.Spec.Ingress[0].Ports[0].Protocol);
+        V1NetworkPolicy both = await client.NetworkingV1.CreateNamespacedNetworkPolicyAsync(new V1NetworkPolicy { Metadata = new V1ObjectMeta { Name = "both" }, Spec = new V1NetworkPolicySpec { PodSelector = new V1LabelSelector(), Egress = [new V1NetworkPolicyEgressRule { Ports = [new V1NetworkPolicyPort { Port = 53 }] }] } }, "default");
+        Assert.Equal(["Ingress", "Egress"], both.Spec.PolicyTypes);
+
+        V1PodDisruptionBudget budget = await client.PolicyV1.CreateNamespacedPodDisruptionBudgetAsync(new V1PodDisruptionBudget { Metadata = new V1ObjectMeta { Name = "web" }, Spec = new V1PodDisruptionBudgetSpec { MinAvailable = 1, Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } } } }, "default");
+        Assert.Equal(1, budget.Metadata.Generation);
+        Assert.Equal("1", (string)budget.Spec.MinAvailable);
+    }
+
+    [Fact]
     public async Task Managed_fields_are_leaves_and_lists_of_containers_are_keyed_by_name()
     {
         await ApplyDeployment("nginx:1.25", replicas: 2, manager: "gitops");

@@ -135,6 +135,15 @@ internal static class KubeDefaults
             case "Secret":
                 Default(body, "type", "Opaque");
                 break;
+            case "NetworkPolicy" when spec is not null:
+                // policyTypes: Ingress always, Egress when egress rules are given (networking/v1 defaults).
+                Default(spec, "policyTypes", spec["egress"] is JsonArray { Count: > 0 } ? new JsonArray("Ingress", "Egress") : new JsonArray("Ingress"));
+                foreach (JsonObject port in new[] { "ingress", "egress" }.SelectMany(d => (spec[d] as JsonArray)?.OfType<JsonObject>() ?? []).SelectMany(r => (r["ports"] as JsonArray)?.OfType<JsonObject>() ?? []))
+                {
+                    Default(port, "protocol", "TCP");
+                }
+
+                break;
         }
 
         foreach (JsonObject pod in PodSpecs(type, body))
@@ -155,6 +164,33 @@ internal static class KubeDefaults
                 foreach (JsonObject port in (container["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
                 {
                     Default(port, "protocol", "TCP");
+                }
+
+                foreach (string probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+                {
+                    if (container[probe] is JsonObject p)
+                    {
+                        Default(p, "timeoutSeconds", 1);
+                        Default(p, "periodSeconds", 10);
+                        Default(p, "successThreshold", 1);
+                        Default(p, "failureThreshold", 3);
+                        if (p["httpGet"] is JsonObject get)
+                        {
+                            Default(get, "scheme", "HTTP");
+                        }
+                    }
+                }
+            }
+
+            foreach (JsonObject volume in (pod["volumes"] as JsonArray)?.OfType<JsonObject>() ?? [])
+            {
+                // 0644, which JSON writes as 420.
+                foreach (string source in new[] { "configMap", "secret" })
+                {
+                    if (volume[source] is JsonObject projected)
+                    {
+                        Default(projected, "defaultMode", 420);
+                    }
                 }
             }
         }

@@ -30,6 +30,8 @@ public static class KubeResourceTypes
         new("batch", "v1", "jobs", "Job", true, true),
         new("batch", "v1", "cronjobs", "CronJob", true, true),
         new("networking.k8s.io", "v1", "ingresses", "Ingress", true, true),
+        new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, false),
+        new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true),
         new("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false),
         new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false),
         new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, false),
