@@ -24,9 +24,9 @@ public static class Gitops
             start.ArgumentList.Add(arg);
         }
 
-        // Hermetic: a store the person running the tests has exported must not choose the tests' store.
-        start.Environment.Remove("GITOPS_STORE");
-        foreach (string name in (string[])["GITOPS_SERVER", "GITOPS_API_KEY", "GITOPS_TOKEN"])
+        // Hermetic: a store, task hub or server the person running the tests has exported must not
+        // choose the tests' (every GITOPS_ and GitOps__ variable is a setting: docs/server.md).
+        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("GITOPS_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("GitOps__", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(name);
         }
