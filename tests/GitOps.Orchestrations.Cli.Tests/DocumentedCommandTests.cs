@@ -6,7 +6,7 @@ using GitOps.Orchestrations.Testing.Processes;
 namespace GitOps.Orchestrations.Cli.Tests;
 
 /// <summary>
-/// Every <c>gitops</c> command line in the README and <c>docs/</c> parses against the real command
+/// Every <c>gitops</c> command line in the README, <c>deploy/README.md</c> and <c>docs/</c> parses against the real command
 /// tree (its command, its options, their values), and every file of this repository it names is
 /// there. A renamed option or a moved sample breaks this test rather than a reader's first hour.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed partial class DocumentedCommandTests
     {
         var lines = new TheoryData<string, string>();
         string root = Gitops.RepoRoot;
-        IEnumerable<string> files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Prepend(Path.Combine(root, "README.md"));
+        IEnumerable<string> files = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Prepend(Path.Combine(root, "deploy", "README.md")).Prepend(Path.Combine(root, "README.md"));
         foreach (string file in files)
         {
             bool inShell = false;
