@@ -20,9 +20,11 @@ using Microsoft.Extensions.Hosting;
 FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
-// Settings (local.settings.sample.json lists them all). The journal and the audit log live beside
-// the task hub in the same storage account, so every instance of the app shares them.
-string storage = builder.Configuration["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
+// Settings (local.settings.sample.json lists them all; deploy/azure sets them). The journal and the
+// audit log live beside the task hub in the same storage account, so every instance of the app
+// shares them; the account is reached as the Durable Task extension reaches it, by connection
+// string or, with no key anywhere, by the app's managed identity (AzureWebJobsStorage__accountName).
+TableAccount storage = TableAccount.FromConfiguration(name => builder.Configuration[name]);
 string taskHub = builder.Configuration["GITOPS_TASK_HUB"] ?? "gitops";
 (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(storage, taskHub);
 builder.Services.AddSingleton(journal);

@@ -76,8 +76,9 @@ public sealed class EngineBackend : IAsyncDisposable
                 };
                 var service = new AzureStorageOrchestrationService(settings);
                 await service.CreateIfNotExistsAsync();
-                (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
-                ApprovalAuthority approvals = options.Approvals ?? await TableApprovalKey.GetOrCreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                TableAccount tables = TableAccount.FromConnectionString(azure.ConnectionString);
+                (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(tables, options.TaskHub, cancellationToken);
+                ApprovalAuthority approvals = options.Approvals ?? await TableApprovalKey.GetOrCreateAsync(tables, options.TaskHub, cancellationToken);
                 return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit, approvals);
             default:
                 throw new ArgumentException($"unsupported store {options.Store}");

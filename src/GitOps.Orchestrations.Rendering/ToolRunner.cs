@@ -12,9 +12,13 @@ public sealed record ToolResult(int ExitCode, string Output, string Error);
 /// </summary>
 public static class ToolRunner
 {
+    /// <summary>The folder beside the app where a package can carry its tools, for hosts whose PATH it cannot change (a Functions app's deployment package).</summary>
+    public static readonly string BundledTools = Path.Combine(AppContext.BaseDirectory, "tools");
+
+    /// <summary>A tool on PATH, else in <see cref="BundledTools"/>; null when neither has it.</summary>
     public static string? Find(string tool)
     {
-        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append(BundledTools))
         {
             string candidate = Path.Combine(folder, tool);
             if (File.Exists(candidate))

@@ -16,9 +16,9 @@ public static class TableApprovalKey
     const string Partition = "approval";
     const string Row = "v1";
 
-    public static async Task<ApprovalAuthority> GetOrCreateAsync(string connectionString, string taskHub, CancellationToken cancellationToken = default)
+    public static async Task<ApprovalAuthority> GetOrCreateAsync(TableAccount account, string taskHub, CancellationToken cancellationToken = default)
     {
-        var table = new TableClient(connectionString, $"{taskHub}Keys");
+        TableClient table = account.Table($"{taskHub}Keys");
         await table.CreateIfNotExistsAsync(cancellationToken);
         NullableResponse<TableEntity> found = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken);
         if (found.HasValue && found.Value!.GetString("Key") is string existing)

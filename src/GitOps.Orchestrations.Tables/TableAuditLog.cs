@@ -10,9 +10,9 @@ namespace GitOps.Orchestrations.Tables;
 /// </summary>
 public sealed class TableAuditLog(TableClient table) : IAuditLog
 {
-    public static async Task<TableAuditLog> CreateAsync(string connectionString, string taskHub, CancellationToken cancellationToken = default)
+    public static async Task<TableAuditLog> CreateAsync(TableAccount account, string taskHub, CancellationToken cancellationToken = default)
     {
-        var table = new TableClient(connectionString, $"{taskHub}Audit");
+        TableClient table = account.Table($"{taskHub}Audit");
         await table.CreateIfNotExistsAsync(cancellationToken);
         return new TableAuditLog(table);
     }

@@ -17,9 +17,9 @@ public sealed class TableEffectJournal(TableClient table) : IEffectJournal
     // Table string properties hold at most 32K UTF-16 characters; results are split across columns.
     const int ChunkChars = 30_000;
 
-    public static async Task<TableEffectJournal> CreateAsync(string connectionString, string taskHub, CancellationToken cancellationToken = default)
+    public static async Task<TableEffectJournal> CreateAsync(TableAccount account, string taskHub, CancellationToken cancellationToken = default)
     {
-        var table = new TableClient(connectionString, $"{taskHub}Effects");
+        TableClient table = account.Table($"{taskHub}Effects");
         await table.CreateIfNotExistsAsync(cancellationToken);
         return new TableEffectJournal(table);
     }

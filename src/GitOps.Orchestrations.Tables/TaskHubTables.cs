@@ -9,7 +9,7 @@ namespace GitOps.Orchestrations.Tables;
 /// </summary>
 public static class TaskHubTables
 {
-    public static async Task<(IEffectJournal Journal, IAuditLog Audit)> CreateAsync(string connectionString, string taskHub, CancellationToken cancellationToken = default) =>
-        (await TableEffectJournal.CreateAsync(connectionString, taskHub, cancellationToken),
-         await TableAuditLog.CreateAsync(connectionString, taskHub, cancellationToken));
+    public static async Task<(IEffectJournal Journal, IAuditLog Audit)> CreateAsync(TableAccount account, string taskHub, CancellationToken cancellationToken = default) =>
+        (await TableEffectJournal.CreateAsync(account, taskHub, cancellationToken),
+         await TableAuditLog.CreateAsync(account, taskHub, cancellationToken));
 }

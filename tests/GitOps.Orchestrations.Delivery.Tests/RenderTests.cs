@@ -38,6 +38,25 @@ public sealed class RenderTests : IDisposable
     SourceSpec Source(string path) => new() { Repo = repo.Path, Path = path };
 
     [Fact]
+    public void A_tool_not_on_path_is_found_in_the_tools_folder_beside_the_app()
+    {
+        // A name no renderer uses, so that no other test can pick this file up.
+        string name = $"gitops-bundled-{Guid.NewGuid():N}";
+        Assert.Null(ToolRunner.Find(name));
+        Directory.CreateDirectory(ToolRunner.BundledTools);
+        string bundled = Path.Combine(ToolRunner.BundledTools, name);
+        File.WriteAllText(bundled, "#!/bin/sh\n");
+        try
+        {
+            Assert.Equal(bundled, ToolRunner.Find(name));
+        }
+        finally
+        {
+            File.Delete(bundled);
+        }
+    }
+
+    [Fact]
     public async Task Plain_reads_yaml_recursively_with_globs_and_renders_byte_identically()
     {
         var spec = new RenderSpec { Exclude = ["**/skip.yaml"] };
