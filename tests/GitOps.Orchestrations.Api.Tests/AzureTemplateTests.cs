@@ -100,6 +100,34 @@ public sealed partial class AzureTemplateTests
         Assert.Contains("\"10.0\"", runtime, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_app_roles_people_are_given_are_the_roles_the_api_knows()
+    {
+        using JsonDocument roles = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "app-roles.json")));
+        string[] values = [.. roles.RootElement.EnumerateArray().Select(r => r.GetProperty("value").GetString()!)];
+        Assert.Equal(Enum.GetNames<Identity.Role>().Select(n => n.ToLowerInvariant()).Order(), values.Order());
+        Assert.All(roles.RootElement.EnumerateArray(), r => Assert.True(Guid.TryParse(r.GetProperty("id").GetString(), out _)));
+
+        // The walkthrough makes its reader an approver by that role's id.
+        string approver = roles.RootElement.EnumerateArray().Single(r => r.GetProperty("value").GetString() == "approver").GetProperty("id").GetString()!;
+        Assert.Contains(approver, File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "functions.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_operator_guide_and_the_functions_guide_give_the_same_azure_sequence()
+    {
+        static string Sequence(string file, string heading)
+        {
+            string text = File.ReadAllText(Path.Combine(RepositoryRoot.Path, file));
+            return Regex.Match(text[text.IndexOf(heading, StringComparison.Ordinal)..], "```bash\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        }
+
+        string guide = Sequence("docs/functions.md", "### From `az login` to a first run and an approval");
+        Assert.Contains("az deployment group create", guide, StringComparison.Ordinal);
+        Assert.Contains("--template-file deploy/azure/main.bicep", guide, StringComparison.Ordinal);
+        Assert.Equal(guide, Sequence("deploy/README.md", "## Azure"));
+    }
+
     static string Bicep()
     {
         string home = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GitOps.Orchestrations.Testing;
@@ -11,6 +13,31 @@ public sealed class RemoteCommandTests : IDisposable
     readonly GitRepository repo = new();
 
     public void Dispose() => repo.Dispose();
+
+    [Fact]
+    public async Task A_function_key_from_the_environment_goes_beside_the_bearer_token_as_the_functions_app_needs()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string? Key, string? Authorization)>();
+        (WebApplication app, string url) = await LoopbackApp.StartAsync(web => web.Run((RequestDelegate)(async http =>
+        {
+            seen.Enqueue((http.Request.Headers["x-functions-key"].FirstOrDefault(), http.Request.Headers.Authorization.FirstOrDefault()));
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("[]");
+        })));
+        await using (app)
+        {
+            CliResult listed = await Gitops.RunAsync(["list", "approvals", "--server", url, "--token", "a.b.c"], new Dictionary<string, string> { ["GITOPS_FUNCTION_KEY"] = "fn-key_01==" });
+            Assert.True(listed.ExitCode == 0, listed.Stderr);
+            Assert.Equal(("fn-key_01==", "Bearer a.b.c"), Assert.Single(seen));
+
+            // A credential no header can carry is refused before anything is sent, and never echoed.
+            CliResult refused = await Gitops.RunAsync(["list", "approvals", "--server", url, "--token", "a.b.c"], new Dictionary<string, string> { ["GITOPS_FUNCTION_KEY"] = "secret\nInjected: yes" });
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("cannot carry", refused.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret", refused.Stderr, StringComparison.Ordinal);
+            Assert.Single(seen);
+        }
+    }
 
     [Fact]
     public async Task Status_approve_watch_and_refusals_go_through_the_api()

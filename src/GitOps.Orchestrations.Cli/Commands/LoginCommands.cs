@@ -33,7 +33,12 @@ internal static class LoginCommands
                 return ExitCodes.Usage;
             }
 
-            using var client = new ServerClient(url, key, bearer);
+            using ServerClient? client = ServerClient.TryCreate(url, key, bearer);
+            if (client is null)
+            {
+                return ExitCodes.Usage;
+            }
+
             JsonElement me;
             try
             {

@@ -150,7 +150,12 @@ internal static class RemoteCommands
             return ExitCodes.Usage;
         }
 
-        using var client = new ServerClient(server, apiKey, token);
+        using ServerClient? client = ServerClient.TryCreate(server, apiKey, token);
+        if (client is null)
+        {
+            return ExitCodes.Usage;
+        }
+
         try
         {
             return await action(client);

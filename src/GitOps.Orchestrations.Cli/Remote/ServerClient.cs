@@ -19,11 +19,37 @@ internal sealed record ServerEvent(string? Id, string Type, string Data);
 /// <summary>The HTTP API as the CLI uses it: the same JSON contracts the server writes.</summary>
 internal sealed class ServerClient(Uri server, string? apiKey, string? token) : IDisposable
 {
+    /// <summary>
+    /// The Functions app's function key, sent as <c>x-functions-key</c> beside the bearer token
+    /// (the app needs both: the key to reach a function, the token for who is calling).
+    /// </summary>
+    public const string FunctionKeyVariable = "GITOPS_FUNCTION_KEY";
+
     readonly HttpClient http = Create(server, apiKey, token);
+
+    /// <summary>A client, or null with the reason said on stderr when a credential holds what no HTTP header may carry.</summary>
+    public static ServerClient? TryCreate(Uri server, string? apiKey, string? token)
+    {
+        try
+        {
+            return new ServerClient(server, apiKey, token);
+        }
+        catch (FormatException)
+        {
+            // Never echo the value: it is a credential.
+            Console.Error.WriteLine($"error: the API key, token or {FunctionKeyVariable} holds characters an HTTP header cannot carry (a line break?)");
+            return null;
+        }
+    }
 
     static HttpClient Create(Uri server, string? apiKey, string? token)
     {
         var client = new HttpClient { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
+        if (Environment.GetEnvironmentVariable(FunctionKeyVariable) is { Length: > 0 } functionKey)
+        {
+            client.DefaultRequestHeaders.Add("x-functions-key", functionKey);
+        }
+
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
