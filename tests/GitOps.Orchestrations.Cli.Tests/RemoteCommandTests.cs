@@ -15,6 +15,36 @@ public sealed class RemoteCommandTests : IDisposable
     public void Dispose() => repo.Dispose();
 
     [Fact]
+    public async Task What_another_person_wrote_reaches_the_terminal_with_its_control_characters_escaped()
+    {
+        repo.Commit("gated", ("workflows/gated.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: gated}
+            spec:
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: [alice]}}
+            """));
+        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path);
+        using HttpClient olga = server.ClientFor("olga");
+        string id = (await (await olga.PostAsJsonAsync("/api/workflows/gated/runs", new { })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Eventually.True(async () => (await olga.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("waiting").GetArrayLength() == 1, "the gate to wait");
+
+        // A reason that would retitle the reader's terminal, turn it red and forge a line of its own.
+        const string Hostile = "done\u001b]0;pwned\u0007\u001b[31m\nSucceeded: all good";
+        HttpResponseMessage stopped = await olga.PostAsJsonAsync($"/api/runs/{id}/terminate", new { reason = System.Text.RegularExpressions.Regex.Unescape(Hostile) });
+        Assert.True(stopped.IsSuccessStatusCode, await stopped.Content.ReadAsStringAsync());
+        await Eventually.True(async () => (await olga.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("phase").GetString() == "Terminated", "the run to end");
+
+        CliResult status = await Gitops.RunAsync(["status", id, "--server", server.BaseUrl, "--api-key", ServerProcess.KeyOf("victor")]);
+        Assert.True(status.Stdout.Contains("Terminated", StringComparison.Ordinal), status.Stdout + status.Stderr);
+        Assert.DoesNotContain('\u001b', status.Stdout);
+        Assert.DoesNotContain('\u0007', status.Stdout);
+        Assert.Contains("done\\u001b]0;pwned", status.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(status.Stdout.Split('\n'), line => line.StartsWith("Succeeded", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_function_key_from_the_environment_goes_beside_the_bearer_token_as_the_functions_app_needs()
     {
         var seen = new System.Collections.Concurrent.ConcurrentQueue<(string? Key, string? Authorization)>();

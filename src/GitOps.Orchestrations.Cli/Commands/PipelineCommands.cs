@@ -36,7 +36,7 @@ internal static class PipelineCommands
 
             foreach (PipelineView pipeline in pipelines)
             {
-                Console.Out.WriteLine($"{pipeline.Name}: " + string.Join(" -> ", pipeline.Stages.Select(s =>
+                TerminalText.WriteLine($"{pipeline.Name}: " + string.Join(" -> ", pipeline.Stages.Select(s =>
                     $"{s} [{(pipeline.Status?.Stages?.TryGetValue(s, out StageState? state) == true ? state!.Current ?? "-" : "not running")}]")));
             }
 
@@ -83,7 +83,7 @@ internal static class PipelineCommands
             {
                 foreach (Freight freight in Enumerable.Reverse(status.Freight ?? []))
                 {
-                    Console.Out.WriteLine($"freight {freight}");
+                    TerminalText.WriteLine($"freight {freight}");
                 }
             }
 
@@ -93,16 +93,16 @@ internal static class PipelineCommands
                 {
                     foreach (StageHistoryEntry entry in state.History)
                     {
-                        Console.Out.WriteLine($"{entry.At:u} {stageName} {entry.Freight} {entry.Outcome}");
+                        TerminalText.WriteLine($"{entry.At:u} {stageName} {entry.Freight} {entry.Outcome}");
                     }
 
                     continue;
                 }
 
-                Console.Out.WriteLine($"{stageName}: runs {state.Current ?? "nothing yet"}" + (state.Waiting is null ? string.Empty : $"; {state.Waiting}"));
+                TerminalText.WriteLine($"{stageName}: runs {state.Current ?? "nothing yet"}" + (state.Waiting is null ? string.Empty : $"; {state.Waiting}"));
                 foreach (var (id, decisions) in state.Approvals)
                 {
-                    Console.Out.WriteLine($"  {id}: " + string.Join(", ", decisions.Select(d => $"{d.Decision} by {d.By}")));
+                    TerminalText.WriteLine($"  {id}: " + string.Join(", ", decisions.Select(d => $"{d.Decision} by {d.By}")));
                 }
             }
 
@@ -113,7 +113,7 @@ internal static class PipelineCommands
         RemoteCommands.Call(parse, async client =>
         {
             await client.PostAsync($"api/pipelines/{Uri.EscapeDataString(parse.GetValue(name)!)}/{route}", body, ct);
-            Console.Out.WriteLine($"{body.Decision ?? "promote"}: {body.Freight} into {body.Stage} of {parse.GetValue(name)}");
+            TerminalText.WriteLine($"{body.Decision ?? "promote"}: {body.Freight} into {body.Stage} of {parse.GetValue(name)}");
             return ExitCodes.Succeeded;
         });
 }

@@ -51,7 +51,7 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
             }
 
             string attempts = node.Attempts > 1 ? $" (attempt {node.Attempts})" : string.Empty;
-            writer.WriteLine($"  {Symbol(node.Phase)} {node.Name,-24} {node.Phase,-9}{Elapsed(node),8}{attempts}  {node.Message}");
+            writer.WriteLine($"  {Symbol(node.Phase)} {Shown(node.Name),-24} {node.Phase,-9}{Elapsed(node),8}{attempts}  {Shown(node.Message)}");
         }
     }
 
@@ -59,13 +59,13 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
     {
         if (!interactive || Console.IsInputRedirected)
         {
-            writer.WriteLine($"  ? {gate.Node} {gate.Describe()}");
+            writer.WriteLine($"  ? {Shown(gate.Node)} {Shown(gate.Describe())}");
             writer.WriteLine($"    {hint.For(gate.Node)}");
             return null;
         }
 
         drawnLines = 0;
-        bool approved = console.Confirm($"Approve [bold]{Markup.Escape(gate.Node)}[/] as {Markup.Escape(decider.Describe())}?", defaultValue: false);
+        bool approved = console.Confirm($"Approve [bold]{Markup.Escape(Shown(gate.Node))}[/] as {Markup.Escape(Shown(decider.Describe()))}?", defaultValue: false);
         string comment = console.Prompt(new TextPrompt<string>("Comment (optional):").AllowEmpty());
         return decider.Decide(approved ? "approve" : "reject", comment.Length == 0 ? null : comment);
     }
@@ -85,7 +85,7 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
             foreach (ApprovalRecord record in refused.Skip(before))
             {
                 drawnLines = 0;
-                writer.WriteLine($"  ✗ {gate.Node} refused {record.Decision["refused:".Length..]} by {record.By}: {record.Comment}");
+                writer.WriteLine($"  ✗ {Shown(gate.Node)} refused {Shown(record.Decision["refused:".Length..])} by {Shown(record.By)}: {Shown(record.Comment)}");
                 writer.WriteLine($"    {decider.Advice(gate.Policy)}");
                 gates.Add(gate.Node);
             }
@@ -105,7 +105,7 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
 
         string color = status.Phase == WorkflowPhase.Succeeded ? "green" : "red";
         // "Terminated: terminated by bob: done testing", never "Terminated terminated by bob".
-        console.MarkupLineInterpolated($"[{color}]{status.Phase}[/]{(string.IsNullOrEmpty(status.Message) ? string.Empty : ": " + status.Message)}");
+        console.MarkupLineInterpolated($"[{color}]{status.Phase}[/]{(string.IsNullOrEmpty(status.Message) ? string.Empty : ": " + Shown(status.Message))}");
     }
 
     void Redraw(RunStatus status)
@@ -115,11 +115,11 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
         {
             table.AddRow(
                 Markup.Escape(Symbol(node.Phase)),
-                Markup.Escape(node.Name),
+                Markup.Escape(Shown(node.Name)),
                 $"[{Color(node.Phase)}]{node.Phase}[/]",
                 Elapsed(node),
                 node.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(node.Message ?? string.Empty));
+                Markup.Escape(Shown(node.Message)));
         }
 
         if (drawnLines > 0)
@@ -133,6 +133,13 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
         drawnLines = measure.ToString().Split('\n').Length - 1;
         console.Write(table);
     }
+
+    /// <summary>
+    /// Text from the run (messages, names, who decided and why) comes from params, Git and other
+    /// people on a shared server: its control characters are shown as escapes, so it can neither
+    /// drive the reader's terminal nor forge lines.
+    /// </summary>
+    static string Shown(string? text) => StandardErrorConsole.Escape(text ?? string.Empty);
 
     static string Elapsed(NodeStatus node) =>
         node.StartedAt is DateTime start && node.FinishedAt is DateTime end ? $"{(end - start).TotalSeconds:0.0}s" : string.Empty;

@@ -54,12 +54,12 @@ internal static class RemoteCommands
             else
             {
                 var view = new ProgressView(Console.Out, interactive: false);
-                Console.Out.WriteLine($"{found.Workflow} run {found.Id} at {found.Revision}: {found.Phase}{(found.Suspended ? " (suspended)" : string.Empty)} {found.Message}");
+                TerminalText.WriteLine($"{found.Workflow} run {found.Id} at {found.Revision}: {found.Phase}{(found.Suspended ? " (suspended)" : string.Empty)} {found.Message}");
                 view.Update(found);
                 // Every wait says who can end it and when it ends by itself.
                 foreach (PendingGate gate in found.Gates)
                 {
-                    Console.Out.WriteLine($"  ? {gate.Node} {gate.Describe()}");
+                    TerminalText.WriteLine($"  ? {gate.Node} {gate.Describe()}");
                 }
 
                 if (found.Suspended)
@@ -127,7 +127,7 @@ internal static class RemoteCommands
         Call(parse, async client =>
         {
             await client.PostAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/approvals/{Uri.EscapeDataString(parse.GetValue(node)!)}", new DecisionRequest { Decision = decision, Comment = parse.GetValue(comment) }, ct);
-            Console.Out.WriteLine($"{(decision == "approve" ? "approved" : "rejected")} {parse.GetValue(node)} of {parse.GetValue(run)}");
+            TerminalText.WriteLine($"{(decision == "approve" ? "approved" : "rejected")} {parse.GetValue(node)} of {parse.GetValue(run)}");
             return ExitCodes.Succeeded;
         });
 

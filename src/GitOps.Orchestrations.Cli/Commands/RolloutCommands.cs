@@ -79,32 +79,32 @@ internal static class RolloutCommands
         RolloutStatus? status = rollout.Status;
         if (status is null)
         {
-            Console.Out.WriteLine($"rollout {rollout.Node}: starting");
+            TerminalText.WriteLine($"rollout {rollout.Node}: starting");
             return;
         }
 
         string step = status.Strategy == "canary" ? $", step {Math.Min(status.CurrentStep + 1, status.Steps)}/{status.Steps}" + (status.StepDescription is null ? string.Empty : $" ({status.StepDescription})") : string.Empty;
-        Console.Out.WriteLine($"rollout {status.Rollout} ({status.Strategy}) at node {rollout.Node}: {status.Phase}{step}, weight {status.Weight}");
-        Console.Out.WriteLine($"  image {status.Image}; stable {status.StableImage}");
+        TerminalText.WriteLine($"rollout {status.Rollout} ({status.Strategy}) at node {rollout.Node}: {status.Phase}{step}, weight {status.Weight}");
+        TerminalText.WriteLine($"  image {status.Image}; stable {status.StableImage}");
         if (status.PauseReason is not null)
         {
-            Console.Out.WriteLine($"  paused: {status.PauseReason}");
+            TerminalText.WriteLine($"  paused: {status.PauseReason}");
         }
 
         if (status.Gate is { } gate)
         {
-            Console.Out.WriteLine($"  ? {gate.Node} {gate.Describe()}; approve with: gitops approve {runId} {gate.Node}");
+            TerminalText.WriteLine($"  ? {gate.Node} {gate.Describe()}; approve with: gitops approve {runId} {gate.Node}");
         }
 
         foreach (RolloutAnalysisRecord analysis in status.Analyses)
         {
-            Console.Out.WriteLine($"  analysis {analysis.Name}: {analysis.Phase}, {analysis.Measurements.Count} measurements" +
+            TerminalText.WriteLine($"  analysis {analysis.Name}: {analysis.Phase}, {analysis.Measurements.Count} measurements" +
                 (analysis.Measurements.Count > 0 ? $"; last {analysis.Measurements[^1].Metric} = {analysis.Measurements[^1].ValueText} ({analysis.Measurements[^1].Phase})" : string.Empty));
         }
 
         foreach (RolloutEvent e in status.Events.TakeLast(15))
         {
-            Console.Out.WriteLine($"  {e.At:HH:mm:ss} {e.What}" + (e.By == "engine" ? string.Empty : $" [{e.By}]"));
+            TerminalText.WriteLine($"  {e.At:HH:mm:ss} {e.What}" + (e.By == "engine" ? string.Empty : $" [{e.By}]"));
         }
     }
 }

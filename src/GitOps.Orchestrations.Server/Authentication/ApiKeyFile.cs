@@ -66,6 +66,7 @@ public static class ApiKeyFile
     /// <summary>Adds a hashed entry to <paramref name="path"/>, creating the file; one key per person.</summary>
     public static void Append(string path, ApiKeyEntry entry)
     {
+        using FileStream edit = Lock(path);
         string text = File.Exists(path) ? Read(path) : string.Empty;
         Layout layout = Parse(text, path);
         if (layout.Keys.Any(k => k.User == entry.User))
@@ -93,6 +94,7 @@ public static class ApiKeyFile
             return false;
         }
 
+        using FileStream edit = Lock(path);
         string text = Read(path);
         Layout layout = Parse(text, path);
         int index = layout.Keys.FindIndex(k => k.User == user);
@@ -147,15 +149,43 @@ public static class ApiKeyFile
     }
 
     /// <summary>Writes through a temporary file so that a crash leaves the old file or the new one, and only its owner may read it.</summary>
-    static void Write(string path, string text)
+    /// <summary>
+    /// Holds <c>FILE.lock</c> exclusively while a read-modify-write of the file runs, so two
+    /// <c>gitops keys add</c> at once both land instead of the second overwriting the first.
+    /// </summary>
+    static FileStream Lock(string path)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + ".tmp";
-        File.WriteAllText(temporary, text);
+        DateTime giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            try
+            {
+                // Left in place afterwards: deleting it on close would let two editors lock two different files.
+                return new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < giveUp)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    /// <summary>Written whole to a temporary file of its own, readable by its owner only from the start, then moved over the old one.</summary>
+    static void Write(string path, string text)
+    {
+        string full = Path.GetFullPath(path);
+        string temporary = $"{full}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(temporary, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
+        {
+            writer.Write(text);
         }
 
         File.Move(temporary, full, overwrite: true);
