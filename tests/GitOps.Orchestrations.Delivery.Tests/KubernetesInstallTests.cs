@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using GitOps.Orchestrations.Testing;
+using GitOps.Orchestrations.Testing.Kubernetes;
 using k8s;
 using k8s.Models;
 
@@ -125,5 +127,27 @@ public sealed class KubernetesInstallTests : IDisposable
         Assert.Equal(("Role", role.Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
         V1ClusterRoleBinding clusterBinding = Objects("cluster").OfType<V1ClusterRoleBinding>().Single();
         Assert.Equal(("ServiceAccount", "gitops", "gitops"), (clusterBinding.Subjects[0].Kind, clusterBinding.Subjects[0].Name, clusterBinding.Subjects[0].NamespaceProperty));
+    }
+
+    /// <summary>
+    /// What only a real API server can say: every object of every overlay passes its validation and
+    /// admission, in a server-side dry run (nothing is created).
+    /// </summary>
+    [RealClusterTheory]
+    [MemberData(nameof(Overlays))]
+    public async Task A_real_api_server_accepts_every_overlay_in_a_server_side_dry_run(string overlay)
+    {
+        string kubeconfig = await RealCluster.KubeconfigAsync();
+        string rendered = Path.Combine(install.Path, $"{overlay}.yaml");
+        File.WriteAllText(rendered, install.Render(overlay));
+        var start = new ProcessStartInfo("kubectl") { ArgumentList = { "--kubeconfig", kubeconfig, "apply", "--dry-run=server", "-f", rendered }, RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process kubectl = Process.Start(start)!;
+        Task<string> output = kubectl.StandardOutput.ReadToEndAsync();
+        string error = await kubectl.StandardError.ReadToEndAsync();
+        await kubectl.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+
+        // The namespace does not exist in a dry run, so its objects may only be refused for that.
+        string[] refusals = [.. error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("namespaces \"gitops\" not found", StringComparison.Ordinal))];
+        Assert.True(refusals.Length == 0, string.Join('\n', refusals) + await output);
     }
 }
