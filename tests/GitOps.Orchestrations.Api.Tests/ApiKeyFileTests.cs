@@ -27,4 +27,24 @@ public sealed class ApiKeyFileTests
 
         Assert.False(File.ReadAllBytes(file).AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }), "no byte-order mark");
     }
+
+    [Fact]
+    public void Removing_a_person_takes_every_key_they_have_even_one_listed_twice_by_hand_and_leaves_the_others()
+    {
+        const string Hash = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+        string file = Path.Combine(Directory.CreateTempSubdirectory("gitops-keys").FullName, "serve.json");
+        File.WriteAllText(file, $$$"""
+            {"GitOps": {"ApiKeys": [
+              {"User": "bob", "Role": "viewer", "Sha256": "{{{Hash}}}"},
+              {"User": "eve", "Role": "viewer", "Sha256": "{{{Hash}}}"},
+              {"User": "bob", "Role": "approver", "Sha256": "{{{Hash}}}"}
+            ]}}
+            """);
+
+        Assert.True(ApiKeyFile.Remove(file, "bob"));
+        Assert.Equal(["eve"], ServerOptions.ReadKeys(file).Select(k => k.User));
+        Assert.False(ApiKeyFile.Remove(file, "bob"));
+        ApiKeyFile.Add(file, "carol", "operator", []);
+        Assert.Equal(["eve", "carol"], ServerOptions.ReadKeys(file).Select(k => k.User));
+    }
 }

@@ -95,6 +95,19 @@ public static class ApiKeyFile
         }
 
         using FileStream edit = Lock(path);
+        bool removed = false;
+
+        // A user listed twice (by hand) loses every key.
+        while (RemoveOne(path, user))
+        {
+            removed = true;
+        }
+
+        return removed;
+    }
+
+    static bool RemoveOne(string path, string user)
+    {
         string text = Read(path);
         Layout layout = Parse(text, path);
         int index = layout.Keys.FindIndex(k => k.User == user);
@@ -109,9 +122,6 @@ public static class ApiKeyFile
             : layout.Keys.Count > 1 ? (key.Start, layout.Keys[1].Start)
             : (key.Start, key.End);
         Write(path, text.Remove(from, to - from));
-
-        // A user listed twice (by hand) loses every key.
-        Remove(path, user);
         return true;
     }
 
