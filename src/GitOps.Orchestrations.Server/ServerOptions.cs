@@ -65,7 +65,9 @@ public sealed record ServerOptions
         var defaults = new ServerOptions();
         string? keysFile = section["KeysFile"];
         Dictionary<string, ClusterSpec>? clusters = section.GetSection("Clusters").Get<Dictionary<string, ClusterSpec>>();
-        EngineHostOptions engine = defaults.Engine.WithEnvironment();
+        // The cache directory is a setting of the table (CacheDirectory); only the Azure Storage
+        // tuning is read from the process's environment alone.
+        EngineHostOptions engine = defaults.Engine with { AzureStorage = AzureStorageTuning.FromEnvironment() };
         return defaults with
         {
             Urls = section["Urls"] ?? defaults.Urls,

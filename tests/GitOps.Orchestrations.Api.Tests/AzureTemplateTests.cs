@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GitOps.Orchestrations.Tables;
 using GitOps.Orchestrations.Testing;
+using GitOps.Orchestrations.Testing.Processes;
 
 namespace GitOps.Orchestrations.Api.Tests;
 
@@ -144,18 +144,9 @@ public sealed partial class AzureTemplateTests
     /// <summary>Runs the CLI: the output is stdout with --stdout (the compiled JSON), else stdout and stderr (diagnostics).</summary>
     static async Task<(int ExitCode, string Output)> BicepAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Bicep()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        string diagnostics = await stderr;
-        Assert.True(!args.Contains("--stdout") || diagnostics.Length == 0, $"bicep {string.Join(' ', args)}: {diagnostics}");
-        return (process.ExitCode, args.Contains("--stdout") ? await stdout : await stdout + diagnostics);
+        ToolRun run = await Tool.RunAsync(Bicep(), args, Folder, TimeSpan.FromMinutes(3));
+        Assert.True(!args.Contains("--stdout") || run.Stderr.Length == 0, $"bicep {string.Join(' ', args)}: {run.Stderr}");
+        return (run.ExitCode, args.Contains("--stdout") ? run.Stdout : run.Output);
     }
 
     /// <summary>A setting's name in the compiled template: a literal in the settings list, or inside the conditional one's createObject.</summary>

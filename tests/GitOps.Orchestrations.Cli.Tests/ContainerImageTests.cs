@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GitOps.Orchestrations.Testing;
@@ -81,15 +80,15 @@ public sealed partial class ContainerImageTests : IDisposable
         string output = Path.Combine(work, "app");
         string[] args = [.. publish.Replace("${COMMIT}", "0123456789abcdef0123456789abcdef01234567", StringComparison.Ordinal).Replace("-o /app", $"-o {output}", StringComparison.Ordinal)
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)];
-        (int exit, string log) = await RunAsync("dotnet", args, context, TimeSpan.FromMinutes(8));
-        Assert.True(exit == 0, log);
+        ToolRun published = await Tool.RunAsync("dotnet", args, context, TimeSpan.FromMinutes(8));
+        Assert.True(published.ExitCode == 0, published.Output);
 
         // ENTRYPOINT ["dotnet", "/app/gitops.dll"]: that file, and the commit the build was given.
         string entry = Instructions().Single(i => i.Instruction == "ENTRYPOINT").Arguments;
         Assert.Equal("""["dotnet", "/app/gitops.dll"]""", entry);
-        (int versionExit, string version) = await RunAsync("dotnet", [Path.Combine(output, "gitops.dll"), "--version"], work, TimeSpan.FromMinutes(1));
-        Assert.Equal(0, versionExit);
-        Assert.Matches(@"^gitops \d+\.\d+\.\d+ \(commit 0123456789ab\)", version.Trim());
+        ToolRun version = await Tool.RunAsync("dotnet", [Path.Combine(output, "gitops.dll"), "--version"], work, TimeSpan.FromMinutes(1));
+        Assert.Equal(0, version.ExitCode);
+        Assert.Matches(@"^gitops \d+\.\d+\.\d+ \(commit 0123456789ab\)", version.Stdout.Trim());
 
         // The app as the Deployment runs it: the image's environment, the ConfigMap's serve.json.
         using var install = new KubernetesInstall();
@@ -98,9 +97,9 @@ public sealed partial class ContainerImageTests : IDisposable
         string config = Path.Combine(work, "serve.json");
         File.WriteAllText(config, configMap.Data["serve.json"]);
         var environment = new Dictionary<string, string>(ImageEnvironment()) { ["GITOPS_STORE"] = "memory", ["HOME"] = Path.Combine(work, "home") };
-        (int printExit, string printed) = await RunAsync("dotnet", [Path.Combine(output, "gitops.dll"), "serve", "--print-config", "--config", config], work, TimeSpan.FromMinutes(1), environment);
-        Assert.True(printExit == 0, printed);
-        JsonElement settings = JsonDocument.Parse(printed).RootElement;
+        ToolRun printed = await Tool.RunAsync("dotnet", [Path.Combine(output, "gitops.dll"), "serve", "--print-config", "--config", config], work, TimeSpan.FromMinutes(1), environment);
+        Assert.True(printed.ExitCode == 0, printed.Output);
+        JsonElement settings = JsonDocument.Parse(printed.Stdout).RootElement;
         Assert.Equal("http://0.0.0.0:8080", settings.GetProperty("Urls").GetString());
         Assert.Equal("/var/cache/gitops", settings.GetProperty("CacheDirectory").GetString());
         Assert.Equal("/etc/gitops/keys/keys.json", settings.GetProperty("KeysFile").GetString());
@@ -127,41 +126,6 @@ public sealed partial class ContainerImageTests : IDisposable
         {
             CopyFiltered(folder, Path.Combine(to, Path.GetFileName(folder)));
         }
-    }
-
-    static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, string directory, TimeSpan timeout, Dictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("GITOPS_", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        foreach ((string name, string value) in environment ?? [])
-        {
-            start.Environment[name] = value;
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish: {await stdout}{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout + (process.ExitCode == 0 ? string.Empty : await stderr));
     }
 
     [GeneratedRegex(@"([A-Za-z_][A-Za-z0-9_]*)=(\S+)")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -48,8 +47,13 @@ public sealed class OperatorGuideTests : IDisposable
         }
 
         string steps = BlockAfter("**2. Write the secrets**");
-        (int exit, string output) = await BashAsync(steps + "\nkubectl kustomize overlays/namespaced > rendered.yaml\n", repository, bin);
-        Assert.True(exit == 0, output);
+        ToolRun ran = await Tool.RunAsync("bash", ["-euo", "pipefail", "-c", steps + "\nkubectl kustomize overlays/namespaced > rendered.yaml\n"], repository, environment: new Dictionary<string, string>
+        {
+            ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["GITOPS_CONFIG"] = Path.Combine(bin, "context.json"),
+        });
+        string output = ran.Output;
+        Assert.True(ran.ExitCode == 0, output);
 
         string key = Regex.Match(output, @"gok_[A-Za-z0-9_-]+").Value;
         Assert.NotEmpty(key);
@@ -65,16 +69,5 @@ public sealed class OperatorGuideTests : IDisposable
         string ignored = File.ReadAllText(Path.Combine(secrets, ".gitignore"));
         Assert.Contains("secrets.env", ignored, StringComparison.Ordinal);
         Assert.Contains("keys.json", ignored, StringComparison.Ordinal);
-    }
-
-    static async Task<(int, string)> BashAsync(string script, string directory, string bin)
-    {
-        var start = new ProcessStartInfo("bash") { ArgumentList = { "-euo", "pipefail", "-c", script }, WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["PATH"] = $"{bin}:{start.Environment["PATH"]}";
-        start.Environment["GITOPS_CONFIG"] = Path.Combine(bin, "context.json");
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

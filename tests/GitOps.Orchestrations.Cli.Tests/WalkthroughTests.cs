@@ -157,19 +157,8 @@ public sealed partial class WalkthroughTests(FreshClone fresh) : IClassFixture<F
         return Process.Start(start)!;
     }
 
-    internal static async Task<(int ExitCode, string Output)> Shell(string file, IEnumerable<string> args, string directory, TimeSpan? within = null)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(within ?? TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    internal static async Task<(int ExitCode, string Output)> Shell(string file, IEnumerable<string> args, string directory, TimeSpan? within = null) =>
+        await Tool.RunAsync(file, args, directory, within) is var run ? (run.ExitCode, run.Output) : default;
 
     static IEnumerable<string> Words(string line) =>
         QuotedWord().Matches(line).Select(m => m.Value.Trim('"'));

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using GitOps.Orchestrations.Testing;
 using GitOps.Orchestrations.Testing.Kubernetes;
+using GitOps.Orchestrations.Testing.Processes;
 using k8s;
 using k8s.Models;
 
@@ -140,14 +140,10 @@ public sealed class KubernetesInstallTests : IDisposable
         string kubeconfig = await RealCluster.KubeconfigAsync();
         string rendered = Path.Combine(install.Path, $"{overlay}.yaml");
         File.WriteAllText(rendered, install.Render(overlay));
-        var start = new ProcessStartInfo("kubectl") { ArgumentList = { "--kubeconfig", kubeconfig, "apply", "--dry-run=server", "-f", rendered }, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process kubectl = Process.Start(start)!;
-        Task<string> output = kubectl.StandardOutput.ReadToEndAsync();
-        string error = await kubectl.StandardError.ReadToEndAsync();
-        await kubectl.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        ToolRun kubectl = await Tool.RunAsync("kubectl", ["--kubeconfig", kubeconfig, "apply", "--dry-run=server", "-f", rendered], install.Path);
 
         // The namespace does not exist in a dry run, so its objects may only be refused for that.
-        string[] refusals = [.. error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("namespaces \"gitops\" not found", StringComparison.Ordinal))];
-        Assert.True(refusals.Length == 0, string.Join('\n', refusals) + await output);
+        string[] refusals = [.. kubectl.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("namespaces \"gitops\" not found", StringComparison.Ordinal))];
+        Assert.True(refusals.Length == 0, string.Join('\n', refusals) + kubectl.Stdout);
     }
 }

@@ -21,25 +21,25 @@ public sealed partial class ReadinessCheck(WorkflowRunClient runs, WorkflowRepos
 
     public async Task<IResult> CheckAsync(HttpContext http)
     {
-        Task<string> store = Within("store", async cancellation =>
+        Task<Check> store = Within("store", async cancellation =>
         {
             await runs.ExistsAsync(ProbeInstance, cancellation);
             return "ok";
         }, http.RequestAborted);
-        Task<string> catalog = Within("catalog", async cancellation =>
+        Task<Check> catalog = Within("catalog", async cancellation =>
         {
             CatalogAtRevision current = await repository.CurrentAsync(cancellation);
             return $"{current.Revision[..Math.Min(12, current.Revision.Length)]} ({current.Catalog.Workflows.Count} workflow(s))";
         }, http.RequestAborted);
-        var checks = new Dictionary<string, string> { ["store"] = await store, ["catalog"] = await catalog };
-        bool ready = !store.Result.StartsWith("not ready", StringComparison.Ordinal) && !catalog.Result.StartsWith("not ready", StringComparison.Ordinal);
+        Check[] results = [await store, await catalog];
+        var checks = results.ToDictionary(c => c.Name, c => c.Text);
         http.Response.Headers.CacheControl = "no-store";
-        return ready
+        return results.All(c => c.Ready)
             ? Results.Json(new { status = "ready", checks })
             : Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Not ready",
-                detail: string.Join("; ", checks.Where(c => c.Value.StartsWith("not ready", StringComparison.Ordinal)).Select(c => $"{c.Key}: {c.Value}")),
+                detail: string.Join("; ", results.Where(c => !c.Ready).Select(c => $"{c.Name}: {c.Text}")),
                 extensions: new Dictionary<string, object?> { ["checks"] = checks });
     }
 
@@ -47,25 +47,27 @@ public sealed partial class ReadinessCheck(WorkflowRunClient runs, WorkflowRepos
     /// One check, bounded. What failed is said in general words only: the probe answers anyone, and
     /// an exception's text may name a storage endpoint or a repository URL; the log has the detail.
     /// </summary>
-    async Task<string> Within(string check, Func<CancellationToken, Task<string>> probe, CancellationToken aborted)
+    async Task<Check> Within(string check, Func<CancellationToken, Task<string>> probe, CancellationToken aborted)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         budget.CancelAfter(Budget);
         try
         {
-            return await probe(budget.Token).WaitAsync(budget.Token);
+            return new Check(check, true, await probe(budget.Token).WaitAsync(budget.Token));
         }
         catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
         {
             NotReady(logger, check, $"no answer within {Budget.TotalSeconds:0} s");
-            return $"not ready: no answer within {Budget.TotalSeconds:0} s";
+            return new Check(check, false, $"not ready: no answer within {Budget.TotalSeconds:0} s");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             NotReady(logger, check, Git.GitRemote.Redact(e.Message));
-            return $"not ready: {(check == "store" ? "the store did not answer" : "the workflows could not be read")} ({e.GetType().Name})";
+            return new Check(check, false, $"not ready: {(check == "store" ? "the store did not answer" : "the workflows could not be read")} ({e.GetType().Name})");
         }
     }
+
+    readonly record struct Check(string Name, bool Ready, string Text);
 
     [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "Not ready: {Check}: {Reason}")]
     static partial void NotReady(ILogger logger, string check, string reason);

@@ -134,12 +134,8 @@ internal sealed class ProgressView(TextWriter writer, bool interactive)
         console.Write(table);
     }
 
-    /// <summary>
-    /// Text from the run (messages, names, who decided and why) comes from params, Git and other
-    /// people on a shared server: its control characters are shown as escapes, so it can neither
-    /// drive the reader's terminal nor forge lines.
-    /// </summary>
-    static string Shown(string? text) => StandardErrorConsole.Escape(text ?? string.Empty);
+    /// <summary>Text from the run (messages, names, who decided and why) is shown as <see cref="TerminalText"/> shows it.</summary>
+    static string Shown(string? text) => TerminalText.Shown(text);
 
     static string Elapsed(NodeStatus node) =>
         node.StartedAt is DateTime start && node.FinishedAt is DateTime end ? $"{(end - start).TotalSeconds:0.0}s" : string.Empty;

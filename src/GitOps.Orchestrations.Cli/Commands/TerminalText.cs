@@ -7,5 +7,8 @@ namespace GitOps.Orchestrations.Cli.Commands;
 /// </summary>
 internal static class TerminalText
 {
-    public static void WriteLine(string line) => Console.Out.WriteLine(StandardErrorConsole.Escape(line));
+    public static void WriteLine(string line) => Console.Out.WriteLine(Shown(line));
+
+    /// <summary>One value of such a line, for writers other than stdout (the run view's table, its prompts).</summary>
+    public static string Shown(string? text) => StandardErrorConsole.Escape(text ?? string.Empty);
 }

@@ -24,12 +24,7 @@ public static class Gitops
             start.ArgumentList.Add(arg);
         }
 
-        // Hermetic: a store, task hub or server the person running the tests has exported must not
-        // choose the tests' (every GITOPS_ and GitOps__ variable is a setting: docs/server.md).
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("GITOPS_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("GitOps__", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
+        Tool.Hermetic(start);
 
         // Nor may the server and key the person running the tests logged in with (gitops login): each
         // process gets a context file of its own unless the test shares one on purpose.
