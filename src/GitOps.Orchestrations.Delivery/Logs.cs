@@ -39,4 +39,10 @@ static partial class Logs
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Chart {Chart} {Version} published to {To} (already there: {AlreadyThere})")]
     public static partial void ChartPublished(this ILogger logger, string chart, string version, string to, bool alreadyThere);
+
+    [LoggerMessage(EventId = 430, Level = LogLevel.Information, Message = "Job {Namespace}/{Name} was already there for this attempt and is adopted")]
+    public static partial void JobAdopted(this ILogger logger, string @namespace, string name);
+
+    [LoggerMessage(EventId = 431, Level = LogLevel.Information, Message = "Deleted Job {Namespace}/{Name} and its pods")]
+    public static partial void JobDeleted(this ILogger logger, string @namespace, string name);
 }

@@ -2,11 +2,13 @@ using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Delivery;
 using GitOps.Orchestrations.Delivery.Activities;
+using GitOps.Orchestrations.Delivery.Activities.Jobs;
 using GitOps.Orchestrations.Delivery.Promotion;
 using GitOps.Orchestrations.Delivery.Rollouts;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Activities;
 using GitOps.Orchestrations.Engine.Delivery;
+using GitOps.Orchestrations.Engine.Jobs;
 using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.Promotion;
 using GitOps.Orchestrations.Engine.Rollouts;
@@ -73,6 +75,18 @@ public sealed class DurableFunctions(OrchestrationServices engine, IServiceProvi
     [Function(DeliveryActivities.GitCommit)]
     public Task<GitCommitResult> GitCommit([ActivityTrigger] GitCommitRequest request, FunctionContext context) =>
         Run<GitCommitActivity, GitCommitRequest, GitCommitResult>(request, context);
+
+    [Function(JobActivities.Start)]
+    public Task<StartJobResult> StartJob([ActivityTrigger] StartJobRequest request, FunctionContext context) =>
+        Run<StartJobActivity, StartJobRequest, StartJobResult>(request, context);
+
+    [Function(JobActivities.Observe)]
+    public Task<ObserveJobResult> ObserveJob([ActivityTrigger] ObserveJobRequest request, FunctionContext context) =>
+        Run<ObserveJobActivity, ObserveJobRequest, ObserveJobResult>(request, context);
+
+    [Function(JobActivities.Delete)]
+    public Task<DeleteJobResult> DeleteJob([ActivityTrigger] DeleteJobRequest request, FunctionContext context) =>
+        Run<DeleteJobActivity, DeleteJobRequest, DeleteJobResult>(request, context);
 
     [Function(DeliveryActivities.DetectDrift)]
     public Task<DriftResult> DetectDrift([ActivityTrigger] DriftRequest request, FunctionContext context) =>

@@ -295,7 +295,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 return null;
             }
 
-            CheckWith(task, key, schema, with);
+            CheckWith(task, key, schema, with, task.Node("with") as YMapping);
             if (withItems is not null && withParam is not null)
             {
                 task.Error(map.Of(key, "withParam"), "withItems and withParam cannot be used together");
@@ -322,7 +322,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             };
         }
 
-        void CheckWith(MappingReader task, string key, TaskTypeSchema schema, JsonElement? with)
+        void CheckWith(MappingReader task, string key, TaskTypeSchema schema, JsonElement? with, YMapping? withNode)
         {
             var present = new HashSet<string>(StringComparer.Ordinal);
             if (with is JsonElement settings)
@@ -345,6 +345,12 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                     if (problem is not null)
                     {
                         task.Error(map.Of(key, $"with.{property.Name}:value"), $"with.{property.Name}: {problem}");
+                        continue;
+                    }
+
+                    foreach (FieldProblem nested in field.Shape?.Check(property.Value) ?? [])
+                    {
+                        task.Error(PositionWithin(withNode?[property.Name], nested.Path) ?? map.Of(key, $"with.{property.Name}:value"), $"{nested.Describe($"with.{property.Name}")}: {nested.Message}");
                     }
                 }
             }
@@ -356,6 +362,31 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                     task.Error(map.Of(key, "with"), $"'{schema.Name}' task is missing required field with.{name}");
                 }
             }
+        }
+
+        // Where a nested path was written: the key of a mapping entry, the start of a list item; the
+        // deepest part of the path that exists, since a problem may be about something missing.
+        static SourcePosition? PositionWithin(YNode? node, IReadOnlyList<object> path)
+        {
+            SourcePosition? found = node is null ? null : ValueStart(node);
+            foreach (object segment in path)
+            {
+                switch (segment, node)
+                {
+                    case (string name, YMapping mapping) when mapping.Entries.FirstOrDefault(e => e.Key.Value == name) is { Key: not null } entry:
+                        found = entry.Key.Position;
+                        node = entry.Value;
+                        break;
+                    case (int index, YSequence sequence) when index < sequence.Items.Count:
+                        node = sequence.Items[index];
+                        found = ValueStart(node);
+                        break;
+                    default:
+                        return found;
+                }
+            }
+
+            return found;
         }
 
         string? ScalarWithPosition(MappingReader task, string key, string field)

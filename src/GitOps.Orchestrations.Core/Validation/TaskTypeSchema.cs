@@ -22,7 +22,8 @@ public enum FieldKind
 /// The value must be written in the workflow file, never templated from params or outputs: an
 /// approval policy templated from params would let whoever starts a run choose who approves it.
 /// </param>
-public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyList<string>? AllowedValues = null, IReadOnlyList<string>? Variables = null, bool Literal = false);
+/// <param name="Shape">For a mapping or a list: the keys and items it may hold, checked where they are written.</param>
+public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyList<string>? AllowedValues = null, IReadOnlyList<string>? Variables = null, bool Literal = false, Shape? Shape = null);
 
 /// <summary>
 /// The shape of one task type's <c>with</c> block. Validation is pure, so the schema lives here,

@@ -209,7 +209,17 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
             {
                 // Stop the step's own timers and waits; a durable timer left behind keeps the instance from completing.
                 cancelAttempt.Cancel();
-                return StepResult.Failed($"timed out after {Durations.Format(limit)}");
+                string timedOut = $"timed out after {Durations.Format(limit)}";
+                if (type is ICleansUpWhenCancelled)
+                {
+                    using TimerScope grace = context.StartTimer(RunStop.Grace);
+                    if (await Task.WhenAny(attempt, grace.Fired) == attempt)
+                    {
+                        return StepResult.Failed($"{timedOut}; {(await attempt).Message}");
+                    }
+                }
+
+                return StepResult.Failed(timedOut);
             }
 
             return await attempt;

@@ -18,6 +18,13 @@ public interface ITaskType
     Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step);
 }
 
+/// <summary>
+/// A task type whose step, once cancelled, still has to undo what it started, such as deleting its
+/// Job. When such a step times out, its node waits for it to return (at most
+/// <see cref="Runs.RunStop.Grace"/>) instead of leaving it behind.
+/// </summary>
+public interface ICleansUpWhenCancelled;
+
 /// <summary>One attempt of one node (or one fan-out item), with its settings already templated.</summary>
 public sealed record StepInvocation
 {

@@ -49,5 +49,6 @@ public static class BuiltInTaskTypes
             new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType(),
             new SyncTaskType(), SyncTaskType.Apply(), SyncTaskType.Diff(), new RenderTaskType(), new GitCommitTaskType(), new DriftTaskType(),
             new AnalysisTaskType(), new RolloutTaskType(), new HelmPublishTaskType(),
+            new Jobs.JobTaskType(), new Jobs.ScriptTaskType(),
         ];
 }

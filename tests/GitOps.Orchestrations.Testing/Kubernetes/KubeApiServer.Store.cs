@@ -253,7 +253,7 @@ public sealed partial class KubeApiServer
         return (200, Commit(target, existing, new Stored(target.Type, next) { Managers = Prune(managers) }, dryRun, request));
     }
 
-    JsonObject Delete(Target target, bool dryRun, HttpRequest request)
+    JsonObject Delete(Target target, bool dryRun, HttpRequest request, string propagation = "Background")
     {
         Stored existing = Find(target) ?? throw NotFound(target);
         JsonObject rendered = Render(existing);
@@ -262,7 +262,12 @@ public sealed partial class KubeApiServer
             return rendered;
         }
 
+        // Foreground removes dependents before their owner, Background after it; both end with both
+        // gone, which is the state a client can observe here. Orphan keeps them without the reference.
+        bool orphan = propagation == "Orphan" || (propagation == "Default" && target.Type.Kind == "Job");
+        CollectDependents((string)existing.Body["metadata"]!["uid"]!, orphan, depth: 0);
         objects.Remove(Key(target.Type, target.Namespace, target.Name!));
+        podLogs.Remove($"{target.Namespace}/{target.Name}");
         Publish("DELETED", existing);
         if (target.Type.Kind == "Namespace")
         {
@@ -276,6 +281,87 @@ public sealed partial class KubeApiServer
 
         WriteLog.Enqueue($"{request.Method} {request.Path}");
         return rendered;
+    }
+
+    readonly Dictionary<string, string> podLogs = new(StringComparer.Ordinal);
+
+    /// <summary>What a pod's container has written, as the kubelet would serve it through the log subresource.</summary>
+    public void SetPodLog(string @namespace, string pod, string log)
+    {
+        lock (gate)
+        {
+            podLogs[$"{@namespace}/{pod}"] = log;
+        }
+    }
+
+    /// <summary>
+    /// <c>GET pods/NAME/log</c>: the named container's log, its last <c>tailLines</c> lines, cut to
+    /// <c>limitBytes</c>. A container that has not started has none: 400, as the API answers.
+    /// </summary>
+    string ReadLog(Target target, IQueryCollection query)
+    {
+        lock (gate)
+        {
+            Stored pod = Find(target) ?? throw NotFound(target);
+            string container = query["container"].FirstOrDefault() ?? (string)pod.Body["spec"]!["containers"]![0]!["name"]!;
+            JsonObject? status = (pod.Body["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["name"] == container);
+            if ((pod.Body["spec"]!["containers"] as JsonArray)!.All(c => (string?)c?["name"] != container))
+            {
+                throw new ApiError(400, "BadRequest", $"container {container} is not valid for pod {target.Name}");
+            }
+
+            if (status?["state"]?["waiting"] is JsonNode waiting || status is null)
+            {
+                string reason = (string?)status?["state"]?["waiting"]?["reason"] ?? "ContainerCreating";
+                throw new ApiError(400, "BadRequest", $"container \"{container}\" in pod \"{target.Name}\" is waiting to start: {reason}");
+            }
+
+            string log = podLogs.GetValueOrDefault($"{target.Namespace}/{target.Name}") ?? string.Empty;
+            if (int.TryParse(query["tailLines"], CultureInfo.InvariantCulture, out int tailLines) && tailLines >= 0)
+            {
+                string[] lines = log.EndsWith('\n') ? log[..^1].Split('\n') : log.Split('\n');
+                log = lines.Length <= tailLines ? log : string.Join('\n', lines[^tailLines..]) + (log.EndsWith('\n') ? "\n" : string.Empty);
+            }
+
+            if (int.TryParse(query["limitBytes"], CultureInfo.InvariantCulture, out int limitBytes) && limitBytes > 0)
+            {
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes(log);
+                log = bytes.Length <= limitBytes ? log : System.Text.Encoding.UTF8.GetString(bytes, 0, limitBytes);
+            }
+
+            return log;
+        }
+    }
+
+    /// <summary>The garbage collector's part of a delete: everything that names the deleted object as an owner.</summary>
+    void CollectDependents(string ownerUid, bool orphan, int depth)
+    {
+        if (depth > 8)
+        {
+            return;
+        }
+
+        foreach (var (key, dependent) in objects.Where(o => (o.Value.Body["metadata"]?["ownerReferences"] as JsonArray)?.Any(r => (string?)r?["uid"] == ownerUid) == true).ToList())
+        {
+            if (orphan)
+            {
+                var references = (JsonArray)dependent.Body["metadata"]!["ownerReferences"]!;
+                foreach (JsonNode? reference in references.Where(r => (string?)r?["uid"] == ownerUid).ToList())
+                {
+                    references.Remove(reference);
+                }
+
+                Stamp(dependent.Body, dependent.Body);
+                dependent.ListItem = null;
+                Publish("MODIFIED", dependent);
+                continue;
+            }
+
+            CollectDependents((string)dependent.Body["metadata"]!["uid"]!, orphan: false, depth + 1);
+            objects.Remove(key);
+            podLogs.Remove($"{dependent.Body["metadata"]?["namespace"]}/{dependent.Body["metadata"]?["name"]}");
+            Publish("DELETED", dependent);
+        }
     }
 
     /// <summary>Stores a new version: bumps resourceVersion, and generation when anything but metadata and status changed. An unchanged object is not written at all.</summary>

@@ -135,6 +135,15 @@ public sealed partial class KubeApiServer : IAsyncLifetime
                 return;
             }
 
+            if (target.Subresource == "log")
+            {
+                string log = ReadLog(target, request.Query);
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync(log, Encoding.UTF8);
+                return;
+            }
+
             byte[] body = await ReadBodyAsync(request);
             (int status, string result) = Dispatch(request, target, body);
             context.Response.StatusCode = status;
@@ -189,11 +198,39 @@ public sealed partial class KubeApiServer : IAsyncLifetime
                 case ("PATCH", not null, _):
                     throw new ApiError(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {contentType})");
                 case ("DELETE", not null, null):
-                    return (200, Delete(target, dryRun, request));
+                    return (200, Delete(target, dryRun, request, DeletePropagation(request, body)));
                 default:
                     throw new ApiError(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource");
             }
         }
+    }
+
+    /// <summary>
+    /// What a delete does to the objects the deleted one owns: <c>propagationPolicy</c> from the query
+    /// or the DeleteOptions body. Without one, the API's documented default: dependents of a Job are
+    /// orphaned (kept, their owner reference removed), every other kind's are collected.
+    /// </summary>
+    static string DeletePropagation(HttpRequest request, byte[] body)
+    {
+        string? policy = request.Query["propagationPolicy"];
+        if (policy is null && body.Length > 0)
+        {
+            try
+            {
+                policy = (string?)JsonNode.Parse(body)?["propagationPolicy"];
+            }
+            catch (JsonException)
+            {
+                throw new ApiError(400, "BadRequest", "the DeleteOptions body is not JSON");
+            }
+        }
+
+        return policy switch
+        {
+            null => "Default",
+            "Foreground" or "Background" or "Orphan" => policy,
+            _ => throw new ApiError(400, "BadRequest", $"propagationPolicy must be Foreground, Background or Orphan, not {policy}"),
+        };
     }
 
     /// <summary>The resource a URL names: <c>/api/v1/namespaces/ns/configmaps/name</c>, <c>/apis/apps/v1/deployments</c>, …</summary>
@@ -241,7 +278,7 @@ public sealed partial class KubeApiServer : IAsyncLifetime
             throw new ApiError(404, "NotFound", $"the server could not find the requested resource: {type.QualifiedName} is namespaced");
         }
 
-        if (rest.Length == 3 && !(rest[2] == "status" && type.HasStatus))
+        if (rest.Length == 3 && !(rest[2] == "status" && type.HasStatus) && !(rest[2] == "log" && type.Kind == "Pod"))
         {
             throw new ApiError(404, "NotFound", $"the server could not find the requested resource: {type.QualifiedName} has no subresource {rest[2]}");
         }
