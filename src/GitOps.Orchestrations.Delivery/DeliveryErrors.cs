@@ -17,7 +17,7 @@ public static class DeliveryErrors
     public static bool IsExpected(Exception e) =>
         e is GitSourceException or ArgumentException or RenderException or ManifestException or KubernetesApiException
             or YamlPathException or Kubernetes.Traffic.TrafficRoutingException or Charts.ChartException or IOException or FormatException or k8s.Exceptions.KubeConfigException or LibGit2Sharp.LibGit2SharpException
-            or ClusterNotConfiguredException;
+            or ClusterNotConfiguredException or Kubernetes.Jobs.JobNotOursException;
 
     /// <summary>
     /// Runs an activity's work and turns an expected failure into its outcome, logged once, so a

@@ -193,7 +193,7 @@ public sealed class PromotionTests
         Assert.Equal([
             "p.yaml:7:60: error: 'one.two' is not a version constraint such as 1.2.3, 1.2.x, ^1.2 or >=1.2 <2: ",
             "p.yaml:6:7: error: a source has exactly one of helmRepository or gitTags",
-            "p.yaml:12:25: error: unknown promotion step 'teleport' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, log, render, rollout, sync, wait, workflow)",
+            "p.yaml:12:25: error: unknown promotion step 'teleport' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, job, log, render, rollout, script, sync, wait, workflow)",
             "p.yaml:13:46: error: quorum 2 cannot be met by the 1 approvers named",
             "p.yaml:14:30: error: cron 'every friday': ",
             "p.yaml:14:105: error: unknown timezone 'Mars/Olympus' (use an IANA name such as Europe/Berlin)",

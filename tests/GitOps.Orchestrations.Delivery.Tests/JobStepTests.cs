@@ -274,4 +274,21 @@ public sealed class JobStepTests : IAsyncLifetime
         JsonElement? owners = JsonDocument.Parse(cluster.Get("v1", "ConfigMap", "default", (await Read("default", _ => true)).Metadata.Name)!["metadata"]!["ownerReferences"]!.ToJsonString()).RootElement;
         Assert.Equal("Job", owners.Value[0].GetProperty("kind").GetString());
     }
+
+    [Fact]
+    public async Task Creating_an_attempts_job_again_adopts_it_and_a_same_named_job_of_anyone_else_is_left_alone()
+    {
+        using var client = Kubernetes.ClusterClient.Connect(cluster.Clusters(work).Resolve(null));
+        var clusterJobs = new Kubernetes.Jobs.ClusterJobs(client);
+        System.Text.Json.Nodes.JsonObject Job(string key) => Core.Jobs.JobManifest.Build(
+            Core.Jobs.JobSettings.Read<Core.Jobs.JobSettings>(JsonDocument.Parse("""{"image": "x"}""").RootElement), "build-0123456789", Core.Jobs.JobNames.Labels("r", "build"), key).Job;
+
+        Assert.False(await clusterJobs.CreateAsync(Job("r/build/1"), null, "r/build/1", CancellationToken.None));
+        Assert.True(await clusterJobs.CreateAsync(Job("r/build/1"), null, "r/build/1", CancellationToken.None));
+        Assert.Equal(1, JobsCreated);
+
+        var refused = await Assert.ThrowsAsync<Kubernetes.Jobs.JobNotOursException>(() => clusterJobs.CreateAsync(Job("someone/else/1"), null, "someone/else/1", CancellationToken.None));
+        Assert.Contains("was not created by this step", refused.Message);
+        Assert.Equal(1, cluster.Count("Job"));
+    }
 }

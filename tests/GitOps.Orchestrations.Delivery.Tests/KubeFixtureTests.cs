@@ -255,4 +255,60 @@ public sealed class KubeFixtureTests : IAsyncLifetime
         };
         return client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(JsonSerializer.Serialize(deployment), V1Patch.PatchType.ApplyPatch), "api", "default", fieldManager: manager, force: force);
     }
+
+    async Task<(V1Job Job, V1Pod Pod)> JobWithPod(string name)
+    {
+        V1Job job = await client.BatchV1.CreateNamespacedJobAsync(new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new V1JobSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { RestartPolicy = "Never", Containers = [new V1Container { Name = "main", Image = "busybox" }] } } },
+        }, "default");
+        V1Pod pod = await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = $"{name}-abcde", Labels = new Dictionary<string, string> { ["job-name"] = name }, OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = name, Uid = job.Metadata.Uid, Controller = true }] },
+            Spec = job.Spec.Template.Spec,
+        }, "default");
+        return (job, pod);
+    }
+
+    [Fact]
+    public async Task Deleting_a_job_in_the_foreground_takes_its_pods_and_without_a_policy_orphans_them()
+    {
+        await JobWithPod("fore");
+        await client.BatchV1.DeleteNamespacedJobAsync("fore", "default", propagationPolicy: "Foreground");
+        Assert.Null(server.Get("v1", "Pod", "default", "fore-abcde"));
+
+        // The batch API's own default keeps the pods, without their owner: why the engine always names a policy.
+        await JobWithPod("plain");
+        await client.BatchV1.DeleteNamespacedJobAsync("plain", "default");
+        Assert.Null(server.Get("batch/v1", "Job", "default", "plain"));
+        Assert.Empty(server.Get("v1", "Pod", "default", "plain-abcde")!["metadata"]!["ownerReferences"]!.AsArray());
+
+        var bad = await Assert.ThrowsAsync<HttpOperationException>(() => client.BatchV1.DeleteNamespacedJobAsync("fore", "default", propagationPolicy: "Sideways"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_pod_log_is_served_with_tail_lines_and_a_byte_limit_once_its_container_has_started()
+    {
+        (_, V1Pod pod) = await JobWithPod("logs");
+        var waiting = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "default", container: "main"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, waiting.Response.StatusCode);
+        Assert.Contains("is waiting to start: ContainerCreating", waiting.Response.Content);
+
+        await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch("""{"status": {"phase": "Running", "containerStatuses": [{"name": "main", "ready": true, "restartCount": 0, "image": "busybox", "imageID": "", "state": {"running": {}}}]}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, "default");
+        server.SetPodLog("default", pod.Metadata.Name, "one\ntwo\nthree\n");
+
+        async Task<string> Read(int? tailLines, int? limitBytes)
+        {
+            using var reader = new StreamReader(await client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "default", container: "main", tailLines: tailLines, limitBytes: limitBytes));
+            return await reader.ReadToEndAsync();
+        }
+
+        Assert.Equal("one\ntwo\nthree\n", await Read(null, null));
+        Assert.Equal("two\nthree\n", await Read(2, null));
+        Assert.Equal("one\ntw", await Read(null, 6));
+        var unknown = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, "default", container: "sidecar"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.Response.StatusCode);
+    }
 }

@@ -155,6 +155,14 @@ public static class JobManifest
         return new JobObjects(job, sourceMap);
     }
 
+    /// <summary>A templated value arrives as text; the API wants the ids as integers and the flag as a boolean.</summary>
+    static JsonNode? Typed(string field, JsonElement value) => (field, value.ValueKind) switch
+    {
+        ("runAsUser" or "runAsGroup" or "fsGroup", JsonValueKind.String) when long.TryParse(value.GetString(), out long id) => JsonValue.Create(id),
+        ("runAsNonRoot", JsonValueKind.String) when bool.TryParse(value.GetString(), out bool flag) => JsonValue.Create(flag),
+        _ => JsonNode.Parse(value.GetRawText()),
+    };
+
     static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 
     static JsonObject EnvVar(string name, JsonElement value)
@@ -187,7 +195,7 @@ public static class JobManifest
         {
             foreach (JsonProperty property in settings.EnumerateObject())
             {
-                context[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                context[property.Name] = Typed(property.Name, property.Value);
             }
         }
 

@@ -7,6 +7,9 @@ using k8s.Models;
 
 namespace GitOps.Orchestrations.Kubernetes.Jobs;
 
+/// <summary>A Job of the step's name exists but carries another step's key; trying again cannot help.</summary>
+public sealed class JobNotOursException(string message) : InvalidOperationException(message);
+
 /// <summary>A Job and its pods as the API returned them, for <see cref="JobStates.Observe"/>.</summary>
 public sealed record JobSnapshot(JsonObject Job, IReadOnlyList<JsonObject> Pods);
 
@@ -42,7 +45,7 @@ public sealed class ClusterJobs(ClusterClient client)
         string? ownerKey = owner.Metadata.Annotations is { } annotations && annotations.TryGetValue(JobNames.StepAnnotation, out string? key) ? key : null;
         if (ownerKey != stepKey)
         {
-            throw new KubernetesApiException(409, $"a Job named {ns}/{name} already exists and was not created by this step; it is left alone");
+            throw new JobNotOursException($"a Job named {ns}/{name} already exists and was not created by this step; it is left alone");
         }
 
         if (source is not null)
