@@ -204,9 +204,15 @@ public class JobTests
                 - name: c
                   uses: job
                   with: {image: ""}
+                - name: d
+                  uses: script
+                  with:
+                    image: alpine
+                    source: echo {{params.x}}
             """));
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:8:38: error: with.source: is empty", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:11:13: error: 'script' task is missing required field with.image", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:14:22: error: with.image: is empty", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:19:17: error: with.source: must be written out here, not templated", StringComparison.Ordinal));
     }
 }

@@ -13,7 +13,7 @@ public static class FieldChecks
         bool templated = value.ValueKind == JsonValueKind.String && Template.HasReferences(value.GetString()!);
         if (field.Literal && Template.References(value).Any())
         {
-            return "must be written out here, not templated with {{...}}: a run's params must not choose its own policy";
+            return "must be written out here, not templated with {{...}}: what a run is given must not decide its policy or become its code";
         }
 
         switch (field.Kind)

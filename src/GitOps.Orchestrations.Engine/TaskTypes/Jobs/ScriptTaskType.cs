@@ -13,7 +13,8 @@ public sealed class ScriptTaskType : ITaskType, ICleansUpWhenCancelled
 {
     public TaskTypeSchema Schema { get; } = new("script", new Dictionary<string, FieldSpec>(JobSettings.ContainerFields())
     {
-        ["source"] = new(FieldKind.String, Required: true, Shape: Shape.NonEmptyText(JobDefaults.MaxSourceBytes)),
+        // Written out, never templated: a param templated into source would become code the script runs.
+        ["source"] = new(FieldKind.String, Required: true, Literal: true, Shape: Shape.NonEmptyText(JobDefaults.MaxSourceBytes)),
         ["command"] = new(FieldKind.StringList),
         ["args"] = new(FieldKind.StringList),
     });
