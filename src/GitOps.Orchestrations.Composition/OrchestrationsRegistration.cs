@@ -1,6 +1,8 @@
 using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Engine;
+using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Sdk;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,9 +21,10 @@ public static class OrchestrationsRegistration
     {
         // The host's egress policy first: the engine only adds the default when none is there.
         services.AddSingleton(options.Egress.Validated());
-        services.AddSingleton(options.TaskTypes);
+        TaskTypeRegistry taskTypes = ComposeTaskTypes(options.TaskTypes, services);
+        services.AddSingleton(taskTypes);
         services.AddSingleton(options.Approvals);
-        services.AddSingleton(new OrchestrationServices(options.TaskTypes, options.Approvals));
+        services.AddSingleton(new OrchestrationServices(taskTypes, options.Approvals));
         services.TryAddSingleton(TimeProvider.System);
         services.AddGitOpsEngine();
         services.AddGitOpsDelivery(options.Delivery);
@@ -29,6 +32,13 @@ public static class OrchestrationsRegistration
         services.AddHttpClient(MeasureActivity.ClientName).UseEgressPolicy();
         return services;
     }
+
+    /// <summary>
+    /// The task types of <paramref name="registry"/> and the custom ones added to
+    /// <paramref name="services"/> with <c>AddGitOpsTaskType</c>, as the Functions app adds them.
+    /// </summary>
+    public static TaskTypeRegistry ComposeTaskTypes(TaskTypeRegistry registry, IServiceCollection services) =>
+        registry.With(services.GitOpsTaskTypes().Where(custom => !registry.TryGet(custom.Name, out _)));
 
     public static DurableTaskRegistry AddGitOpsOrchestrationTasks(this DurableTaskRegistry registry, OrchestrationServices services) => registry
         .AddGitOpsEngineTasks(services)

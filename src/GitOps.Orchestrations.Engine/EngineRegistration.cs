@@ -17,6 +17,7 @@ public static class EngineRegistration
         services.TryAddSingleton<IEffectJournal, InMemoryEffectJournal>();
         services.TryAddSingleton(EgressPolicy.Default);
         services.AddHttpClient(HttpRequestActivity.ClientName, client => client.Timeout = TimeSpan.FromMinutes(5)).UseEgressPolicy();
+        services.AddHttpClient(Sdk.TaskHttp.ClientName, client => client.Timeout = TimeSpan.FromMinutes(2)).UseEgressPolicy();
         return services;
     }
 
@@ -45,6 +46,7 @@ public static class EngineRegistration
 
         return registry
             .AddActivity<LogActivity>()
+            .AddActivity<CustomTaskActivity>()
             .AddActivity<HttpRequestActivity>();
     }
 

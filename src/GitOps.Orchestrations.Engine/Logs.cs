@@ -35,4 +35,7 @@ static partial class Logs
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "{Method} {Url} -> {Status} ({Key})")]
     public static partial void HttpSent(this ILogger logger, string method, string url, int status, string key);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Custom task type {TaskType} threw")]
+    public static partial void CustomTaskThrew(this ILogger logger, string taskType, Exception exception);
 }

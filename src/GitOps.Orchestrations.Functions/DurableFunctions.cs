@@ -40,6 +40,11 @@ public sealed class DurableFunctions(OrchestrationServices engine, IServiceProvi
     public Task<string> Log([ActivityTrigger] LogRequest request, FunctionContext context) =>
         ActivatorUtilities.CreateInstance<LogActivity>(services).RunAsync(new FunctionActivityContext(nameof(LogActivity), context.InvocationId), request);
 
+    /// <summary>Every custom task type the app adds with <c>AddGitOpsTaskType</c> runs through this one function.</summary>
+    [Function(nameof(CustomTaskActivity))]
+    public Task<CustomTaskResult> CustomTask([ActivityTrigger] CustomTaskRequest request, FunctionContext context) =>
+        Run<CustomTaskActivity, CustomTaskRequest, CustomTaskResult>(request, context);
+
     [Function(nameof(HttpRequestActivity))]
     public Task<HttpStepResponse> Http([ActivityTrigger] HttpStepRequest request, FunctionContext context) =>
         ActivatorUtilities.CreateInstance<HttpRequestActivity>(services).RunAsync(new FunctionActivityContext(nameof(HttpRequestActivity), context.InvocationId), request);

@@ -1,6 +1,7 @@
 using GitOps.Orchestrations.Composition;
 using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,9 @@ public static class EngineHostRegistration
         // The backend's stores first: the engine adds its in-memory journal only when none is there.
         services.AddSingleton(backend.Journal);
         services.AddSingleton(backend.Audit);
-        services.AddGitOpsOrchestrations(new OrchestrationsOptions { Approvals = backend.Approvals, TaskTypes = options.TaskTypes, Egress = options.Egress, Delivery = options.Delivery });
+        // One registry for the API, the validator and the worker: the host's, and any custom task type added to the services.
+        TaskTypeRegistry taskTypes = OrchestrationsRegistration.ComposeTaskTypes(options.TaskTypes, services);
+        services.AddGitOpsOrchestrations(new OrchestrationsOptions { Approvals = backend.Approvals, TaskTypes = taskTypes, Egress = options.Egress, Delivery = options.Delivery });
         options.ConfigureServices?.Invoke(services);
         if (options.RunWorker)
         {
@@ -33,7 +36,7 @@ public static class EngineHostRegistration
                 builder.UseVersioning(options.Versioning ?? EngineRegistration.Versioning);
                 builder.AddTasks(registry =>
                 {
-                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(options.TaskTypes, backend.Approvals));
+                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(taskTypes, backend.Approvals));
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });

@@ -85,6 +85,8 @@ public sealed record ServerOptions
             {
                 Store = section["Store"] is { Length: > 0 } store ? Hosting.Backends.StoreSpec.Parse(store) : engine.Store,
                 TaskHub = section["TaskHub"] ?? engine.TaskHub,
+                // Custom task types from a plugin folder; a plugin that does not load stops the start.
+                TaskTypes = section["Plugins"] is { Length: > 0 } plugins ? Hosting.Plugins.TaskTypePlugins.Registry(plugins) : engine.TaskTypes,
                 Delivery = (clusters is null ? engine.Delivery : engine.Delivery with { Clusters = new ClusterRegistry(clusters) }) is var delivery && section["CacheDirectory"] is { Length: > 0 } cache
                     ? delivery with { CacheDirectory = cache }
                     : delivery,

@@ -9,15 +9,16 @@ namespace GitOps.Orchestrations.Testing;
 public static class WorkflowSnapshots
 {
     /// <summary>Loads YAML (all its documents form the library) and snapshots its first workflow, as a run from Git would.</summary>
-    public static WorkflowSnapshot Load(string yaml, string file = "test.yaml")
+    public static WorkflowSnapshot Load(string yaml, string file = "test.yaml", TaskTypeRegistry? taskTypes = null)
     {
-        WorkflowCatalog catalog = WorkflowCatalog.Load([new SourceFile(file, Encoding.UTF8.GetBytes(yaml))], TaskTypeRegistry.BuiltIn());
+        taskTypes ??= TaskTypeRegistry.BuiltIn();
+        WorkflowCatalog catalog = WorkflowCatalog.Load([new SourceFile(file, Encoding.UTF8.GetBytes(yaml))], taskTypes);
         if (catalog.Diagnostics.Count > 0)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, catalog.Diagnostics));
         }
 
-        string rootName = DocumentLoader.Load(file, yaml, TaskTypeRegistry.BuiltIn()).Workflows[0].Definition.Name;
+        string rootName = DocumentLoader.Load(file, yaml, taskTypes).Workflows[0].Definition.Name;
         WorkflowDocument first = catalog.Find(rootName)!;
         return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), AnalysisTemplates = catalog.AnalysisTemplates, Rollouts = catalog.Rollouts, Revision = "test", Source = file };
     }

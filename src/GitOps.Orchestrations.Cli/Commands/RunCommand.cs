@@ -6,6 +6,7 @@ using GitOps.Orchestrations.Delivery;
 using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Hosting.Plugins;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Hosting.Backends;
@@ -36,9 +37,10 @@ internal static class RunCommand
         Option<string> person = new("--as") { Description = "Who decides gates from this terminal, as the gates' approvers list names people (default: your OS user)", DefaultValueFactory = _ => Environment.UserName };
         Option<string[]> groups = new("--group") { Description = "A group the --as person belongs to, for gates that list group:NAME (repeatable)" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
+        Option<string?> plugins = new("--plugins") { Description = "Folder of custom task types (NAME/NAME.dll, built with GitOps.Orchestrations.Sdk)" };
         Command command = new("run", "Run a workflow in-process and show its progress")
         {
-            workflow, repo, revision, folder, parameters, store, taskHub, approve, person, groups, runId, output, clusters, verbose,
+            workflow, repo, revision, folder, parameters, store, taskHub, approve, person, groups, runId, output, clusters, plugins, verbose,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,19 +55,21 @@ internal static class RunCommand
             Dictionary<string, string> given;
             StoreSpec backend;
             ClusterRegistry clusterRegistry;
+            TaskTypeRegistry taskTypes;
             try
             {
+                taskTypes = TaskTypePlugins.Registry(parse.GetValue(plugins));
                 given = ParseParams(parse.GetValue(parameters) ?? []);
                 backend = StoreSpec.Resolve(parse.GetValue(store));
                 clusterRegistry = ClusterRegistry.ForLocalUser(ParseClusters(parse.GetValue(clusters) ?? []));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Usage;
             }
 
-            ResolvedWorkflow resolved = WorkflowResolver.Resolve(parse.GetValue(workflow)!, parse.GetValue(repo), parse.GetValue(revision), parse.GetValue(folder)!, TaskTypeRegistry.BuiltIn());
+            ResolvedWorkflow resolved = WorkflowResolver.Resolve(parse.GetValue(workflow)!, parse.GetValue(repo), parse.GetValue(revision), parse.GetValue(folder)!, taskTypes);
             if (!resolved.Succeeded)
             {
                 foreach (var diagnostic in resolved.Diagnostics)
@@ -97,6 +101,7 @@ internal static class RunCommand
                     TaskHub = parse.GetValue(taskHub)!,
                     LoggerFactory = loggerFactory,
                     Delivery = new DeliveryOptions { Clusters = clusterRegistry },
+                    TaskTypes = taskTypes,
                 }.WithEnvironment(), cancellationToken);
             }
             catch (StoreUnreachableException e)

@@ -31,7 +31,8 @@ internal static class ServeCommand
         Option<string?> keysFile = new("--keys-file") { Description = "JSON file holding the API keys (GitOps:ApiKeys), read again when it changes; default: the --config file" };
         Option<bool> verbose = new("--verbose", "-v") { Description = "Show engine logs" };
         Option<bool> printConfig = new("--print-config") { Description = "Print the settings the server would run with (secrets shown only as set), and exit" };
-        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, keysFile, verbose, printConfig };
+        Option<string?> plugins = new("--plugins") { Description = "Folder of custom task types (NAME/NAME.dll, built with GitOps.Orchestrations.Sdk); docs/tasks.md" };
+        Command command = new("serve", "Serve the HTTP API with the engine in-process") { urls, store, taskHub, repo, branch, folder, config, keysFile, plugins, verbose, printConfig };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServerOptions options;
@@ -48,6 +49,7 @@ internal static class ServeCommand
                     ["Branch"] = parse.GetValue(branch),
                     ["Path"] = parse.GetValue(folder),
                     ["KeysFile"] = parse.GetValue(keysFile),
+                    ["Plugins"] = parse.GetValue(plugins),
                 };
                 options = ServerOptions.Read(File.Exists(configFile) ? configFile : null, flags);
                 options = options with { KeysFile = options.KeysFile ?? configFile };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.TaskTypes;
+using GitOps.Orchestrations.Hosting.Plugins;
 using GitOps.Orchestrations.Git;
 
 namespace GitOps.Orchestrations.Cli.Commands;
@@ -12,9 +13,21 @@ internal static class ValidateCommand
     public static Command Create()
     {
         Argument<string[]> paths = new("paths") { Description = "Workflow files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
-        Command command = new("validate", "Check workflow files without running them") { paths };
+        Option<string?> plugins = new("--plugins") { Description = "Folder of custom task types whose with: blocks to check too" };
+        Command command = new("validate", "Check workflow files without running them") { paths, plugins };
         command.SetAction(parse =>
         {
+            TaskTypeRegistry taskTypes;
+            try
+            {
+                taskTypes = TaskTypePlugins.Registry(parse.GetValue(plugins));
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
             var files = new List<SourceFile>();
             foreach (string path in parse.GetValue(paths)!)
             {
@@ -29,7 +42,7 @@ internal static class ValidateCommand
                 }
             }
 
-            WorkflowCatalog catalog = WorkflowCatalog.Load(files, TaskTypeRegistry.BuiltIn());
+            WorkflowCatalog catalog = WorkflowCatalog.Load(files, taskTypes);
             foreach (Diagnostic diagnostic in catalog.Diagnostics)
             {
                 Console.WriteLine(diagnostic);

@@ -30,6 +30,15 @@ public sealed class TaskTypeRegistry : ITaskTypeCatalog
 
     public IEnumerable<string> Names => types.Keys;
 
+    /// <summary>
+    /// This registry and the custom task types of <paramref name="custom"/>. A name taken twice is
+    /// an error when the host starts, never a silent choice between two task types.
+    /// </summary>
+    public TaskTypeRegistry With(IEnumerable<Sdk.TaskTypeDefinition> custom) =>
+        new([.. types.Values, .. custom.Select(definition => new Custom.CustomTaskType(definition))]);
+
+    public bool TryGet(string uses, [MaybeNullWhen(false)] out ITaskType type) => types.TryGetValue(uses, out type);
+
     public ITaskType Get(string uses) =>
         types.TryGetValue(uses, out ITaskType? type)
             ? type
