@@ -34,6 +34,8 @@ builder.Services.AddSingleton(audit);
 ApprovalAuthority approvals = builder.Configuration["GITOPS_APPROVAL_KEY"] is { Length: > 0 } approvalKey
     ? ApprovalAuthority.FromBase64(approvalKey)
     : await TableApprovalKey.GetOrCreateAsync(storage, taskHub);
+// Custom task types are added here, before the composition root, as activities are added to a
+// Durable Functions app: builder.Services.AddGitOpsTaskType<ChangeTicketTaskType>(); (docs/tasks.md).
 builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
 {
     Approvals = approvals,
