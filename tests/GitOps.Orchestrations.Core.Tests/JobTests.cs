@@ -215,4 +215,29 @@ public class JobTests
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:14:22: error: with.image: is empty", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:19:17: error: with.source: must be written out here, not templated", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_step_that_reads_a_secret_names_its_image_and_its_references_in_the_workflow()
+    {
+        string[] errors = Load.Errors(Load.Workflow("""
+                - name: a
+                  uses: job
+                  with:
+                    image: "registry.local/tool:{{params.version}}"
+                    env:
+                      TOKEN: {secretKeyRef: {name: "{{params.secret}}", key: token}}
+                    serviceAccountName: "{{params.account}}"
+                - name: b
+                  uses: job
+                  with:
+                    image: "registry.local/tool:{{params.version}}"
+                    env: {GREETING: "hello {{params.version}}"}
+            """, "  params: [{name: version}, {name: secret}, {name: account}]\n"));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:10:9: error: with.image: a step that reads a Secret must name its image here", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:12:11: error: with.env.TOKEN: a Secret or ConfigMap reference must be written here", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:13:30: error: with.serviceAccountName: must be written out here", StringComparison.Ordinal));
+
+        // Without a Secret, a templated image is what a release pipeline needs.
+        Assert.DoesNotContain(errors, e => e.StartsWith("wf.yaml:17:", StringComparison.Ordinal) || e.StartsWith("wf.yaml:18:", StringComparison.Ordinal));
+    }
 }

@@ -168,6 +168,41 @@ public sealed record JobSettings
         public static readonly Shape Result = Shape.Object(new Dictionary<string, Shape> { ["path"] = Shape.Scalar });
     }
 
+    /// <summary>
+    /// A step that reads a Secret (an env <c>secretKeyRef</c>, a secret volume) must name its image
+    /// and its env references in the workflow: were either templated, whoever starts a run could
+    /// choose an image that prints the Secret to the log every viewer reads, or choose the Secret.
+    /// </summary>
+    public static IEnumerable<FieldProblem> SecretsNeedALiteralImage(System.Text.Json.JsonElement with)
+    {
+        if (with.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            yield break;
+        }
+
+        bool readsSecret = (with.TryGetProperty("env", out var env) && env.ValueKind == System.Text.Json.JsonValueKind.Object
+                && env.EnumerateObject().Any(e => e.Value.ValueKind == System.Text.Json.JsonValueKind.Object && e.Value.TryGetProperty("secretKeyRef", out _)))
+            || (with.TryGetProperty("volumes", out var volumes) && volumes.ValueKind == System.Text.Json.JsonValueKind.Array
+                && volumes.EnumerateArray().Any(v => v.ValueKind == System.Text.Json.JsonValueKind.Object && v.TryGetProperty("secret", out _)));
+        if (!readsSecret)
+        {
+            yield break;
+        }
+
+        if (with.TryGetProperty("image", out var image) && Templating.Template.References(image).Any())
+        {
+            yield return new FieldProblem(["image"], "a step that reads a Secret must name its image here, not template it: a run's params must not choose the code that sees the Secret");
+        }
+
+        foreach (System.Text.Json.JsonProperty variable in env.ValueKind == System.Text.Json.JsonValueKind.Object ? env.EnumerateObject() : [])
+        {
+            if (variable.Value.ValueKind == System.Text.Json.JsonValueKind.Object && Templating.Template.References(variable.Value).Any())
+            {
+                yield return new FieldProblem(["env", variable.Name], "a Secret or ConfigMap reference must be written here, not templated: a run's params must not choose which Secret a step reads");
+            }
+        }
+    }
+
     /// <summary>The <c>with</c> fields of a step that runs a container, shared by <c>job</c> and <c>script</c>.</summary>
     public static Dictionary<string, FieldSpec> ContainerFields() => new()
     {
@@ -176,13 +211,13 @@ public sealed record JobSettings
         ["image"] = new(FieldKind.String, Required: true, Shape: Shape.NonEmptyText(1024)),
         ["env"] = new(FieldKind.Object, Shape: Shapes.Env),
         ["resources"] = new(FieldKind.Object, Shape: Shapes.Resources),
-        ["serviceAccountName"] = new(FieldKind.String),
+        ["serviceAccountName"] = new(FieldKind.String, Literal: true),
         ["nodeSelector"] = new(FieldKind.StringMap),
         ["tolerations"] = new(FieldKind.Any, Shape: Shapes.Tolerations),
-        ["volumes"] = new(FieldKind.Any, Shape: Shapes.Volumes),
+        ["volumes"] = new(FieldKind.Any, Literal: true, Shape: Shapes.Volumes),
         ["activeDeadlineSeconds"] = new(FieldKind.Number),
         ["ttlSecondsAfterFinished"] = new(FieldKind.Number),
-        ["securityContext"] = new(FieldKind.Object, Shape: Shapes.SecurityContext),
+        ["securityContext"] = new(FieldKind.Object, Literal: true, Shape: Shapes.SecurityContext),
         ["result"] = new(FieldKind.Object, Shape: Shapes.Result),
         ["outputs"] = new(FieldKind.StringList),
         ["logTailBytes"] = new(FieldKind.Number),

@@ -355,6 +355,11 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 }
             }
 
+            foreach (FieldProblem problem in with is JsonElement written && schema.Check is { } check ? check(written) : [])
+            {
+                task.Error(PositionWithin(withNode, problem.Path) ?? map.Of(key, "with"), $"{problem.Describe("with")}: {problem.Message}");
+            }
+
             foreach (var (name, field) in schema.Fields)
             {
                 if (field.Required && !present.Contains(name))

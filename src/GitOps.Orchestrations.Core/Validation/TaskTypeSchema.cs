@@ -29,7 +29,11 @@ public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyL
 /// The shape of one task type's <c>with</c> block. Validation is pure, so the schema lives here,
 /// while the code that runs the task type lives with the engine.
 /// </summary>
-public sealed record TaskTypeSchema(string Name, IReadOnlyDictionary<string, FieldSpec> Fields, bool AllowsExtraFields = false);
+/// <param name="Check">
+/// Rules across fields, on the <c>with</c> block as written (before templating), each problem at a
+/// path below <c>with</c>: what one field allows may depend on another.
+/// </param>
+public sealed record TaskTypeSchema(string Name, IReadOnlyDictionary<string, FieldSpec> Fields, bool AllowsExtraFields = false, Func<System.Text.Json.JsonElement, IEnumerable<FieldProblem>>? Check = null);
 
 /// <summary>The task types a validator may accept; the engine's registry is one.</summary>
 public interface ITaskTypeCatalog

@@ -41,7 +41,10 @@ public sealed class CustomTaskActivity(TaskTypeRegistry taskTypes, IServiceProvi
         TaskOutcome outcome;
         try
         {
-            var instance = (ICustomTaskType)ActivatorUtilities.GetServiceOrCreateInstance(services, custom.Definition.Implementation);
+            // Registered in the services (AddGitOpsTaskType), the container owns it; made here (a plugin's), this call does.
+            object? registered = services.GetService(custom.Definition.Implementation);
+            var instance = (ICustomTaskType)(registered ?? ActivatorUtilities.CreateInstance(services, custom.Definition.Implementation));
+            await using var owned = registered is null ? instance as IAsyncDisposable ?? (instance as IDisposable is { } disposable ? new SyncDisposal(disposable) : null) : null;
             outcome = await instance.RunAsync(
                 new TaskContext
                 {
@@ -86,6 +89,15 @@ public sealed class CustomTaskActivity(TaskTypeRegistry taskTypes, IServiceProvi
         }
 
         return new CustomTaskResult(outcome.Status, outcome.Message is null ? null : OneLine(outcome.Message), outputs, outcome.Retryable, outcome.CheckAgainAfter, outcome.State);
+    }
+
+    sealed class SyncDisposal(IDisposable disposable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            disposable.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     static CustomTaskResult Errored(string message) => new(Sdk.TaskStatus.Errored, message, new(StringComparer.Ordinal), true, TimeSpan.Zero, null);

@@ -16,7 +16,7 @@ public sealed class JobTaskType : ITaskType, ICleansUpWhenCancelled
     {
         ["command"] = new(FieldKind.StringList),
         ["args"] = new(FieldKind.StringList),
-    });
+    }, Check: JobSettings.SecretsNeedALiteralImage);
 
     public Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step) =>
         ContainerSteps.RunAsync(context, step, JobSettings.Read<JobSettings>(step.With));

@@ -17,7 +17,7 @@ public sealed class ScriptTaskType : ITaskType, ICleansUpWhenCancelled
         ["source"] = new(FieldKind.String, Required: true, Literal: true, Shape: Shape.NonEmptyText(JobDefaults.MaxSourceBytes)),
         ["command"] = new(FieldKind.StringList),
         ["args"] = new(FieldKind.StringList),
-    });
+    }, Check: JobSettings.SecretsNeedALiteralImage);
 
     public Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
