@@ -37,6 +37,9 @@ public sealed record ServerOptions
     /// <summary>The configuration file whose keys are read again when it changes (<see cref="ApiKeyRing"/>); null: the keys are fixed.</summary>
     public string? KeysFile { get; init; }
 
+    /// <summary>The folder custom task types were loaded from, if any (docs/tasks.md).</summary>
+    public string? Plugins { get; init; }
+
     public JwtSettings Jwt { get; init; } = new();
 
     public RetentionOptions Retention { get; init; } = new();
@@ -80,6 +83,7 @@ public sealed record ServerOptions
             // A keys file of its own (a Kubernetes Secret, say) holds the keys; else the configuration does.
             ApiKeys = keysFile is null ? ReadKeys(section) : ReadKeys(keysFile),
             KeysFile = keysFile ?? configFile,
+            Plugins = section["Plugins"] is { Length: > 0 } pluginFolder ? pluginFolder : null,
             Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? defaults.Jwt,
             Engine = engine with
             {

@@ -125,4 +125,14 @@ public sealed class PluginTests : IAsyncLifetime
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("notes.dll is not a .NET assembly", result.Stderr);
     }
+
+    [Fact]
+    public async Task Print_config_shows_the_plugin_folder_and_the_task_types_it_gave()
+    {
+        CliResult printed = await Gitops.RunAsync(["serve", "--store", "memory", "--plugins", plugins, "--print-config"]);
+        Assert.Equal(0, printed.ExitCode);
+        JsonNode config = JsonNode.Parse(printed.Stdout)!;
+        Assert.Equal(plugins, (string?)config["Plugins"]);
+        Assert.Equal(["acme/change-ticket"], config["CustomTaskTypes"]!.AsArray().Select(t => (string?)t));
+    }
 }
