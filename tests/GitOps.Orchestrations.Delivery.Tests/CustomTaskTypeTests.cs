@@ -89,9 +89,10 @@ public sealed class CustomTaskTypeTests : IAsyncLifetime
     [Fact]
     public async Task A_job_a_script_and_a_custom_task_type_hand_their_outputs_down_the_graph()
     {
-        jobs.Plan = job => Task.FromResult(job.Metadata.Labels["gitops.orchestrations/node"] == "build"
-            ? new PodPlan { Log = "{\"version\": \"2.7.0\"}\n" }
-            : new PodPlan { Log = "release 2.7.0 to prod\n" });
+        // The build's pod is played; the script's source really runs, with the env the step gave it.
+        jobs.Plan = job => job.Metadata.Labels["gitops.orchestrations/node"] == "build"
+            ? Task.FromResult(new PodPlan { Log = "{\"version\": \"2.7.0\"}\n" })
+            : ScriptPods.RunHereAsync(cluster, job);
         using var stop = new CancellationTokenSource();
         Task board = DecideTicketsAsync("approved", stop.Token);
         RunStatus status = await engine.Runs.RunToEndAsync(Workflow("""

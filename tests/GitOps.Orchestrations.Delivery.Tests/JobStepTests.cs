@@ -5,7 +5,6 @@ using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Hosting;
 using GitOps.Orchestrations.Testing;
 using GitOps.Orchestrations.Testing.Kubernetes;
-using GitOps.Orchestrations.Testing.Processes;
 using k8s.Models;
 
 namespace GitOps.Orchestrations.Delivery.Tests;
@@ -52,24 +51,7 @@ public sealed class JobStepTests : IAsyncLifetime
 
     int JobsCreated => cluster.WriteLog.Count(w => w.StartsWith("POST /apis/batch/v1/namespaces/", StringComparison.Ordinal) && w.EndsWith("/jobs", StringComparison.Ordinal));
 
-    /// <summary>
-    /// Runs a script's pod for real: the source the step mounted (read back from its ConfigMap) runs
-    /// here with the container's interpreter, arguments and plain env values, and its stdout and exit
-    /// code are the pod's. So the test proves what reaches the container, not what the step meant to send.
-    /// </summary>
-    async Task<PodPlan> RunScriptHere(V1Job job)
-    {
-        V1Container container = job.Spec.Template.Spec.Containers.Single();
-        V1Volume volume = job.Spec.Template.Spec.Volumes.Single(v => v.ConfigMap is not null);
-        string source = (string)cluster.Get("v1", "ConfigMap", job.Metadata.NamespaceProperty, volume.ConfigMap.Name)!["data"]!["source"]!;
-        string mount = container.VolumeMounts.Single(m => m.Name == volume.Name).MountPath;
-        string folder = Directory.CreateTempSubdirectory("gitops-script-").FullName;
-        File.WriteAllText(Path.Combine(folder, "source"), source);
-        string[] args = [.. container.Command.Skip(1), .. (container.Args ?? []).Select(a => a.Replace(mount, folder, StringComparison.Ordinal))];
-        Dictionary<string, string> env = (container.Env ?? []).Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value);
-        ToolRun run = await Tool.RunAsync(container.Command[0], args, folder, TimeSpan.FromMinutes(1), env);
-        return new PodPlan { ExitCode = run.ExitCode, Log = run.Stdout + run.Stderr };
-    }
+    Task<PodPlan> RunScriptHere(V1Job job) => ScriptPods.RunHereAsync(cluster, job);
 
     [Fact]
     public async Task A_job_and_a_python_script_run_in_order_and_outputs_flow_between_them()
