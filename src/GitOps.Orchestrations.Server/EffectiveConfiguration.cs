@@ -43,7 +43,7 @@ public static partial class EffectiveConfiguration
             ["KeysFile"] = options.KeysFile,
             ["CacheDirectory"] = options.Engine.Delivery.CacheDirectory,
             ["Plugins"] = options.Plugins,
-            ["CustomTaskTypes"] = new JsonArray([.. options.Engine.TaskTypes.Names.Where(n => n.Contains('/', StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]),
+            ["CustomTaskTypes"] = new JsonArray([.. options.Engine.TaskTypes.CustomNames.Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]),
             ["Jwt"] = options.Jwt.SigningKey is null ? null : new JsonObject
             {
                 ["Issuer"] = options.Jwt.Issuer,

@@ -7,7 +7,7 @@ namespace GitOps.Orchestrations.Core.Tests;
 /// <summary>The pure parts of job and script steps: names, the Job built, the state read back, and what validation sees.</summary>
 public class JobTests
 {
-    static JobSettings Settings(string json) => JobSettings.Read<JobSettings>(JsonDocument.Parse(json).RootElement);
+    static JobSettings Settings(string json) => JobSettings.Read(JsonDocument.Parse(json).RootElement);
 
     static JsonObject Build(string json, string key = "run-1/build/1") =>
         JobManifest.Build(Settings(json), JobNames.For("build", key), JobNames.Labels("run-1", "build"), key).Job;

@@ -263,7 +263,7 @@ public sealed class JobStepTests : IAsyncLifetime
         using var client = Kubernetes.ClusterClient.Connect(cluster.Clusters(work).Resolve(null));
         var clusterJobs = new Kubernetes.Jobs.ClusterJobs(client);
         System.Text.Json.Nodes.JsonObject Job(string key) => Core.Jobs.JobManifest.Build(
-            Core.Jobs.JobSettings.Read<Core.Jobs.JobSettings>(JsonDocument.Parse("""{"image": "x"}""").RootElement), "build-0123456789", Core.Jobs.JobNames.Labels("r", "build"), key).Job;
+            Core.Jobs.JobSettings.Read(JsonDocument.Parse("""{"image": "x"}""").RootElement), "build-0123456789", Core.Jobs.JobNames.Labels("r", "build"), key).Job;
 
         Assert.False(await clusterJobs.CreateAsync(Job("r/build/1"), null, "r/build/1", CancellationToken.None));
         Assert.True(await clusterJobs.CreateAsync(Job("r/build/1"), null, "r/build/1", CancellationToken.None));

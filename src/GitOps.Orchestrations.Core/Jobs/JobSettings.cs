@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GitOps.Orchestrations.Core.Templating;
 using GitOps.Orchestrations.Core.Validation;
 
 namespace GitOps.Orchestrations.Core.Jobs;
@@ -61,11 +62,11 @@ public sealed record JobSettings
     };
 
     /// <summary>Reads a templated <c>with</c> block; a value of the wrong type is a <see cref="FormatException"/> naming its field.</summary>
-    public static T Read<T>(JsonElement with)
+    public static JobSettings Read(JsonElement with)
     {
         try
         {
-            return with.Deserialize<T>(Json) ?? throw new FormatException("with must be a mapping");
+            return with.Deserialize<JobSettings>(Json) ?? throw new FormatException("with must be a mapping");
         }
         catch (JsonException e)
         {
@@ -173,30 +174,30 @@ public sealed record JobSettings
     /// and its env references in the workflow: were either templated, whoever starts a run could
     /// choose an image that prints the Secret to the log every viewer reads, or choose the Secret.
     /// </summary>
-    public static IEnumerable<FieldProblem> SecretsNeedALiteralImage(System.Text.Json.JsonElement with)
+    public static IEnumerable<FieldProblem> SecretsNeedALiteralImage(JsonElement with)
     {
-        if (with.ValueKind != System.Text.Json.JsonValueKind.Object)
+        if (with.ValueKind != JsonValueKind.Object)
         {
             yield break;
         }
 
-        bool readsSecret = (with.TryGetProperty("env", out var env) && env.ValueKind == System.Text.Json.JsonValueKind.Object
-                && env.EnumerateObject().Any(e => e.Value.ValueKind == System.Text.Json.JsonValueKind.Object && e.Value.TryGetProperty("secretKeyRef", out _)))
-            || (with.TryGetProperty("volumes", out var volumes) && volumes.ValueKind == System.Text.Json.JsonValueKind.Array
-                && volumes.EnumerateArray().Any(v => v.ValueKind == System.Text.Json.JsonValueKind.Object && v.TryGetProperty("secret", out _)));
+        bool readsSecret = (with.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Object
+                && env.EnumerateObject().Any(e => e.Value.ValueKind == JsonValueKind.Object && e.Value.TryGetProperty("secretKeyRef", out _)))
+            || (with.TryGetProperty("volumes", out var volumes) && volumes.ValueKind == JsonValueKind.Array
+                && volumes.EnumerateArray().Any(v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("secret", out _)));
         if (!readsSecret)
         {
             yield break;
         }
 
-        if (with.TryGetProperty("image", out var image) && Templating.Template.References(image).Any())
+        if (with.TryGetProperty("image", out var image) && Template.References(image).Any())
         {
             yield return new FieldProblem(["image"], "a step that reads a Secret must name its image here, not template it: a run's params must not choose the code that sees the Secret");
         }
 
-        foreach (System.Text.Json.JsonProperty variable in env.ValueKind == System.Text.Json.JsonValueKind.Object ? env.EnumerateObject() : [])
+        foreach (JsonProperty variable in env.ValueKind == JsonValueKind.Object ? env.EnumerateObject() : [])
         {
-            if (variable.Value.ValueKind == System.Text.Json.JsonValueKind.Object && Templating.Template.References(variable.Value).Any())
+            if (variable.Value.ValueKind == JsonValueKind.Object && Template.References(variable.Value).Any())
             {
                 yield return new FieldProblem(["env", variable.Name], "a Secret or ConfigMap reference must be written here, not templated: a run's params must not choose which Secret a step reads");
             }

@@ -39,13 +39,13 @@ public sealed class CustomTaskActivity(TaskTypeRegistry taskTypes, IServiceProvi
         ILogger logger = loggers.CreateLogger(custom.Definition.Implementation);
         using var limit = new CancellationTokenSource(CallLimit);
         TaskOutcome outcome;
+        // Registered in the services (AddGitOpsTaskType), the container owns it; made here (a plugin's), this call does.
+        object? registered = services.GetService(custom.Definition.Implementation);
+        object? instance = registered;
         try
         {
-            // Registered in the services (AddGitOpsTaskType), the container owns it; made here (a plugin's), this call does.
-            object? registered = services.GetService(custom.Definition.Implementation);
-            var instance = (ICustomTaskType)(registered ?? ActivatorUtilities.CreateInstance(services, custom.Definition.Implementation));
-            await using var owned = registered is null ? instance as IAsyncDisposable ?? (instance as IDisposable is { } disposable ? new SyncDisposal(disposable) : null) : null;
-            outcome = await instance.RunAsync(
+            instance ??= ActivatorUtilities.CreateInstance(services, custom.Definition.Implementation);
+            outcome = await ((ICustomTaskType)instance).RunAsync(
                 new TaskContext
                 {
                     TaskType = input.TaskType,
@@ -71,6 +71,20 @@ public sealed class CustomTaskActivity(TaskTypeRegistry taskTypes, IServiceProvi
             logger.CustomTaskThrew(input.TaskType, e);
             return Errored($"{input.TaskType} threw {e.GetType().Name}: {OneLine(e.Message)}");
         }
+        finally
+        {
+            if (registered is null)
+            {
+                if (instance is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync();
+                }
+                else
+                {
+                    (instance as IDisposable)?.Dispose();
+                }
+            }
+        }
 
         if (outcome is null)
         {
@@ -89,15 +103,6 @@ public sealed class CustomTaskActivity(TaskTypeRegistry taskTypes, IServiceProvi
         }
 
         return new CustomTaskResult(outcome.Status, outcome.Message is null ? null : OneLine(outcome.Message), outputs, outcome.Retryable, outcome.CheckAgainAfter, outcome.State);
-    }
-
-    sealed class SyncDisposal(IDisposable disposable) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            disposable.Dispose();
-            return ValueTask.CompletedTask;
-        }
     }
 
     static CustomTaskResult Errored(string message) => new(Sdk.TaskStatus.Errored, message, new(StringComparer.Ordinal), true, TimeSpan.Zero, null);

@@ -30,6 +30,9 @@ public sealed class TaskTypeRegistry : ITaskTypeCatalog
 
     public IEnumerable<string> Names => types.Keys;
 
+    /// <summary>The names of the custom task types (written with the SDK) among <see cref="Names"/>.</summary>
+    public IEnumerable<string> CustomNames => types.Values.OfType<Custom.CustomTaskType>().Select(t => t.Schema.Name);
+
     /// <summary>
     /// This registry and the custom task types of <paramref name="custom"/>. A name taken twice is
     /// an error when the host starts, never a silent choice between two task types.

@@ -34,7 +34,8 @@ public sealed class ObserveJobActivity(ClusterRegistry clusters, ILogger<Observe
                 return new ObserveJobResult { State = state };
             }
 
-            string? whole = await jobs.ReadLogAsync(input.Namespace, state.Pod, JobDefaults.MaxResultBytes + 1, null, CancellationToken.None);
+            // The whole log only when it is the result; otherwise its end is all that is kept.
+            string? whole = input.WantStdout ? await jobs.ReadLogAsync(input.Namespace, state.Pod, JobDefaults.MaxResultBytes + 1, null, CancellationToken.None) : null;
             bool complete = whole is not null && Encoding.UTF8.GetByteCount(whole) <= JobDefaults.MaxResultBytes;
             string? tail = complete
                 ? whole
@@ -43,7 +44,7 @@ public sealed class ObserveJobActivity(ClusterRegistry clusters, ILogger<Observe
             {
                 State = state,
                 LogTail = tail is null ? null : Tail(tail, input.LogTailBytes),
-                Stdout = input.WantStdout && complete ? whole : null,
+                Stdout = complete ? whole : null,
             };
         });
 

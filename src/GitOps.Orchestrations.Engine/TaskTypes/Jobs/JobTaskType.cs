@@ -19,5 +19,5 @@ public sealed class JobTaskType : ITaskType, ICleansUpWhenCancelled
     }, Check: JobSettings.SecretsNeedALiteralImage);
 
     public Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step) =>
-        ContainerSteps.RunAsync(context, step, JobSettings.Read<JobSettings>(step.With));
+        ContainerSteps.RunAsync(context, step, JobSettings.Read(step.With));
 }

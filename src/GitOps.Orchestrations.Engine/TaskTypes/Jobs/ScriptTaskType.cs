@@ -21,7 +21,7 @@ public sealed class ScriptTaskType : ITaskType, ICleansUpWhenCancelled
 
     public Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
-        JobSettings settings = JobSettings.Read<JobSettings>(step.With);
+        JobSettings settings = JobSettings.Read(step.With);
         return string.IsNullOrWhiteSpace(settings.Source)
             ? Task.FromResult(StepResult.Failed("with.source is empty: a script step needs the source to run") with { Retryable = false })
             : ContainerSteps.RunAsync(context, step, settings);
