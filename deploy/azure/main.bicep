@@ -94,6 +94,22 @@ resource packages 'Microsoft.Storage/storageAccounts/blobServices/containers@202
   name: deploymentContainer
 }
 
+// The queue and container whose messages and blobs start runs (docs/events.md).
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource eventsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
+  parent: queues
+  name: 'gitops-events'
+}
+
+resource eventsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobs
+  name: 'gitops-events'
+}
+
 resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
   name: guid(storage.id, identity.id, role)
   scope: storage
@@ -162,6 +178,8 @@ var appSettings = [
   { name: 'GITOPS_WORKFLOWS_PATH', value: workflowsPath }
   { name: 'GITOPS_CACHE_DIR', value: '/tmp/gitops-cache' }
   { name: 'GITOPS_RETENTION_RUN_DAYS', value: string(retentionRunDays) }
+  { name: 'GITOPS_EVENTS_QUEUE', value: eventsQueue.name }
+  { name: 'GITOPS_EVENTS_CONTAINER', value: eventsContainer.name }
 ]
 
 var auditSetting = retentionAuditDays > 0 ? [{ name: 'GITOPS_RETENTION_AUDIT_DAYS', value: string(retentionAuditDays) }] : []

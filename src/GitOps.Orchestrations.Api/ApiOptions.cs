@@ -23,6 +23,15 @@ public sealed record ApiOptions
     /// <summary>The most running runs the pending-approvals list looks through.</summary>
     public int PendingApprovalScanLimit { get; init; } = 2000;
 
+    /// <summary>The webhook endpoints, by name (docs/events.md).</summary>
+    public IReadOnlyDictionary<string, Hooks.HookSpec> Hooks { get; init; } = new Dictionary<string, Hooks.HookSpec>();
+
+    /// <summary>
+    /// Larger webhook deliveries get 413. GitHub's push payloads are tens of kilobytes; expressions
+    /// read at most a megabyte of event, so this stays below that.
+    /// </summary>
+    public long MaxHookBodyBytes { get; init; } = 512 * 1024;
+
     /// <summary>How often a pipeline looks at its sources for new freight.</summary>
     public TimeSpan PipelinePollInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

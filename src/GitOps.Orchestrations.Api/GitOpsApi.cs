@@ -19,6 +19,7 @@ namespace GitOps.Orchestrations.Api;
 public sealed partial class GitOpsApi(
     WorkflowRunClient runs,
     WorkflowRepository repository,
+    Triggers.EventDispatcher events,
     IAuditLog audit,
     ApiOptions options,
     ServerInfo server,
@@ -139,33 +140,15 @@ public sealed partial class GitOpsApi(
     async Task<T?> ReadBody<T>(HttpContext http)
         where T : class
     {
-        long limit = options.MaxBodyBytes;
-        if (http.Request.ContentLength > limit)
-        {
-            throw ApiProblemException.TooLarge(limit);
-        }
-
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                throw ApiProblemException.TooLarge(limit);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
+        byte[] body = await ReadBounded(http, options.MaxBodyBytes);
+        if (body.Length == 0)
         {
             return null;
         }
 
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.ToArray(), StrictJson);
+            return JsonSerializer.Deserialize<T>(body, StrictJson);
         }
         catch (JsonException e)
         {

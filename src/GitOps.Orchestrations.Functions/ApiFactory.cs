@@ -24,7 +24,10 @@ public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, I
     WorkflowRunClient Runs(DurableTaskClient client) => new(client, engine.Approvals, CheckpointEvery);
 
     public GitOpsApi Api(DurableTaskClient client) =>
-        new(Runs(client), repository, audit, options, server, clock, loggers.CreateLogger<GitOpsApi>());
+        new(Runs(client), repository, Events(client), audit, options, server, clock, loggers.CreateLogger<GitOpsApi>());
+
+    public EventDispatcher Events(DurableTaskClient client) =>
+        new(repository, Runs(client), journal, audit, clock, loggers.CreateLogger<EventDispatcher>(), Environment.MachineName);
 
     public RetentionSweeper Retention(DurableTaskClient client) =>
         new(Runs(client), journal, audit, retention, clock, loggers.CreateLogger<RetentionSweeper>());

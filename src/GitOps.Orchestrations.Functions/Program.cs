@@ -1,5 +1,6 @@
 using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Hooks;
 using GitOps.Orchestrations.Api.Metrics;
 using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
@@ -41,7 +42,14 @@ builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
     Approvals = approvals,
     Delivery = builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions(),
 });
-builder.Services.AddSingleton(new ApiOptions());
+// Webhook endpoints (docs/events.md): GitOps__Hooks__<name>__Type and __SecretEnv (or __Secret, from Key Vault references).
+Dictionary<string, HookSpec> hooks = builder.Configuration.GetSection("GitOps:Hooks").Get<Dictionary<string, HookSpec>>() ?? [];
+if (hooks.Select(h => h.Value.Problem(h.Key)).FirstOrDefault(p => p is not null) is string hookProblem)
+{
+    throw new InvalidOperationException(hookProblem);
+}
+
+builder.Services.AddSingleton(new ApiOptions { Hooks = hooks });
 builder.Services.AddSingleton(sp => new WorkflowRepository(
     new WorkflowRepositoryOptions
     {

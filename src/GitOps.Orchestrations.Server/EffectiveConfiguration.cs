@@ -60,6 +60,14 @@ public static partial class EffectiveConfiguration
             ["ScheduleIntervalSeconds"] = options.ScheduleInterval.TotalSeconds,
             ["GitPollIntervalSeconds"] = options.GitPollInterval.TotalSeconds,
             ["PipelinePollIntervalSeconds"] = options.Api.PipelinePollInterval.TotalSeconds,
+            ["EventPollIntervalSeconds"] = options.EventPollInterval.TotalSeconds,
+            ["EventStorage"] = options.EventStorageConnection is string events ? RedactConnectionString(events) : null,
+            ["Hooks"] = new JsonObject([.. options.Api.Hooks.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key, (JsonNode?)new JsonObject
+            {
+                ["Type"] = h.Value.Type,
+                ["Secret"] = Set,
+                ["SecretEnv"] = h.Value.SecretEnv,
+            }))]),
             ["Retention"] = new JsonObject
             {
                 ["RunDays"] = options.Retention.Runs.TotalDays,

@@ -70,6 +70,13 @@ public sealed class GitOpsServer : IAsyncDisposable
         // One registration per trigger: AddHostedService keeps only the first of several of the same type.
         builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "schedules", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<ScheduleTicker>().TickAsync(ct))));
         builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "git", options.GitPollInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<GitTriggerPoller>().PollAsync(ct))));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventDispatcher>(sp, options.HostName));
+        if (options.EventStorageConnection is string eventStorage && options.EventPollInterval > TimeSpan.Zero)
+        {
+            builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StorageEventPoller>(sp, eventStorage));
+            builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "events", options.EventPollInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<StorageEventPoller>().PollAsync(ct))));
+        }
+
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PipelineStarter>(sp, options.Api.PipelinePollInterval));
         builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TriggerService>(sp, "pipelines", options.ScheduleInterval, (Func<CancellationToken, Task>)(ct => sp.GetRequiredService<PipelineStarter>().EnsureRunningAsync(ct))));
         builder.Services.AddSingleton(options.Retention);

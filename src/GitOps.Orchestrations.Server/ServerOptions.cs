@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Api;
+using GitOps.Orchestrations.Api.Hooks;
 using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Engine.Approvals;
@@ -53,6 +54,18 @@ public sealed record ServerOptions
     /// <summary>How often the branch is polled for git triggers; zero turns polling off.</summary>
     public TimeSpan GitPollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the queues and containers that workflows listen to are polled; zero turns polling off.</summary>
+    public TimeSpan EventPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The storage account whose queues and blobs start runs: the task hub's when the store is
+    /// Azure Storage, unless this names another; with no such account, queue and blob triggers are idle.
+    /// </summary>
+    public string? EventStorage { get; init; }
+
+    /// <summary>The account the event poller reads, if any.</summary>
+    public string? EventStorageConnection => EventStorage ?? (Engine.Store as Hosting.Backends.AzureStorageStore)?.ConnectionString;
+
     /// <summary>This process's name in claims, logs and audit entries.</summary>
     public string HostName { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
@@ -102,7 +115,10 @@ public sealed record ServerOptions
                 PublicUrl = section["PublicUrl"] ?? defaults.Api.PublicUrl,
                 MaxBodyBytes = ServerSettings.Number(section, "MaxBodyBytes", minimum: 1) is double bytes ? (long)bytes : defaults.Api.MaxBodyBytes,
                 PipelinePollInterval = Seconds(section, "PipelinePollIntervalSeconds") ?? defaults.Api.PipelinePollInterval,
+                Hooks = ReadHooks(section),
             },
+            EventPollInterval = Seconds(section, "EventPollIntervalSeconds") ?? defaults.EventPollInterval,
+            EventStorage = section["EventStorage"] is { Length: > 0 } eventStorage ? Hosting.Backends.StoreSpec.Parse(eventStorage) is Hosting.Backends.AzureStorageStore account ? account.ConnectionString : throw new ArgumentException("EventStorage must be an Azure Storage connection string or 'azurite'") : null,
             StoreConfigured = section["Store"] is { Length: > 0 },
             Retention = new RetentionOptions
             {
@@ -122,6 +138,18 @@ public sealed record ServerOptions
             : [];
 
     static List<ApiKeyEntry> ReadKeys(IConfiguration section) => section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? [];
+
+    /// <summary>The webhook endpoints under <c>Hooks</c>; a hook without a secret or of an unknown type stops the start.</summary>
+    static Dictionary<string, HookSpec> ReadHooks(IConfiguration section)
+    {
+        Dictionary<string, HookSpec> hooks = section.GetSection("Hooks").Get<Dictionary<string, HookSpec>>() ?? [];
+        if (hooks.Select(h => h.Value.Problem(h.Key)).FirstOrDefault(p => p is not null) is string problem)
+        {
+            throw new ArgumentException(problem);
+        }
+
+        return new Dictionary<string, HookSpec>(hooks, StringComparer.Ordinal);
+    }
 
     static TimeSpan? Seconds(IConfiguration section, string key, double minimum = 0) =>
         ServerSettings.Number(section, key, minimum) is double seconds ? TimeSpan.FromSeconds(seconds) : null;

@@ -36,6 +36,9 @@ internal static class ServerRoutes
         app.MapPost("/api/pipelines/{name}/promote", (HttpContext h, string name, GitOpsApi api) => api.PromotePipeline(h, name));
         app.MapPost("/api/pipelines/{name}/approvals", (HttpContext h, string name, GitOpsApi api) => api.DecidePipeline(h, name));
 
+        // Webhooks authenticate by their signature, not by an API key (docs/events.md).
+        app.MapPost("/api/hooks/{name}", (HttpContext h, string name, GitOpsApi api) => api.ReceiveHook(h, name));
+
         app.MapGet("/api/me", (HttpContext h, GitOpsApi api) => api.GetMe(h));
         app.MapGet("/api/server", (HttpContext h, GitOpsApi api) => api.GetServer(h));
         app.MapGet("/api/approvals", (HttpContext h, GitOpsApi api) => api.ListApprovals(h));

@@ -39,6 +39,8 @@ public static class ServerSettings
         new("ScheduleIntervalSeconds", "GITOPS_SCHEDULE_INTERVAL_SECONDS"),
         new("GitPollIntervalSeconds", "GITOPS_GIT_POLL_INTERVAL_SECONDS"),
         new("PipelinePollIntervalSeconds", "GITOPS_PIPELINE_POLL_INTERVAL_SECONDS"),
+        new("EventPollIntervalSeconds", "GITOPS_EVENT_POLL_INTERVAL_SECONDS"),
+        new("EventStorage", "GITOPS_EVENT_STORAGE", Secret: true),
         new("Retention:RunDays", "GITOPS_RETENTION_RUN_DAYS"),
         new("Retention:AuditDays", "GITOPS_RETENTION_AUDIT_DAYS"),
         new("Retention:IntervalMinutes", "GITOPS_RETENTION_INTERVAL_MINUTES"),

@@ -65,6 +65,7 @@ public sealed partial class AzureTemplateTests
         // storage connection is looked up by, asked with the values the template gives.
         string source = string.Join('\n', Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "src", "GitOps.Orchestrations.Functions"), "*.cs").Select(File.ReadAllText));
         HashSet<string> read = [.. ConfigurationRead().Matches(source).Select(m => m.Groups[1].Value)];
+        read.UnionWith(HostSetting().Matches(source).Select(m => m.Groups[1].Value));   // binding expressions: the queue and container of the event triggers
         read.UnionWith(HostSetting().Matches(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "host.json"))).Select(m => m.Groups[1].Value));
         Assert.Contains("TableAccount.FromConfiguration(name => builder.Configuration[name])", source, StringComparison.Ordinal);
         var asked = new List<string>();

@@ -50,11 +50,17 @@ public sealed partial class PublishedApiTests
         Assert.Equal("timerTrigger", triggers["Schedules"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["GitPoll"].GetProperty("type").GetString());
         Assert.Equal("timerTrigger", triggers["Retention"].GetProperty("type").GetString());
+        Assert.Equal("queueTrigger", triggers["QueueEvent"].GetProperty("type").GetString());
+        Assert.Equal("%GITOPS_EVENTS_QUEUE%", triggers["QueueEvent"].GetProperty("queueName").GetString());
+        Assert.Equal("blobTrigger", triggers["BlobEvent"].GetProperty("type").GetString());
+        Assert.Equal("%GITOPS_EVENTS_CONTAINER%/{name}", triggers["BlobEvent"].GetProperty("path").GetString());
 
         // Functions puts every HTTP route under /api, and each API route has the function key level.
         // The dashboard's files are the one anonymous route: they are public, and every call they
-        // make goes to the key-protected routes.
+        // make goes to the key-protected routes. Webhooks are the other: they prove themselves by
+        // their signature, which the handler checks before reading anything.
         JsonElement dashboard = triggers["Dashboard"];
+        Assert.Equal("Anonymous", triggers["ReceiveHook"].GetProperty("authLevel").GetString());
         Assert.Equal("ui/{*path}", dashboard.GetProperty("route").GetString());
         Assert.Equal("Anonymous", dashboard.GetProperty("authLevel").GetString());
         var api = triggers.Where(t => t.Key != "Dashboard" && t.Value.GetProperty("type").GetString() == "httpTrigger").Select(t => t.Value).ToList();
@@ -62,7 +68,7 @@ public sealed partial class PublishedApiTests
             .SelectMany(t => t.GetProperty("methods").EnumerateArray().Select(m => $"{m.GetString()!.ToUpperInvariant()} /api/{t.GetProperty("route").GetString()}"))
             .ToHashSet();
         Assert.Equal(OpenApiRoutes().Append("GET /api/metrics").Order(), http.Order());
-        Assert.All(api, t => Assert.Equal("Function", t.GetProperty("authLevel").GetString()));
+        Assert.All(api.Where(t => t.GetProperty("route").GetString() != "hooks/{name}"), t => Assert.Equal("Function", t.GetProperty("authLevel").GetString()));
 
         // The app carries what it uses: not the self-hosted transport (the gRPC sidecar, its test-host
         // package, the Durable Task Azure Storage provider, which the Functions host brings itself).

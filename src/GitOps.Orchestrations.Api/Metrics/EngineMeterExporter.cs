@@ -18,10 +18,12 @@ internal static class EngineMeterExporter
 
     static readonly Dictionary<string, Action<double, ReadOnlySpan<KeyValuePair<string, object?>>>> Sinks = new(StringComparer.Ordinal)
     {
-        ["runs_started"] = Count("runs_started_total", "Runs started, by workflow and trigger (http, schedule, git, retry, cli)", "workflow", "trigger"),
+        ["runs_started"] = Count("runs_started_total", "Runs started, by workflow and trigger (http, schedule, git, webhook, queue, blob, retry, cli)", "workflow", "trigger"),
         ["runs_finished"] = Count("runs_finished_total", "Runs finished, by workflow and phase", "workflow", "phase"),
         ["node_duration_seconds"] = Observe("node_duration_seconds", "How long nodes ran, from start to end, by workflow and phase", "workflow", "phase"),
         ["schedule_lag_seconds"] = Observe("schedule_lag_seconds", "How long after its slot a scheduled run was started", "workflow"),
+        ["events_received"] = Count("events_received_total", "Events received, by source (webhook, queue, blob), name and outcome (started, duplicate, ignored, unsigned, malformed, failed)", "source", "name", "outcome"),
+        ["notifications"] = Count("notifications_total", "Notifications, by channel type and outcome (sent, failed, duplicate)", "channel", "outcome"),
     };
 
     public static MeterListener Start()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GitOps.Orchestrations.Core.Events;
 using GitOps.Orchestrations.Core.Loading.Kinds;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Validation;
@@ -48,7 +49,8 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             bool failFast = spec.Boolean("failFast") ?? true;
             TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
             IReadOnlyList<ScheduleSpec> schedules = ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
-            IReadOnlyList<GitTriggerSpec> triggers = ReadList(spec.Node("triggers"), "triggers", "a trigger", ReadTrigger);
+            var eventTriggers = new List<EventTriggerSpec>();
+            IReadOnlyList<GitTriggerSpec> triggers = ReadList(spec.Node("triggers"), "triggers", "a trigger", reader => ReadTrigger(reader, parameters, eventTriggers));
             var tasks = new List<TaskSpec>();
             switch (spec.Node("tasks", required: true))
             {
@@ -83,6 +85,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Tasks = tasks,
                 Schedules = schedules,
                 Triggers = triggers,
+                EventTriggers = eventTriggers,
             };
             return new WorkflowDocument(definition, map);
         }
@@ -131,8 +134,30 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             return valid ? new ScheduleSpec(cron!, timezone!, concurrency, deadline) : null;
         }
 
-        GitTriggerSpec? ReadTrigger(MappingReader reader)
+        /// <summary>A trigger is one of git, webhook, queue or blob; event triggers go to <paramref name="events"/>.</summary>
+        GitTriggerSpec? ReadTrigger(MappingReader reader, IReadOnlyList<ParamSpec> parameters, List<EventTriggerSpec> events)
         {
+            string[] kinds = ["git", "webhook", "queue", "blob"];
+            List<string> written = [.. kinds.Where(k => reader.Mapping[k] is not null)];
+            if (written.Count != 1)
+            {
+                reader.Error(reader.Mapping.Position, $"a trigger is exactly one of {string.Join(", ", kinds)}");
+                return null;
+            }
+
+            if (written[0] != "git")
+            {
+                EventSourceKind source = written[0] switch { "webhook" => EventSourceKind.Webhook, "queue" => EventSourceKind.Queue, _ => EventSourceKind.Blob };
+                MappingReader? eventReader = MappingReader.For(file, reader.Node(written[0]), $"a {written[0]} trigger", diagnostics);
+                reader.RejectUnknown();
+                if (eventReader is not null && EventTriggerReader.Read(eventReader, source, parameters) is EventTriggerSpec trigger)
+                {
+                    events.Add(trigger);
+                }
+
+                return null;
+            }
+
             MappingReader? git = MappingReader.For(file, reader.Node("git", required: true), "a git trigger", diagnostics);
             reader.RejectUnknown();
             if (git is null)

@@ -20,6 +20,10 @@ public sealed record WorkflowDefinition
     /// <summary>Paths whose change on the watched branch starts this workflow.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public IReadOnlyList<GitTriggerSpec> Triggers { get; init; } = [];
+
+    /// <summary>Webhooks, queue messages and blob uploads that start this workflow (docs/events.md).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Events.EventTriggerSpec> EventTriggers { get; init; } = [];
 }
 
 /// <summary>What to do when a slot comes while an earlier scheduled run is still going: Argo's CronWorkflow policies.</summary>

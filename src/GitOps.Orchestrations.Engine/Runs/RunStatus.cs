@@ -32,8 +32,11 @@ public sealed record RunStatus
     /// <summary>Everyone who started a run of this run's retry chain; none of them may approve its gates unless a gate allows self-approval.</summary>
     public IReadOnlyList<string> Starters { get; init; } = [];
 
-    /// <summary>What started it: http, schedule, git, retry or cli.</summary>
+    /// <summary>What started it: http, schedule, git, webhook, queue, blob, retry or cli.</summary>
     public string? Trigger { get; init; }
+
+    /// <summary>The event that started it, for a run a webhook, queue message or blob started.</summary>
+    public Core.Events.EventOrigin? Event { get; init; }
 
     /// <summary>The run this one retries.</summary>
     public string? RetryOf { get; init; }

@@ -25,7 +25,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     public const int AzureStorageCheckpointEvery = 100;
 
     /// <summary>Binds params and schedules a run. With a <paramref name="runId"/> that already exists, returns it unchanged.</summary>
-    public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, string trigger = "cli", CancellationToken cancellationToken = default)
+    public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, string trigger = "cli", Core.Events.EventOrigin? origin = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyDictionary<string, string> bound = ParamBinder.Bind(snapshot.Workflow, parameters, out List<string> errors);
         if (errors.Count > 0)
@@ -39,7 +39,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             return runId;
         }
 
-        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger };
+        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger, Event = origin };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,
@@ -369,6 +369,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             StartedBy = input?.StartedBy,
             Starters = input?.AllStarters ?? [],
             Trigger = input?.Trigger,
+            Event = input?.Event,
             RetryOf = input?.RetryOf,
             CreatedAt = metadata.CreatedAt.UtcDateTime,
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,

@@ -41,8 +41,12 @@ public sealed record WorkflowRunInput
     /// <summary>The run this one retries, when it was started by <c>retry</c>.</summary>
     public string? RetryOf { get; init; }
 
-    /// <summary>What started the run: http, schedule, git, retry or cli.</summary>
+    /// <summary>What started the run: http, schedule, git, webhook, queue, blob, retry or cli.</summary>
     public string Trigger { get; init; } = "cli";
+
+    /// <summary>The event that started the run, when a webhook, queue message or blob did.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Core.Events.EventOrigin? Event { get; init; }
 }
 
 /// <summary>
