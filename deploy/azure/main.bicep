@@ -179,6 +179,8 @@ var appSettings = [
   { name: 'GITOPS_CACHE_DIR', value: '/tmp/gitops-cache' }
   { name: 'GITOPS_RETENTION_RUN_DAYS', value: string(retentionRunDays) }
   { name: 'GITOPS_EVENTS_QUEUE', value: eventsQueue.name }
+  // The app's own dashboard, for the links in notifications: its default host name is its name's.
+  { name: 'GITOPS_DASHBOARD_URL', value: 'https://${name}-${suffix}.azurewebsites.net/api/ui/' }
   { name: 'GITOPS_EVENTS_CONTAINER', value: eventsContainer.name }
 ]
 

@@ -23,4 +23,7 @@ public sealed record OrchestrationsOptions
 
     /// <summary>Clone cache, renders and the clusters workflows may name.</summary>
     public DeliveryOptions Delivery { get; init; } = new();
+
+    /// <summary>Notification channels, server-wide subscriptions and the dashboard's address (docs/events.md).</summary>
+    public Engine.Notifications.NotificationOptions Notifications { get; init; } = new();
 }

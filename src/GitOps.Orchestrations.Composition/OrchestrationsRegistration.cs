@@ -21,6 +21,7 @@ public static class OrchestrationsRegistration
     {
         // The host's egress policy first: the engine only adds the default when none is there.
         services.AddSingleton(options.Egress.Validated());
+        services.AddSingleton(options.Notifications);
         TaskTypeRegistry taskTypes = ComposeTaskTypes(options.TaskTypes, services);
         services.AddSingleton(taskTypes);
         services.AddSingleton(options.Approvals);

@@ -18,6 +18,8 @@ public static class EngineRegistration
         services.TryAddSingleton(EgressPolicy.Default);
         services.AddHttpClient(HttpRequestActivity.ClientName, client => client.Timeout = TimeSpan.FromMinutes(5)).UseEgressPolicy();
         services.AddHttpClient(Sdk.TaskHttp.ClientName, client => client.Timeout = TimeSpan.FromMinutes(2)).UseEgressPolicy();
+        services.TryAddSingleton(new Notifications.NotificationOptions());
+        Notifications.NotificationChannels.Register(services);
         return services;
     }
 
@@ -47,7 +49,8 @@ public static class EngineRegistration
         return registry
             .AddActivity<LogActivity>()
             .AddActivity<CustomTaskActivity>()
-            .AddActivity<HttpRequestActivity>();
+            .AddActivity<HttpRequestActivity>()
+            .AddActivity<Notifications.SendNotificationActivity>();
     }
 
     /// <summary>

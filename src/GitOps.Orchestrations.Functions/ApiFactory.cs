@@ -17,11 +17,11 @@ namespace GitOps.Orchestrations.Functions;
 /// Functions hands each invocation its own <see cref="DurableTaskClient"/> (the DurableClient
 /// binding), so the shared handlers are put together per call around it; everything else is shared.
 /// </summary>
-public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, ServerInfo server, RetentionOptions retention, OrchestrationServices engine, TimeProvider clock, ILoggerFactory loggers)
+public sealed class ApiFactory(WorkflowRepository repository, IAuditLog audit, IEffectJournal journal, ApiOptions options, ServerInfo server, RetentionOptions retention, OrchestrationServices engine, Engine.Notifications.NotificationOptions notifications, TimeProvider clock, ILoggerFactory loggers)
 {
     const int CheckpointEvery = WorkflowRunClient.AzureStorageCheckpointEvery;
 
-    WorkflowRunClient Runs(DurableTaskClient client) => new(client, engine.Approvals, CheckpointEvery);
+    WorkflowRunClient Runs(DurableTaskClient client) => new(client, engine.Approvals, CheckpointEvery) { NotificationDefaults = notifications.Defaults };
 
     public GitOpsApi Api(DurableTaskClient client) =>
         new(Runs(client), repository, Events(client), audit, options, server, clock, loggers.CreateLogger<GitOpsApi>());

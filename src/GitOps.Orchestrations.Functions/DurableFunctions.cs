@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Engine.Notifications;
 using GitOps.Orchestrations.Analysis;
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Delivery;
@@ -48,6 +49,10 @@ public sealed class DurableFunctions(OrchestrationServices engine, IServiceProvi
     [Function(nameof(HttpRequestActivity))]
     public Task<HttpStepResponse> Http([ActivityTrigger] HttpStepRequest request, FunctionContext context) =>
         ActivatorUtilities.CreateInstance<HttpRequestActivity>(services).RunAsync(new FunctionActivityContext(nameof(HttpRequestActivity), context.InvocationId), request);
+
+    [Function(nameof(SendNotificationActivity))]
+    public Task<NotificationReceipt> SendNotification([ActivityTrigger] NotificationRequest request, FunctionContext context) =>
+        Run<SendNotificationActivity, NotificationRequest, NotificationReceipt>(request, context);
 
     [Function(nameof(AnalysisOrchestrator))]
     public Task<AnalysisOutcome> Analysis([OrchestrationTrigger] TaskOrchestrationContext context) =>

@@ -41,6 +41,7 @@ builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
 {
     Approvals = approvals,
     Delivery = builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions(),
+    Notifications = NotificationSettings.Read(builder.Configuration.GetSection("GitOps:Notifications"), builder.Configuration["GITOPS_DASHBOARD_URL"]),
 });
 // Webhook endpoints (docs/events.md): GitOps__Hooks__<name>__Type and __SecretEnv (or __Secret, from Key Vault references).
 Dictionary<string, HookSpec> hooks = builder.Configuration.GetSection("GitOps:Hooks").Get<Dictionary<string, HookSpec>>() ?? [];

@@ -43,6 +43,9 @@ public sealed record EngineHostOptions
     /// <summary>Where sync, render and apply steps keep their clone cache and renders.</summary>
     public DeliveryOptions Delivery { get; init; } = new();
 
+    /// <summary>Notification channels, server-wide subscriptions and the dashboard's address (docs/events.md).</summary>
+    public Engine.Notifications.NotificationOptions Notifications { get; init; } = new();
+
     /// <summary>
     /// The key that signs people's decisions (docs/security.md). Null: a key for this process on the
     /// embedded store, and the task hub's shared key (created on first start) on Azure Storage.

@@ -26,7 +26,7 @@ public static class EngineHostRegistration
         services.AddSingleton(backend.Audit);
         // One registry for the API, the validator and the worker: the host's, and any custom task type added to the services.
         TaskTypeRegistry taskTypes = OrchestrationsRegistration.ComposeTaskTypes(options.TaskTypes, services);
-        services.AddGitOpsOrchestrations(new OrchestrationsOptions { Approvals = backend.Approvals, TaskTypes = taskTypes, Egress = options.Egress, Delivery = options.Delivery });
+        services.AddGitOpsOrchestrations(new OrchestrationsOptions { Approvals = backend.Approvals, TaskTypes = taskTypes, Egress = options.Egress, Delivery = options.Delivery, Notifications = options.Notifications });
         options.ConfigureServices?.Invoke(services);
         if (options.RunWorker)
         {
@@ -43,7 +43,7 @@ public static class EngineHostRegistration
         }
 
         services.AddDurableTaskClient(builder => builder.UseGrpc(backend.Channel));
-        services.AddSingleton(sp => new WorkflowRunClient(sp.GetRequiredService<DurableTaskClient>(), backend.Approvals, backend.CheckpointEvery));
+        services.AddSingleton(sp => new WorkflowRunClient(sp.GetRequiredService<DurableTaskClient>(), backend.Approvals, backend.CheckpointEvery) { NotificationDefaults = options.Notifications.Defaults });
         return services;
     }
 }

@@ -62,6 +62,18 @@ public static partial class EffectiveConfiguration
             ["PipelinePollIntervalSeconds"] = options.Api.PipelinePollInterval.TotalSeconds,
             ["EventPollIntervalSeconds"] = options.EventPollInterval.TotalSeconds,
             ["EventStorage"] = options.EventStorageConnection is string events ? RedactConnectionString(events) : null,
+            ["Notifications"] = new JsonObject
+            {
+                ["Channels"] = new JsonObject([.. options.Engine.Notifications.Channels.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => KeyValuePair.Create(c.Key, (JsonNode?)new JsonObject
+                {
+                    ["Type"] = c.Value.Type,
+                    ["Url"] = c.Value.Type == "email" ? null : Set,
+                    ["SmtpHost"] = c.Value.SmtpHost,
+                    ["To"] = c.Value.To.Count == 0 ? null : new JsonArray([.. c.Value.To.Select(t => (JsonNode)JsonValue.Create(t))]),
+                }))]),
+                ["Defaults"] = options.Engine.Notifications.Defaults.Count,
+                ["DashboardUrl"] = options.Engine.Notifications.DashboardUrl,
+            },
             ["Hooks"] = new JsonObject([.. options.Api.Hooks.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => KeyValuePair.Create(h.Key, (JsonNode?)new JsonObject
             {
                 ["Type"] = h.Value.Type,

@@ -109,6 +109,7 @@ public sealed record ServerOptions
                     : delivery,
                 Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? engine.Egress,
                 Approvals = section["ApprovalKey"] is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : engine.Approvals,
+                Notifications = NotificationSettings.Read(section.GetSection("Notifications"), (section["PublicUrl"] ?? LinkableUrl(section["Urls"] ?? defaults.Urls)) is string publicUrl ? $"{publicUrl.TrimEnd('/')}/ui/" : null),
             },
             Api = defaults.Api with
             {
@@ -138,6 +139,12 @@ public sealed record ServerOptions
             : [];
 
     static List<ApiKeyEntry> ReadKeys(IConfiguration section) => section.GetSection("ApiKeys").Get<List<ApiKeyEntry>>() ?? [];
+
+    /// <summary>The first address people can follow a link to: not a wildcard host, not port 0; else null and notifications carry no link.</summary>
+    static string? LinkableUrl(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => Uri.TryCreate(u, UriKind.Absolute, out Uri? uri) ? uri : null)
+            .FirstOrDefault(u => u is not null && u.Port != 0 && u.Host is not ("0.0.0.0" or "[::]" or "*" or "+"))?.GetLeftPart(UriPartial.Authority);
 
     /// <summary>The webhook endpoints under <c>Hooks</c>; a hook without a secret or of an unknown type stops the start.</summary>
     static Dictionary<string, HookSpec> ReadHooks(IConfiguration section)

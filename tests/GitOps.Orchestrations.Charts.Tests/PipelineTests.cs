@@ -23,18 +23,27 @@ public sealed class PipelineTests : IAsyncLifetime
     PrometheusServer prometheus = null!;
     EngineHost engine = null!;
     string gold = null!;
+    readonly NotificationReceiver receiver = new();
 
     public async Task InitializeAsync()
     {
         charts = await ChartRepositoryServer.StartAsync();
         prometheus = await PrometheusServer.StartWithTrafficAsync(("api-1.2.3", 200, 0.0), ("api-1.2.4", 200, 0.5));
-        engine = await EngineHost.StartAsync(new EngineHostOptions());
+        await receiver.InitializeAsync();
+        engine = await EngineHost.StartAsync(new EngineHostOptions
+        {
+            Notifications = new Engine.Notifications.NotificationOptions
+            {
+                Channels = new Dictionary<string, Engine.Notifications.ChannelSpec> { ["audit"] = new() { Type = "webhook", Url = $"{receiver.BaseUrl}/webhook/audit" } },
+            },
+        });
         gold = BareRepositories.Create(work, "gold.git", ("README.md", "gold\n"));
     }
 
     public async Task DisposeAsync()
     {
         await engine.DisposeAsync();
+        await receiver.DisposeAsync();
         await prometheus.DisposeAsync();
         await charts.DisposeAsync();
         Directory.Delete(work, recursive: true);
@@ -45,6 +54,8 @@ public sealed class PipelineTests : IAsyncLifetime
         kind: Pipeline
         metadata: {name: api}
         spec:
+          notifications:
+            - {on: [freight-promoted, freight-verified, freight-failed, freeze-holding], to: [audit]}
           sources:
             - name: chart
               helmRepository: {url: {{{charts.Repository("bronze")}}}, chart: api, version: "1.2.x"}
@@ -155,5 +166,17 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(freight, Stage(after, "staging").Current);
         Assert.False(Stage(after, "staging").Verified.ContainsKey(second));
         Assert.Null(charts.File("silver/api-1.2.4.tgz"));
+
+        // What the pipeline told its subscribers: each promotion and its verification, the freeze, the failure; each once.
+        List<(string Trigger, string Stage, string Message)> told = [.. receiver.To("webhook", "audit").Select(m => (m.Body["trigger"]!.GetValue<string>(), m.Body["node"]!.GetValue<string>(), m.Body["message"]!.GetValue<string>()))];
+        foreach (string stage in new[] { "dev", "staging", "prod" })
+        {
+            Assert.Single(told, t => t.Trigger == "freight-promoted" && t.Stage == stage && t.Message.Contains(freight, StringComparison.Ordinal));
+            Assert.Single(told, t => t.Trigger == "freight-verified" && t.Stage == stage && t.Message.Contains(freight, StringComparison.Ordinal));
+        }
+
+        Assert.Single(told, t => t.Trigger == "freight-failed" && t.Stage == "dev" && t.Message.Contains(second, StringComparison.Ordinal));
+        Assert.True(told.Count(t => t.Trigger == "freeze-holding") <= 1, "a freeze is told when it starts holding, not at every pass");
+        Assert.Equal(told.Count, receiver.To("webhook", "audit").Select(m => m.Headers["Idempotency-Key"]).Distinct().Count());
     }
 }

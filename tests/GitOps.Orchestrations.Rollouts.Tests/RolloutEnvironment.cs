@@ -28,6 +28,9 @@ public sealed class RolloutEnvironment : IAsyncLifetime
 
     public EngineHost Engine { get; private set; } = null!;
 
+    /// <summary>Slack (<c>deploys</c>) and Teams (<c>ops</c>) receivers the engine's channels of the same names post to.</summary>
+    public NotificationReceiver Receiver { get; } = new();
+
     public string Kubeconfig { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -36,12 +39,26 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         Kubeconfig = Cluster.WriteKubeconfig(work);
         Controller = new DeploymentController(Cluster, TimeSpan.FromMilliseconds(100));
         Prometheus = await PrometheusServer.StartWithTrafficAsync(("healthy", 200, 0.0), ("broken", 200, 0.3), ("quiet", 2, 0.0), ("rising", 200, 0.0));
-        Engine = await EngineHost.StartAsync(new EngineHostOptions { Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache"), Clusters = Cluster.Clusters(work) } });
+        await Receiver.InitializeAsync();
+        Engine = await EngineHost.StartAsync(new EngineHostOptions
+        {
+            Delivery = new DeliveryOptions { CacheDirectory = Path.Combine(work, "cache"), Clusters = Cluster.Clusters(work) },
+            Notifications = new Engine.Notifications.NotificationOptions
+            {
+                DashboardUrl = "https://gitops.example.com/ui/",
+                Channels = new Dictionary<string, Engine.Notifications.ChannelSpec>
+                {
+                    ["deploys"] = new() { Type = "slack", Url = $"{Receiver.BaseUrl}/slack/deploys" },
+                    ["ops"] = new() { Type = "teams", Url = $"{Receiver.BaseUrl}/teams/ops" },
+                },
+            },
+        });
     }
 
     public async Task DisposeAsync()
     {
         await Engine.DisposeAsync();
+        await Receiver.DisposeAsync();
         await Prometheus.DisposeAsync();
         await Controller.DisposeAsync();
         await Cluster.DisposeAsync();

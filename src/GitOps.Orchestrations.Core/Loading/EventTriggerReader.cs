@@ -23,7 +23,7 @@ internal static class EventTriggerReader
         string nameKey = source switch { EventSourceKind.Webhook => "hook", EventSourceKind.Queue => "queue", _ => "container" };
         string? name = reader.String(nameKey, required: true);
         string? prefix = source == EventSourceKind.Blob ? reader.String("prefix") : null;
-        IReadOnlyList<string>? types = source == EventSourceKind.Blob ? null : Strings(reader, "events");
+        IReadOnlyList<string>? types = source == EventSourceKind.Webhook ? Strings(reader, "events") : null;
         string? filter = Expression(reader, "filter");
         string? revision = Expression(reader, "revision");
         Dictionary<string, string>? mapped = Params(reader, parameters);

@@ -51,6 +51,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             IReadOnlyList<ScheduleSpec> schedules = ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
             var eventTriggers = new List<EventTriggerSpec>();
             IReadOnlyList<GitTriggerSpec> triggers = ReadList(spec.Node("triggers"), "triggers", "a trigger", reader => ReadTrigger(reader, parameters, eventTriggers));
+            IReadOnlyList<Notifications.SubscriptionSpec> notifications = NotificationReader.Read(file, spec.Node("notifications"), diagnostics);
             var tasks = new List<TaskSpec>();
             switch (spec.Node("tasks", required: true))
             {
@@ -86,6 +87,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Schedules = schedules,
                 Triggers = triggers,
                 EventTriggers = eventTriggers,
+                Notifications = notifications,
             };
             return new WorkflowDocument(definition, map);
         }

@@ -24,6 +24,10 @@ public sealed record WorkflowDefinition
     /// <summary>Webhooks, queue messages and blob uploads that start this workflow (docs/events.md).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public IReadOnlyList<Events.EventTriggerSpec> EventTriggers { get; init; } = [];
+
+    /// <summary>Who hears of this workflow's runs, their gates and the rollouts they run (docs/events.md).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Notifications.SubscriptionSpec> Notifications { get; init; } = [];
 }
 
 /// <summary>What to do when a slot comes while an earlier scheduled run is still going: Argo's CronWorkflow policies.</summary>

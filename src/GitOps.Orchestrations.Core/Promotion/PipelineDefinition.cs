@@ -21,6 +21,10 @@ public sealed record PipelineDefinition
 
     public required IReadOnlyList<StageDefinition> Stages { get; init; }
 
+    /// <summary>Who hears of freight promoted, verified or failed, and of freezes holding it (docs/events.md).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Notifications.SubscriptionSpec> Notifications { get; init; } = [];
+
     [JsonIgnore]
     public IEnumerable<AnalysisReference> Analyses => Stages.Select(s => s.Verification?.Analysis).OfType<AnalysisReference>();
 }

@@ -61,10 +61,11 @@ public static class PipelineLoader
             }
         }
 
+        IReadOnlyList<Notifications.SubscriptionSpec> notifications = Loading.NotificationReader.Read(file, spec.Node("notifications"), diagnostics);
         spec.RejectUnknown();
         CheckStageGraph(spec, stages);
         return diagnostics.Count == before
-            ? new PipelineDefinition { Name = name, At = reader.Position, Sources = sources, Stages = stages.Select(s => s.Stage).ToList() }
+            ? new PipelineDefinition { Name = name, At = reader.Position, Sources = sources, Stages = stages.Select(s => s.Stage).ToList(), Notifications = notifications }
             : null;
     }
 

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Notifications;
+using GitOps.Orchestrations.Engine.Notifications;
 using GitOps.Orchestrations.Core.Planning;
 using GitOps.Orchestrations.Core.Templating;
 using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -34,8 +37,36 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             task => dag[task].Outputs,
             task => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted);
         var changes = new ChangeTracker(input.Progress);
-
+        WorkflowPhase published = WorkflowPhase.Running;
         void Publish(WorkflowPhase phase)
+        {
+            published = phase;
+            PublishNow(phase);
+        }
+
+        var notifier = new RunNotifier(context, input.Notifications) { OnSettled = () => Publish(published) };
+        var notificationFailures = new List<NotificationFailure>(input.Progress?.NotificationFailures ?? []);
+        NotificationEvent Notice(string trigger, string key, string? node = null, string? phase = null, string? message = null, IReadOnlyList<string>? approvers = null) => new()
+        {
+            Trigger = trigger,
+            Key = key,
+            RunId = runId,
+            Workflow = workflow.Name,
+            Revision = input.Snapshot.Revision,
+            StartedBy = input.StartedBy,
+            Node = node,
+            Phase = phase,
+            Message = message,
+            Approvers = approvers ?? [],
+            At = context.CurrentUtcDateTime,
+        };
+
+        if ((input.Progress?.Generation ?? 0) == 0)
+        {
+            notifier.Emit(Notice(NotificationTriggers.RunStarted, NotificationTriggers.RunStarted, message: $"started by {input.StartedBy} ({input.Trigger})"));
+        }
+
+        void PublishNow(WorkflowPhase phase)
         {
             // Change numbers are counted on replays too, so every episode numbers changes alike;
             // custom status is taken from the end of each episode, so only the live one sets it.
@@ -63,7 +94,17 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 NodeAt(path).Message = progress.Message;
                 if (progress.Gate is not null)
                 {
+                    if (!gates.ContainsKey(path))
+                    {
+                        notifier.Emit(Notice(NotificationTriggers.GateWaiting, $"{NotificationTriggers.GateWaiting}/{path}", path, message: progress.Gate.Message, approvers: progress.Gate.Policy.Approvers.Count == 0 ? ["any approver"] : progress.Gate.Policy.Approvers));
+                    }
+
                     gates[path] = progress.Gate;
+                }
+
+                if (progress.Notice is StepNotice notice)
+                {
+                    notifier.Emit(Notice(notice.Trigger, $"{notice.Trigger}/{path}/{notice.Key}", path, notice.Phase, notice.Message));
                 }
 
                 Publish(WorkflowPhase.Running);
@@ -91,7 +132,8 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && !dag.IsFinished)
             {
                 deadlineTimer?.Dispose();
-                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq } }, preserveUnprocessedEvents: true);
+                notificationFailures.AddRange(await notifier.DrainAsync());
+                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq, NotificationFailures = notificationFailures } }, preserveUnprocessedEvents: true);
                 return null!;
             }
 
@@ -142,6 +184,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             foreach (string path in gates.Keys.Where(p => p == name || p.StartsWith(name + ".", StringComparison.Ordinal)).ToList())
             {
                 gates.Remove(path);
+                notifier.Emit(Notice(NotificationTriggers.GateDecided, $"{NotificationTriggers.GateDecided}/{path}", path, outcome.Phase.ToString(), outcome.Message));
             }
 
             dag.Complete(name, outcome.Phase, outcome.Message);
@@ -183,6 +226,20 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         }
 
         gates.Clear();
+
+        // Told before the run ends, so a subscription that requires its notification can still fail it.
+        notifier.Emit(Notice(phase == WorkflowPhase.Succeeded ? NotificationTriggers.RunSucceeded : NotificationTriggers.RunFailed, "end", phase: phase.ToString(), message: message));
+        notificationFailures.AddRange(await notifier.DrainAsync());
+        if (notificationFailures.FirstOrDefault(f => f.Required) is NotificationFailure required && phase == WorkflowPhase.Succeeded)
+        {
+            phase = WorkflowPhase.Failed;
+            message = $"required notification of {required.Trigger} to {required.Channel} failed: {required.Error}";
+
+            // The run failed after all: those who listen for failures hear of it (once; their own failure changes nothing more).
+            notifier.Emit(Notice(NotificationTriggers.RunFailed, "end-failed", phase: phase.ToString(), message: message));
+            notificationFailures.AddRange(await notifier.DrainAsync());
+        }
+
         Publish(phase);
         logger.RunEnded(runId, phase);
         if (!context.IsReplaying)
@@ -196,7 +253,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             all.Add(exitNode);
         }
 
-        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq };
+        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq, NotificationFailures = notificationFailures };
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Notifications;
+using GitOps.Orchestrations.Engine.Notifications;
 using GitOps.Orchestrations.Core.Promotion;
 using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.Runs;
@@ -31,6 +33,19 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
         // Every execution publishes its status before its first await, so a reader between two
         // executions (after ContinueAsNew) never sees an empty one.
         Publish(context, pipeline, state);
+        var notifier = new RunNotifier(context, pipeline.Notifications);
+        NotificationEvent Notice(string trigger, string key, string stage, string message) => new()
+        {
+            Trigger = trigger,
+            Key = $"{stage}/{key}/{trigger}",
+            RunId = context.InstanceId,
+            Workflow = pipeline.Name,
+            Revision = input.Revision,
+            Node = stage,
+            Message = message,
+            At = context.CurrentUtcDateTime,
+        };
+
         DiscoverFreightResult found = await context.CallActivityAsync<DiscoverFreightResult>(PromotionActivities.DiscoverFreight, pipeline.Sources);
         if (found.Freight is Freight fresh && !state.Freight.Any(f => f.Id == fresh.Id))
         {
@@ -58,7 +73,14 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
             GateDecision decision = StageGate.Decide(stage.Rules, facts);
             if (decision.State != GateState.Promote)
             {
-                here.Waiting = $"{candidate.Id}: {decision.Reason}";
+                string waiting = $"{candidate.Id}: {decision.Reason}";
+                if (decision.State == GateState.Frozen && here.Waiting != waiting)
+                {
+                    // Told when the freeze starts holding this freight, not at every pass it keeps holding.
+                    notifier.Emit(Notice(NotificationTriggers.FreezeHolding, $"{candidate.Id}/{decision.Until:o}", stage.Name, waiting));
+                }
+
+                here.Waiting = waiting;
                 wake = decision.Until is DateTimeOffset until && (wake is null || until < wake) ? until : wake;
                 continue;
             }
@@ -66,6 +88,7 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
             here.Waiting = $"promoting {candidate.Id}";
             Publish(context, pipeline, state);
             string run = $"{context.InstanceId}.{stage.Name}.{here.History.Count + 1}";
+            notifier.Emit(Notice(NotificationTriggers.FreightPromoted, run, stage.Name, $"promoting {candidate.Id} into {stage.Name} ({run})"));
             WorkflowRunResult result = await context.CallSubOrchestratorAsync<WorkflowRunResult>(
                 nameof(WorkflowOrchestrator),
                 new WorkflowRunInput
@@ -81,6 +104,7 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
                 here.Verified[candidate.Id] = context.CurrentUtcDateTime;
                 here.Current = candidate.Id;
                 here.History.Add(new StageHistoryEntry(candidate.Id, context.CurrentUtcDateTime, "verified", run));
+                notifier.Emit(Notice(NotificationTriggers.FreightVerified, run, stage.Name, $"{candidate.Id} verified in {stage.Name}"));
                 here.Waiting = null;
             }
             else
@@ -88,6 +112,7 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
                 string why = result.Nodes.FirstOrDefault(n => n.Phase.IsFailure())?.Message ?? result.Message ?? result.Phase.ToString();
                 here.Failed.Add(candidate.Id);
                 here.History.Add(new StageHistoryEntry(candidate.Id, context.CurrentUtcDateTime, $"failed: {why}", run));
+                notifier.Emit(Notice(NotificationTriggers.FreightFailed, run, stage.Name, $"{candidate.Id} failed in {stage.Name}: {why}"));
                 here.Waiting = $"{candidate.Id} failed here; the next stage does not get it";
             }
 
@@ -121,6 +146,10 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
         }
 
         Prune(state);
+
+        // Every delivery of this pass ends before the next: a failure is the activity's to log and count, never the pipeline's to stop on.
+        await notifier.DrainAsync();
+
         // The next pass runs on the current version: a pipeline upgrades itself between passes, with nothing to replay.
         context.ContinueAsNew(new ContinueAsNewOptions { NewInput = input with { State = state }, PreserveUnprocessedEvents = true, NewVersion = OrchestrationVersions.Current });
         return null;

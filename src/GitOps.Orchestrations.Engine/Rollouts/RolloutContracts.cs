@@ -48,7 +48,21 @@ public sealed record RolloutRequest
 }
 
 /// <summary>What a rollout tells its step: a summary for the run's status, and its gate when one waits.</summary>
-public sealed record RolloutProgress(string Summary, PendingGate? Gate);
+public sealed record RolloutProgress(string Summary, PendingGate? Gate)
+{
+    /// <summary>Where the rollout stands, for the run's notifications; absent in progress from older rollouts.</summary>
+    public RolloutPhase? Phase { get; init; }
+
+    /// <summary>Canary: the step running now, from 1.</summary>
+    public int? Step { get; init; }
+
+    public string? StepDescription { get; init; }
+
+    public string? PauseReason { get; init; }
+
+    /// <summary>The pause is for an analysis that could not decide.</summary>
+    public bool Inconclusive { get; init; }
+}
 
 /// <summary>
 /// What travels on a rollout step's signal event: a person's command (API to step to rollout); and,

@@ -124,7 +124,14 @@ internal sealed partial class RolloutRun : IDisposable
             }
             else
             {
-                context.SendEvent(request.ParentInstance, RolloutRequest.ProgressEvent(request.StepPath), new RolloutProgress(progress, status.Gate));
+                context.SendEvent(request.ParentInstance, RolloutRequest.ProgressEvent(request.StepPath), new RolloutProgress(progress, status.Gate)
+                {
+                    Phase = status.Phase,
+                    Step = status.Strategy == "canary" ? Math.Min(status.CurrentStep + 1, status.Steps) : null,
+                    StepDescription = status.StepDescription,
+                    PauseReason = status.PauseReason,
+                    Inconclusive = holdingInconclusive && status.Phase == RolloutPhase.Paused,
+                });
             }
         }
     }
@@ -194,7 +201,7 @@ internal sealed partial class RolloutRun : IDisposable
                     return new Interruption(Stop.Abort, $"background analysis Failed: {Describe(outcome)}");
                 }
 
-                if (outcome.Phase == AnalysisPhase.Inconclusive && await HoldAsync($"background analysis Inconclusive: {Describe(outcome)}") is Interruption held)
+                if (outcome.Phase == AnalysisPhase.Inconclusive && await HoldAsync($"background analysis Inconclusive: {Describe(outcome)}", inconclusive: true) is Interruption held)
                 {
                     return held;
                 }
@@ -231,11 +238,15 @@ internal sealed partial class RolloutRun : IDisposable
 
     static string Because(RolloutCommand command) => command.Reason is null ? string.Empty : $": {command.Reason}";
 
+    bool holdingInconclusive;
+
     /// <summary>Pauses for a person: promote continues (null), promote --full or abort end the steps.</summary>
-    async Task<Interruption?> HoldAsync(string reason)
+    async Task<Interruption?> HoldAsync(string reason, bool inconclusive = false)
     {
+        holdingInconclusive = inconclusive;
         Update(s => s with { Phase = RolloutPhase.Paused, PauseReason = reason }, $"paused: {reason}; promote or abort");
         Interruption? decided = await WaitAsync(new TaskCompletionSource().Task, promotable: true);
+        holdingInconclusive = false;
         Update(s => s with { Phase = RolloutPhase.Progressing, PauseReason = null });
         return decided is { Kind: Stop.Promote } ? null : decided;
     }
@@ -368,7 +379,7 @@ internal sealed partial class RolloutRun : IDisposable
         {
             AnalysisPhase.Successful => null,
             AnalysisPhase.Failed => new Interruption(Stop.Abort, $"analysis {name} Failed: {Describe(outcome)}"),
-            _ => await HoldAsync($"analysis {name} Inconclusive: {Describe(outcome)}"),
+            _ => await HoldAsync($"analysis {name} Inconclusive: {Describe(outcome)}", inconclusive: true),
         };
     }
 

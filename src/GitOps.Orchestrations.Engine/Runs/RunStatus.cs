@@ -35,6 +35,9 @@ public sealed record RunStatus
     /// <summary>What started it: http, schedule, git, webhook, queue, blob, retry or cli.</summary>
     public string? Trigger { get; init; }
 
+    /// <summary>Notifications about the run that could not be delivered, once it has ended.</summary>
+    public IReadOnlyList<Notifications.NotificationFailure> NotificationFailures { get; init; } = [];
+
     /// <summary>The event that started it, for a run a webhook, queue message or blob started.</summary>
     public Core.Events.EventOrigin? Event { get; init; }
 

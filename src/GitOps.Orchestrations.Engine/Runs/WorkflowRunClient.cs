@@ -24,6 +24,9 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     /// <summary>On Azure Storage each checkpoint waits for a queue poll, so runs checkpoint ten times less often there.</summary>
     public const int AzureStorageCheckpointEvery = 100;
 
+    /// <summary>The host's server-wide subscriptions, added to every run this client starts.</summary>
+    public IReadOnlyList<Core.Notifications.SubscriptionSpec> NotificationDefaults { get; init; } = [];
+
     /// <summary>Binds params and schedules a run. With a <paramref name="runId"/> that already exists, returns it unchanged.</summary>
     public async Task<string> StartAsync(WorkflowSnapshot snapshot, IReadOnlyDictionary<string, string>? parameters, string startedBy, string? runId = null, string trigger = "cli", Core.Events.EventOrigin? origin = null, CancellationToken cancellationToken = default)
     {
@@ -39,7 +42,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             return runId;
         }
 
-        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger, Event = origin };
+        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger, Event = origin, Notifications = [.. snapshot.Workflow.Notifications, .. NotificationDefaults] };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,
@@ -249,6 +252,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             return id;
         }
 
+        input = input with { Pipeline = input.Pipeline with { Notifications = [.. input.Pipeline.Notifications, .. NotificationDefaults] } };
         return await client.ScheduleNewOrchestrationInstanceAsync(nameof(Promotion.PipelineOrchestrator), input, OrchestrationVersions.Start(id), cancellationToken);
     }
 
@@ -370,6 +374,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             Starters = input?.AllStarters ?? [],
             Trigger = input?.Trigger,
             Event = input?.Event,
+            NotificationFailures = result?.NotificationFailures ?? [],
             RetryOf = input?.RetryOf,
             CreatedAt = metadata.CreatedAt.UtcDateTime,
             LastUpdatedAt = metadata.LastUpdatedAt.UtcDateTime,

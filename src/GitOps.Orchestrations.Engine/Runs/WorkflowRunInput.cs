@@ -44,6 +44,10 @@ public sealed record WorkflowRunInput
     /// <summary>What started the run: http, schedule, git, webhook, queue, blob, retry or cli.</summary>
     public string Trigger { get; init; } = "cli";
 
+    /// <summary>The workflow's subscriptions and the host's defaults, as they were when the run started.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Core.Notifications.SubscriptionSpec> Notifications { get; init; } = [];
+
     /// <summary>The event that started the run, when a webhook, queue message or blob did.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Core.Events.EventOrigin? Event { get; init; }
@@ -56,6 +60,10 @@ public sealed record WorkflowRunInput
 public sealed record RunProgress(IReadOnlyList<NodeStatus> Nodes, DateTime? Deadline, int Generation)
 {
     public int Seq { get; init; }
+
+    /// <summary>Notifications that failed before the checkpoint.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Notifications.NotificationFailure> NotificationFailures { get; init; } = [];
 }
 
 /// <summary>The final record of a run: its phase and every node, as the orchestration's output.</summary>
@@ -69,4 +77,8 @@ public sealed record WorkflowRunResult
 
     /// <summary>The run's last change number, that of its final phase.</summary>
     public int Seq { get; init; }
+
+    /// <summary>Notifications about this run that could not be delivered.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyList<Notifications.NotificationFailure> NotificationFailures { get; init; } = [];
 }

@@ -97,7 +97,14 @@ public sealed record StepInvocation
 }
 
 /// <param name="Gate">Set while the step waits for people to decide.</param>
-public sealed record StepProgress(string Message, PendingGate? Gate = null);
+public sealed record StepProgress(string Message, PendingGate? Gate = null)
+{
+    /// <summary>Something subscribers may want to hear of (a rollout paused or aborted), for the run to notify.</summary>
+    public StepNotice? Notice { get; init; }
+}
+
+/// <summary>A step's notification: its trigger, a key unique within the step, and what to say.</summary>
+public sealed record StepNotice(string Trigger, string Key, string Message, string? Phase = null);
 
 public sealed record StepResult(NodePhase Phase, string? Message = null)
 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GitOps.Orchestrations.Core.Analysis;
 using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Core.Notifications;
 using GitOps.Orchestrations.Core.Rollouts;
 using GitOps.Orchestrations.Core.Validation;
 using GitOps.Orchestrations.Engine.Orchestrators;
@@ -62,6 +63,12 @@ public sealed class RolloutTaskType : ITaskType
         }
 
         RolloutOutcome outcome = await running;
+        step.Report(new StepProgress($"rollout {rollout.Name} {outcome.Phase}: {outcome.Message}")
+        {
+            Notice = outcome.Phase == RolloutPhase.Healthy
+                ? new StepNotice(NotificationTriggers.RolloutPromoted, child, $"{rollout.Name}: {rollout.Image} is stable", outcome.Phase.ToString())
+                : new StepNotice(NotificationTriggers.RolloutAborted, child, $"{rollout.Name} {outcome.Phase}: {outcome.Message}", outcome.Phase.ToString()),
+        });
 
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
@@ -95,6 +102,7 @@ public sealed class RolloutTaskType : ITaskType
         Task<RolloutProgress>? progress = null;
         Task<ApprovalDecision>? decision = null;
         Task cancelled = step.Cancellation.WhenCancelled();
+        var notices = new RolloutNotices();
         while (!running.IsCompleted && !step.Cancellation.IsCancellationRequested)
         {
             // Never cancelled through the SDK (see OrchestrationWaits): the step's cancellation is raced instead.
@@ -112,7 +120,7 @@ public sealed class RolloutTaskType : ITaskType
             {
                 RolloutProgress received = await progress!;
                 progress = null;
-                step.Report(new StepProgress(received.Summary, received.Gate));
+                step.Report(new StepProgress(received.Summary, received.Gate) { Notice = notices.Next(child, received) });
             }
             else if (first == signal)
             {
@@ -132,6 +140,44 @@ public sealed class RolloutTaskType : ITaskType
                 context.SendEvent(child, approvalEvent, await decision);
                 decision = null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Turns the rollout's progress into the run's notices: a step reached, a pause begun (and an
+    /// analysis that could not decide). Each is told once: keys carry the step and the pause's
+    /// number, counted from the progress the step received, which every replay receives alike.
+    /// </summary>
+    sealed class RolloutNotices
+    {
+        int? lastStep;
+        bool paused;
+        int pauses;
+
+        public StepNotice? Next(string child, RolloutProgress progress)
+        {
+            if (progress.Phase is not RolloutPhase phase)
+            {
+                return null;
+            }
+
+            if (phase == RolloutPhase.Paused && !paused)
+            {
+                paused = true;
+                pauses++;
+                return progress.Inconclusive
+                    ? new StepNotice(NotificationTriggers.AnalysisInconclusive, $"{child}/pause-{pauses}", progress.PauseReason ?? "an analysis could not decide", phase.ToString())
+                    : new StepNotice(NotificationTriggers.RolloutPaused, $"{child}/pause-{pauses}", progress.PauseReason ?? "paused", phase.ToString());
+            }
+
+            paused = phase == RolloutPhase.Paused;
+            if (progress.Step is int stepNow && stepNow != lastStep && phase == RolloutPhase.Progressing && progress.StepDescription is not null)
+            {
+                lastStep = stepNow;
+                return new StepNotice(NotificationTriggers.RolloutStep, $"{child}/step-{stepNow}", $"step {stepNow}: {progress.StepDescription}", phase.ToString());
+            }
+
+            return null;
         }
     }
 }
