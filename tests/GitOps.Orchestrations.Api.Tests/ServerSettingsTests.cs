@@ -126,4 +126,51 @@ public sealed class ServerSettingsTests
         string guide = System.IO.File.ReadAllText(Path.Combine(Testing.RepositoryRoot.Path, "docs", "server.md"));
         Assert.All(ServerSettings.All, s => Assert.Contains($"`{s.Variable}`", guide, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Hooks_and_channels_come_from_the_file_and_the_environment_and_print_config_shows_no_secret_of_theirs()
+    {
+        const string HookSecret = "hook-secret-value", SlackUrl = "https://hooks.slack.example/services/T000/B000/SECRETPART";
+        Environment.SetEnvironmentVariable("GITOPS_TEST_GH_SECRET", HookSecret);
+        Environment.SetEnvironmentVariable("GITOPS_TEST_SLACK_URL", SlackUrl);
+        try
+        {
+            ServerOptions options = Read("""
+                {"GitOps": {
+                  "PublicUrl": "https://gitops.example.com",
+                  "Hooks": {"github": {"Type": "github", "SecretEnv": "GITOPS_TEST_GH_SECRET"}},
+                  "Notifications": {
+                    "Channels": {"deploys": {"Type": "slack", "UrlEnv": "GITOPS_TEST_SLACK_URL"}},
+                    "Defaults": [{"On": ["run-failed"], "To": ["deploys"]}]}}}
+                """);
+            Assert.Equal(HookSecret, options.Api.Hooks["github"].ResolveSecret());
+            Assert.Equal("https://gitops.example.com/ui/", options.Engine.Notifications.DashboardUrl);
+            Assert.Equal(["deploys"], Assert.Single(options.Engine.Notifications.Defaults).To);
+            string printed = EffectiveConfiguration.Describe(options);
+            Assert.DoesNotContain(HookSecret, printed, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRETPART", printed, StringComparison.Ordinal);
+            JsonElement json = JsonDocument.Parse(printed).RootElement;
+            Assert.Equal("github", json.GetProperty("Hooks").GetProperty("github").GetProperty("Type").GetString());
+            Assert.Equal("slack", json.GetProperty("Notifications").GetProperty("Channels").GetProperty("deploys").GetProperty("Type").GetString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GITOPS_TEST_GH_SECRET", null);
+            Environment.SetEnvironmentVariable("GITOPS_TEST_SLACK_URL", null);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"GitOps": {"Hooks": {"github": {"Type": "github"}}}}""", "hook 'github' has no secret")]
+    [InlineData("""{"GitOps": {"Hooks": {"github": {"Type": "bitbucket", "Secret": "s"}}}}""", "unknown type 'bitbucket'")]
+    [InlineData("""{"GitOps": {"Hooks": {"Not_A_Label": {"Type": "hmac", "Secret": "s"}}}}""", "must be a DNS label")]
+    [InlineData("""{"GitOps": {"Notifications": {"Channels": {"ops": {"Type": "teams"}}}}}""", "teams needs an http(s) Url")]
+    [InlineData("""{"GitOps": {"Notifications": {"Channels": {"mail": {"Type": "email", "SmtpHost": "smtp"}}}}}""", "email needs SmtpHost, From and To")]
+    [InlineData("""{"GitOps": {"Notifications": {"Defaults": [{"On": ["run-failed"], "To": ["nowhere"]}]}}}""", "channel 'nowhere', which is not configured")]
+    [InlineData("""{"GitOps": {"Notifications": {"Defaults": [{"On": ["run-exploded"], "To": ["x"]}]}}}""", "unknown trigger 'run-exploded'")]
+    public void A_hook_or_channel_that_cannot_work_stops_the_start_with_what_is_wrong(string json, string problem)
+    {
+        var e = Assert.ThrowsAny<Exception>(() => Read(json));
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+    }
 }

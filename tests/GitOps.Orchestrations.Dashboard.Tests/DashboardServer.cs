@@ -32,7 +32,11 @@ public sealed class DashboardServer : IAsyncDisposable
 
     public static string Key(string user) => $"{user}-key";
 
-    public static async Task<DashboardServer> StartAsync(EngineHostOptions? engine = null, params (string Path, string Text)[] files)
+    public static Task<DashboardServer> StartAsync(EngineHostOptions? engine = null, params (string Path, string Text)[] files) =>
+        StartAsync(engine, "http://127.0.0.1:0", files);
+
+    /// <param name="urls">Where to listen: a fixed port when links to the server must be known before it starts.</param>
+    public static async Task<DashboardServer> StartAsync(EngineHostOptions? engine, string urls, params (string Path, string Text)[] files)
     {
         var repo = new GitRepository();
         repo.Commit("workflows", files);
@@ -41,7 +45,7 @@ public sealed class DashboardServer : IAsyncDisposable
         GitOpsServer server = await GitOpsServer.StartAsync(
             new ServerOptions
             {
-                Urls = "http://127.0.0.1:0",
+                Urls = urls,
                 Engine = engine ?? new EngineHostOptions(),
                 Workflows = new WorkflowRepositoryOptions { Repository = repo.Path },
                 ApiKeys = [Entry("olga", "operator"), Entry("victor", "viewer"), Entry("alice", "approver"), Entry("rita", "approver", "release")],
