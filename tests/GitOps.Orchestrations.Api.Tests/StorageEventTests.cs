@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using GitOps.Orchestrations.Api.Triggers;
 using GitOps.Orchestrations.Api.Workflows;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Engine.Audit;
@@ -152,5 +153,46 @@ public sealed class StorageEventTests : IAsyncLifetime
         await Eventually.True(() => duplicates > 0, "the other server found the blob's run already started", TimeSpan.FromMinutes(1));
         Assert.Single((await Runs.ListAsync(new RunQuery { InstanceIdPrefix = "on-drop.", Top = 10 })).Runs);
         Assert.Equal(1, await AcceptedStarts(item.Id));
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_failing_moves_to_the_poison_queue_and_starts_nothing()
+    {
+        // A poller of its own, polled by hand, so nothing else takes the message meanwhile.
+        var queue = new QueueClient(azurite.ConnectionString, "poison-test");
+        await queue.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync("""{"app": "web", "version": "9.9.9"}""");
+
+        // Five deliveries that each ended without deleting it, as five crashed hosts would leave it.
+        for (int i = 1; i <= StorageEventPoller.MaxDequeueCount; i++)
+        {
+            await Eventually.True(async () => (await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1))).Value.Length == 1, $"delivery {i}");
+        }
+
+        await Eventually.True(async () => (await queue.PeekMessagesAsync(1)).Value.Length == 1, "the message visible again");
+
+        GitOpsServer server = servers[0];
+        using var other = new GitRepository();
+        other.Commit("workflows", ("workflows/on-poison.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: on-poison}
+            spec:
+              params: [{name: app}]
+              triggers:
+                - queue: {queue: poison-test, params: {app: body.app}}
+              tasks:
+                - {name: a, uses: log, with: {message: "{{params.app}}"}}
+            """));
+        var repository = new WorkflowRepository(new WorkflowRepositoryOptions { Repository = other.Path }, Engine.TaskTypes.TaskTypeRegistry.BuiltIn());
+        var journal = server.Services.GetRequiredService<Engine.Idempotency.IEffectJournal>();
+        var dispatcher = new EventDispatcher(repository, server.Runs, journal, server.Services.GetRequiredService<IAuditLog>(), TimeProvider.System, NullLogger<EventDispatcher>.Instance, "by-hand");
+        var poller = new StorageEventPoller(azurite.ConnectionString, dispatcher, journal, TimeProvider.System, NullLogger<StorageEventPoller>.Instance);
+        await poller.PollAsync();
+
+        Assert.Empty((await queue.PeekMessagesAsync(10)).Value);
+        var poison = new QueueClient(azurite.ConnectionString, "poison-test-poison");
+        Assert.Contains("9.9.9", Assert.Single((await poison.PeekMessagesAsync(10)).Value).Body.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await Runs.ListAsync(new RunQuery { InstanceIdPrefix = "on-poison.", Top = 10 })).Runs);
     }
 }
