@@ -46,21 +46,28 @@ public sealed class EventDispatcher(
         foreach (WorkflowDocument document in current.Catalog.Workflows)
         {
             WorkflowDefinition workflow = document.Definition;
+            string? problem = null;
+            EventMatch? fired = null;
             foreach (EventTriggerSpec trigger in workflow.EventTriggers)
             {
                 EventMatch match = EventMatch.Evaluate(workflow, trigger, incoming);
-                if (match.Problem is not null)
-                {
-                    outcomes.Add(new EventOutcome(workflow.Name, incoming.RunIdFor(workflow.Name), "failed", match.Problem));
-                    break;
-                }
-
+                problem ??= match.Problem;
                 if (match.Fires)
                 {
                     // One run per workflow and event, even when several of its triggers fire.
-                    outcomes.Add(await StartAsync(workflow.Name, match, incoming, current.Revision, cancellationToken));
+                    fired = match;
                     break;
                 }
+            }
+
+            if (fired is not null)
+            {
+                outcomes.Add(await StartAsync(workflow.Name, fired, incoming, current.Revision, cancellationToken));
+            }
+            else if (problem is not null)
+            {
+                // No trigger fired, and one of them could not even read this event: that is worth telling.
+                outcomes.Add(new EventOutcome(workflow.Name, incoming.RunIdFor(workflow.Name), "failed", problem));
             }
         }
 

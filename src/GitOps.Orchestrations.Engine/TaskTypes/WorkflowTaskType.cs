@@ -42,6 +42,10 @@ public sealed class WorkflowTaskType : ITaskType
             Params = bound,
             Parent = $"{step.RunId}/{step.Path}",
             Progress = null,
+
+            // A sub-workflow notifies its own subscribers, not its caller's: the caller's run-failed
+            // subscribers hear of the caller failing, once, not of every child along the way.
+            Notifications = child.Notifications,
         };
         Task<WorkflowRunResult> running = context.CallSubOrchestratorAsync<WorkflowRunResult>(
             nameof(WorkflowOrchestrator), input, context.Child(childId));
