@@ -35,7 +35,7 @@ public sealed partial class GitOpsApi
         {
             EngineMetrics.EventReceived("webhook", name, "unsigned");
             logger.HookRefused(name, "missing or wrong signature");
-            await audit.AppendAsync(new AuditEntry { At = clock.GetUtcNow().UtcDateTime, Actor = $"webhook:{name}", Action = "hook", RunId = string.Empty, Outcome = "refused", Detail = "missing or wrong signature" }, http.RequestAborted);
+            await audit.AppendAsync(new AuditEntry { At = clock.GetUtcNow().UtcDateTime, Actor = $"webhook:{name}", Action = "hook", RunId = $"hooks/{name}", Outcome = "refused", Detail = "missing or wrong signature" }, http.RequestAborted);
             throw new ApiProblemException(401, "Unauthorized", $"the delivery to hook '{name}' is not signed with its secret");
         }
 

@@ -184,7 +184,7 @@ public sealed class HookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(tampered)).StatusCode);
 
         Assert.Empty((await server.Runs.ListAsync(new RunQuery { InstanceIdPrefix = "deploy-on-push.", Top = 10 })).Runs);
-        IReadOnlyList<AuditEntry> audit = await server.Services.GetRequiredService<IAuditLog>().ReadAsync(null, 100);
+        IReadOnlyList<AuditEntry> audit = await server.Services.GetRequiredService<IAuditLog>().ReadAsync("hooks/github", 100);
         Assert.Equal(5, audit.Count(e => e is { Actor: "webhook:github", Action: "hook", Outcome: "refused" }));
 
         using var metrics = new HttpRequestMessage(HttpMethod.Get, "/metrics");
