@@ -63,6 +63,16 @@ public sealed class HookTests : IAsyncLifetime
                 - webhook: {hook: generic, filter: "body.kind == 'release'", params: {version: body.version}}
               tasks:
                 - {name: announce, uses: log, with: {message: "{{params.version}}"}}
+            """), ("workflows/preview.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: preview}
+            spec:
+              params: [{name: head}, {name: number}]
+              triggers:
+                - webhook: {hook: github, events: [pull_request], filter: "event.action == 'opened' || event.action == 'synchronize'", params: {head: event.commit, number: body.number}}
+              tasks:
+                - {name: deploy-preview, uses: log, with: {message: "pr {{params.number}} at {{params.head}}"}}
             """));
         server = await GitOpsServer.StartAsync(
             new ServerOptions
@@ -341,6 +351,25 @@ public sealed class HookTests : IAsyncLifetime
         Assert.Empty((await Send(new { kind = "build", version = "2.0.0" }, "d1")).Runs);
         EventOutcome started = Assert.Single((await Send(new { kind = "release", version = "2.0.0" }, "d2")).Runs);
         Assert.Equal("2.0.0", (await Finished(started.RunId)).Params["version"]);
+    }
+
+    [Fact]
+    public async Task A_pull_request_event_fires_on_the_actions_its_filter_names_with_the_head_commit_as_event_commit()
+    {
+        string head = repo.Commit("feature", ("apps/web/values.yaml", "replicas: 8\n"));
+        string Payload(string action) => JsonSerializer.Serialize(new
+        {
+            action,
+            number = 42,
+            pull_request = new { number = 42, state = "open", head = new { @ref = "feature/x", sha = head }, @base = new { @ref = "main" } },
+            repository = new { full_name = "acme/platform" },
+        });
+
+        Assert.Empty((await Accepted(GitHub(Payload("closed"), Guid.NewGuid().ToString(), type: "pull_request"))).Runs);
+        EventOutcome started = Assert.Single((await Accepted(GitHub(Payload("opened"), Guid.NewGuid().ToString(), type: "pull_request"))).Runs);
+        RunStatus run = await Finished(started.RunId);
+        Assert.Equal((head, "42"), (run.Params["head"], run.Params["number"]));
+        Assert.Equal("feature/x", run.Event!.Subject);
     }
 
     sealed record EventOutcomeView(string Workflow, string RunId, string Outcome)
