@@ -41,7 +41,6 @@ public sealed class NotificationTests : IAsyncLifetime
                     ["oncall"] = new() { Type = "email", SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, SmtpSecurity = "none", From = "gitops@example.com", To = ["oncall@example.com"] },
                 },
                 Defaults = [new SubscriptionSpec([NotificationTriggers.RunFailed], ["ops"])],
-                MaxAttempts = 4,
             },
         });
     }

@@ -17,9 +17,6 @@ public sealed record NotificationOptions
     /// <summary>The dashboard's address (the server's <c>{PublicUrl}/ui/</c>, the Functions app's <c>/api/ui/</c>); links go to <c>{DashboardUrl}#/runs/{id}</c>.</summary>
     public string? DashboardUrl { get; init; }
 
-    /// <summary>How often a notification is tried before it counts as failed, with exponential backoff from one second.</summary>
-    public int MaxAttempts { get; init; } = 5;
-
     /// <summary>The link to a run's page in the dashboard, or null when the host does not know its address.</summary>
     public string? LinkTo(string runId) =>
         DashboardUrl is { Length: > 0 } url ? $"{url.TrimEnd('/')}/#/runs/{Uri.EscapeDataString(runId)}" : null;

@@ -14,6 +14,10 @@ public sealed record NotificationFailure(string Trigger, string Channel, string 
 /// replay schedules the very same activities; a run started before notifications existed has no
 /// subscriptions in its input and schedules none, which keeps its replays unchanged.
 /// </summary>
+/// <param name="maxAttempts">
+/// Tries per delivery, fixed in the engine rather than read from the host: an orchestrator's
+/// retry policy is part of what it replays, and a host setting can change between replays.
+/// </param>
 public sealed class RunNotifier(TaskOrchestrationContext context, IReadOnlyList<SubscriptionSpec> subscriptions, int maxAttempts = 5)
 {
     readonly List<(SubscriptionSpec Subscription, NotificationEvent Event, string Channel, Task<NotificationReceipt> Sending)> pending = [];
