@@ -44,13 +44,7 @@ builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
     Notifications = NotificationSettings.Read(builder.Configuration.GetSection("GitOps:Notifications"), builder.Configuration["GITOPS_DASHBOARD_URL"]),
 });
 // Webhook endpoints (docs/events.md): GitOps__Hooks__<name>__Type and __SecretEnv (or __Secret, from Key Vault references).
-Dictionary<string, HookSpec> hooks = builder.Configuration.GetSection("GitOps:Hooks").Get<Dictionary<string, HookSpec>>() ?? [];
-if (hooks.Select(h => h.Value.Problem(h.Key)).FirstOrDefault(p => p is not null) is string hookProblem)
-{
-    throw new InvalidOperationException(hookProblem);
-}
-
-builder.Services.AddSingleton(new ApiOptions { Hooks = hooks });
+builder.Services.AddSingleton(new ApiOptions { Hooks = HookSettings.Read(builder.Configuration.GetSection("GitOps:Hooks")) });
 builder.Services.AddSingleton(sp => new WorkflowRepository(
     new WorkflowRepositoryOptions
     {

@@ -116,7 +116,7 @@ public sealed record ServerOptions
                 PublicUrl = section["PublicUrl"] ?? defaults.Api.PublicUrl,
                 MaxBodyBytes = ServerSettings.Number(section, "MaxBodyBytes", minimum: 1) is double bytes ? (long)bytes : defaults.Api.MaxBodyBytes,
                 PipelinePollInterval = Seconds(section, "PipelinePollIntervalSeconds") ?? defaults.Api.PipelinePollInterval,
-                Hooks = ReadHooks(section),
+                Hooks = HookSettings.Read(section.GetSection("Hooks")),
             },
             EventPollInterval = Seconds(section, "EventPollIntervalSeconds") ?? defaults.EventPollInterval,
             EventStorage = section["EventStorage"] is { Length: > 0 } eventStorage ? Hosting.Backends.StoreSpec.Parse(eventStorage) is Hosting.Backends.AzureStorageStore account ? account.ConnectionString : throw new ArgumentException("EventStorage must be an Azure Storage connection string or 'azurite'") : null,
@@ -145,18 +145,6 @@ public sealed record ServerOptions
         urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(u => Uri.TryCreate(u, UriKind.Absolute, out Uri? uri) ? uri : null)
             .FirstOrDefault(u => u is not null && u.Port != 0 && u.Host is not ("0.0.0.0" or "[::]" or "*" or "+"))?.GetLeftPart(UriPartial.Authority);
-
-    /// <summary>The webhook endpoints under <c>Hooks</c>; a hook without a secret or of an unknown type stops the start.</summary>
-    static Dictionary<string, HookSpec> ReadHooks(IConfiguration section)
-    {
-        Dictionary<string, HookSpec> hooks = section.GetSection("Hooks").Get<Dictionary<string, HookSpec>>() ?? [];
-        if (hooks.Select(h => h.Value.Problem(h.Key)).FirstOrDefault(p => p is not null) is string problem)
-        {
-            throw new ArgumentException(problem);
-        }
-
-        return new Dictionary<string, HookSpec>(hooks, StringComparer.Ordinal);
-    }
 
     static TimeSpan? Seconds(IConfiguration section, string key, double minimum = 0) =>
         ServerSettings.Number(section, key, minimum) is double seconds ? TimeSpan.FromSeconds(seconds) : null;

@@ -41,15 +41,27 @@ public static class EventBenchmark
               tasks:
                 - {name: first, uses: log, with: {message: "{{params.commit}}"}}
             """));
-        await using var receiver = new Receiver();
-        await receiver.Inner.InitializeAsync();
+        var receiver = new NotificationReceiver();
+        await receiver.InitializeAsync();
+        try
+        {
+            await MeasureAsync(repo, receiver, repeat);
+        }
+        finally
+        {
+            await receiver.DisposeAsync();
+        }
+    }
+
+    static async Task MeasureAsync(GitRepository repo, NotificationReceiver receiver, int repeat)
+    {
         await using GitOpsServer server = await GitOpsServer.StartAsync(
             new ServerOptions
             {
                 Urls = "http://127.0.0.1:0",
                 Engine = new EngineHostOptions
                 {
-                    Notifications = new NotificationOptions { Channels = new Dictionary<string, ChannelSpec> { ["receiver"] = new() { Type = "webhook", Url = $"{receiver.Inner.BaseUrl}/webhook/bench" } } },
+                    Notifications = new NotificationOptions { Channels = new Dictionary<string, ChannelSpec> { ["receiver"] = new() { Type = "webhook", Url = $"{receiver.BaseUrl}/webhook/bench" } } },
                 },
                 Workflows = new WorkflowRepositoryOptions { Repository = repo.Path },
                 ApiKeys = [new ApiKeyEntry { User = "olga", Role = "operator", Sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("olga-key"))) }],
@@ -72,13 +84,13 @@ public static class EventBenchmark
             request.Headers.Add("X-GitHub-Event", "push");
             request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
             request.Headers.Add("X-Hub-Signature-256", HmacSignature.Sign(body, Secret));
-            int before = receiver.Inner.Messages.Count;
+            int before = receiver.Messages.Count;
             var watch = Stopwatch.StartNew();
             HttpResponseMessage response = await http.SendAsync(request);
             string hookRun = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("runs")[0].GetProperty("runId").GetString()!;
             double running = await UntilRunning(server.Client, hookRun, watch);
             double step = await UntilFirstStep(server, hookRun, watch);
-            while (receiver.Inner.Messages.Count == before)
+            while (receiver.Messages.Count == before)
             {
                 await Task.Delay(1);
             }
@@ -129,12 +141,5 @@ public static class EventBenchmark
     {
         List<double> sorted = [.. values.Order()];
         return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    sealed class Receiver : IAsyncDisposable
-    {
-        public NotificationReceiver Inner { get; } = new();
-
-        public async ValueTask DisposeAsync() => await Inner.DisposeAsync();
     }
 }

@@ -27,42 +27,23 @@ public sealed class GitHubSource : IWebhookSource
         }
 
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        Add(attributes, "repository", body, "repository", "full_name");
-        Add(attributes, "action", body, "action");
+        PayloadFields.Add(attributes, "repository", body, "repository", "full_name");
+        PayloadFields.Add(attributes, "action", body, "action");
         switch (type)
         {
             case "push":
-                Add(attributes, "ref", body, "ref");
-                Add(attributes, "commit", body, "after");
+                PayloadFields.Add(attributes, "ref", body, "ref");
+                PayloadFields.Add(attributes, "commit", body, "after");
                 break;
             case "pull_request":
-                Add(attributes, "ref", body, "pull_request", "head", "ref");
-                Add(attributes, "commit", body, "pull_request", "head", "sha");
+                PayloadFields.Add(attributes, "ref", body, "pull_request", "head", "ref");
+                PayloadFields.Add(attributes, "commit", body, "pull_request", "head", "sha");
                 break;
             case "release":
-                Add(attributes, "ref", body, "release", "tag_name");
+                PayloadFields.Add(attributes, "ref", body, "release", "tag_name");
                 break;
         }
 
         return Task.FromResult(new IncomingEvent(EventSourceKind.Webhook, hook, delivery, type, body, attributes.GetValueOrDefault("ref"), attributes));
     }
-
-    static void Add(Dictionary<string, string> attributes, string name, JsonElement body, params string[] path)
-    {
-        JsonElement at = body;
-        foreach (string step in path)
-        {
-            if (at.ValueKind != JsonValueKind.Object || !at.TryGetProperty(step, out at))
-            {
-                return;
-            }
-        }
-
-        if (at.ValueKind == JsonValueKind.String && at.GetString() is { Length: <= IncomingEvent.MaxFieldLength } value)
-        {
-            attributes[name] = value;
-        }
-    }
-
-    internal static void AddString(Dictionary<string, string> attributes, string name, JsonElement body, params string[] path) => Add(attributes, name, body, path);
 }

@@ -31,9 +31,9 @@ public sealed class GitLabSource : IWebhookSource
         }
 
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
-        GitHubSource.AddString(attributes, "repository", body, "project", "path_with_namespace");
-        GitHubSource.AddString(attributes, "ref", body, "ref");
-        GitHubSource.AddString(attributes, "commit", body, "checkout_sha");
+        PayloadFields.Add(attributes, "repository", body, "project", "path_with_namespace");
+        PayloadFields.Add(attributes, "ref", body, "ref");
+        PayloadFields.Add(attributes, "commit", body, "checkout_sha");
         string id = request.Header("X-Gitlab-Event-UUID") is { Length: > 0 } uuid
             ? HookRequest.Bounded("X-Gitlab-Event-UUID", uuid)
             : $"{attributes.GetValueOrDefault("repository")}:{attributes.GetValueOrDefault("ref")}:{attributes.GetValueOrDefault("commit") ?? Convert.ToHexStringLower(SHA256.HashData(request.Body))}";

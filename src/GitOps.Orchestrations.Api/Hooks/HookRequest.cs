@@ -39,5 +39,26 @@ public sealed record HookRequest(IReadOnlyDictionary<string, string> Headers, by
             : throw new HookPayloadException($"{what} is longer than {Core.Events.IncomingEvent.MaxFieldLength} characters");
 }
 
+/// <summary>The fields of a payload that become <c>event</c> attributes: strings at a path, bounded like every event field.</summary>
+internal static class PayloadFields
+{
+    public static void Add(Dictionary<string, string> attributes, string name, JsonElement body, params string[] path)
+    {
+        JsonElement at = body;
+        foreach (string step in path)
+        {
+            if (at.ValueKind != JsonValueKind.Object || !at.TryGetProperty(step, out at))
+            {
+                return;
+            }
+        }
+
+        if (at.ValueKind == JsonValueKind.String && at.GetString() is { Length: <= Core.Events.IncomingEvent.MaxFieldLength } value)
+        {
+            attributes[name] = value;
+        }
+    }
+}
+
 /// <summary>A delivery whose signature was checked but whose content cannot be read as its source's events: 400.</summary>
 public sealed class HookPayloadException(string message) : Exception(message);

@@ -32,8 +32,6 @@ public sealed class RunNotifier(TaskOrchestrationContext context, IReadOnlyList<
     /// </summary>
     public Action OnSettled { get; init; } = static () => { };
 
-    public bool Listening(string trigger) => subscriptions.Any(s => s.On.Contains(trigger, StringComparer.Ordinal));
-
     public void Emit(NotificationEvent e)
     {
         foreach (SubscriptionSpec subscription in subscriptions.Where(s => s.On.Contains(e.Trigger, StringComparer.Ordinal)))
@@ -62,8 +60,6 @@ public sealed class RunNotifier(TaskOrchestrationContext context, IReadOnlyList<
             OnSettled();
         }
     }
-
-    public bool HasPending => pending.Count > 0;
 
     public async Task<IReadOnlyList<NotificationFailure>> DrainAsync()
     {
