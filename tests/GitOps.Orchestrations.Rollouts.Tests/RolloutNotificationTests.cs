@@ -58,9 +58,10 @@ public sealed class RolloutNotificationTests(RolloutEnvironment env) : IClassFix
         Assert.Equal($"https://gitops.example.com/ui/#/runs/{id}", Card(teamsAbort)["actions"]![0]!["url"]!.GetValue<string>());
 
         // And the way there: step 1 (the weight) and step 2 (the pause) reached, then the pause began.
+        // Deliveries run side by side, so messages about different events may arrive in either order.
         Assert.Equal(
             ["step 1: setWeight 50", "step 2: pause until promoted"],
-            slack.Select(m => m.Body["blocks"]![0]!["text"]!["text"]!.GetValue<string>()).Where(t => t.StartsWith("*Rollout step reached*", StringComparison.Ordinal)).Select(t => t.Split('\n')[2]));
+            slack.Select(m => m.Body["blocks"]![0]!["text"]!["text"]!.GetValue<string>()).Where(t => t.StartsWith("*Rollout step reached*", StringComparison.Ordinal)).Select(t => t.Split('\n')[2]).Order(StringComparer.Ordinal));
         Assert.Single(slack, m => m.Body["text"]!.GetValue<string>().StartsWith("Rollout paused", StringComparison.Ordinal));
         Assert.Equal(slack.Count, teams.Count);
         Assert.Equal(0, env.Receiver.Refused.Values.Sum());
