@@ -34,7 +34,7 @@ public class WorkflowLoaderTests
             """));
         Assert.Empty(result.Diagnostics);
         TaskSpec task = result.Workflows[0].Definition.Tasks[0];
-        Assert.Equal([3, 4, 5], task.WithSequence!.Values());
+        Assert.Equal([3L, 4L, 5L], task.WithSequence!.Items(bound => bound).Select(i => i.GetInt64()));
         Assert.Equal(TimeSpan.FromSeconds(90), task.Timeout);
         Assert.True(task.ContinueOn!.Failed);
         Assert.False(task.ContinueOn.Error);

@@ -99,7 +99,7 @@ public static class DocumentLoader
             return null;
         }
 
-        var reader = new KindReader(file, name, document, spec, taskTypes, limits, diagnostics);
+        var reader = new KindReader(file, name, document, spec, taskTypes, limits, diagnostics) { Labels = labels };
         object? value = kind.Read(reader);
         return value is null ? null : new LoadedDocument(kind.Kind, name, file, document.Position, value) { Labels = labels };
     }

@@ -79,6 +79,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             var definition = new WorkflowDefinition
             {
                 Name = name,
+                Labels = reader.Labels,
                 Params = parameters,
                 Timeout = timeout,
                 FailFast = failFast,
@@ -300,7 +301,13 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 }
             }
 
+            if (task.Node("withSequence") is YNode sequenceNode)
+            {
+                map.Set(key, "withSequence", sequenceNode.Position);
+            }
+
             SequenceSpec? sequence = ReadSequence(task.Node("withSequence"));
+            IReadOnlyDictionary<string, string>? outputs = ReadOutputs(task, key);
             if (task.Node("retry") is YNode retryNode)
             {
                 map.Set(key, "retry", retryNode.Position);
@@ -346,7 +353,51 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Retry = retry,
                 Timeout = timeout,
                 ContinueOn = continueOn,
+                Outputs = outputs,
             };
+        }
+
+        /// <summary><c>outputs: {NAME: {from: EXPRESSION}}</c>: what the step's result is turned into.</summary>
+        IReadOnlyDictionary<string, string>? ReadOutputs(MappingReader task, string key)
+        {
+            switch (task.Node("outputs"))
+            {
+                case null:
+                    return null;
+                case YMapping mapping:
+                    var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var (name, value) in mapping.Entries)
+                    {
+                        MappingReader? output = MappingReader.For(file, value, $"output '{name.Value}'", diagnostics);
+                        string? from = output?.String("from", required: true);
+                        output?.RejectUnknown();
+                        if (!DocumentNames.ParamNamePattern().IsMatch(name.Value))
+                        {
+                            task.Error(name.Position, $"output name '{name.Value}' must start with a letter or '_' and hold only letters, digits, '_' and '-'");
+                            continue;
+                        }
+
+                        if (from is null)
+                        {
+                            continue;
+                        }
+
+                        SourcePosition at = output!.PositionOf("from")!.Value;
+                        map.Set(key, $"outputs.{name.Value}", output.Mapping["from"] is YNode fromNode ? ValueStart(fromNode) : at);
+                        if (FieldChecks.CheckExpression(from, out SourcePosition inside, TaskTypeSchema.OutputVariables) is string problem)
+                        {
+                            task.Error(map.Of(key, $"outputs.{name.Value}").Offset(inside.Column - 1), $"invalid output '{name.Value}': {problem}");
+                            continue;
+                        }
+
+                        outputs[name.Value] = from;
+                    }
+
+                    return outputs;
+                case YNode other:
+                    task.Error(other.Position, "outputs must be a mapping of names to {from: EXPRESSION}");
+                    return null;
+            }
         }
 
         void CheckWith(MappingReader task, string key, TaskTypeSchema schema, JsonElement? with, YMapping? withNode)
@@ -445,29 +496,58 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 return null;
             }
 
-            int? count = reader.Integer("count", 0, 100_000);
-            int? start = reader.Integer("start");
-            int? end = reader.Integer("end");
+            string? count = Bound(reader, "count"), start = Bound(reader, "start"), end = Bound(reader, "end");
+            string? format = reader.String("format");
             reader.RejectUnknown();
             if (count is null && start is null && end is null)
             {
-                reader.Error(reader.Mapping.Position, "withSequence needs count, or start and end");
+                reader.Error(reader.Mapping.Position, "withSequence needs count (and optionally start), or start and end");
                 return null;
             }
 
-            if (count is not null && (start is not null || end is not null))
+            if (count is not null && end is not null)
             {
-                reader.Error(reader.Mapping.Position, "withSequence takes count, or start and end, not both");
+                reader.Error(reader.Mapping.Position, "withSequence takes count or end, not both");
                 return null;
             }
 
-            if (start is not null && end is not null && Math.Abs((long)end.Value - start.Value) > 100_000)
+            if (format is not null && SequenceFormat.Problem(format) is string problem)
             {
-                reader.Error(reader.Mapping.Position, "withSequence may not hold more than 100000 items");
+                reader.Error(reader.PositionOf("format")!.Value, problem);
                 return null;
             }
 
-            return new SequenceSpec(count, start, end);
+            var spec = new SequenceSpec { Count = count, Start = start, End = end, Format = format };
+            if (new[] { count, start, end }.All(b => b is null || !Templating.Template.HasReferences(b)))
+            {
+                try
+                {
+                    spec.Items(text => text);
+                }
+                catch (FormatException e)
+                {
+                    reader.Error(reader.Mapping.Position, e.Message);
+                    return null;
+                }
+            }
+
+            return spec;
+        }
+
+        /// <summary>A sequence bound: an integer, or a template resolved when the node starts.</summary>
+        static string? Bound(MappingReader reader, string field)
+        {
+            switch (reader.Node(field))
+            {
+                case null:
+                    return null;
+                case YScalar scalar when Templating.Template.HasReferences(scalar.Value)
+                    || int.TryParse(scalar.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _):
+                    return scalar.Value;
+                case YNode other:
+                    reader.Error(other.Position, $"withSequence {field} must be an integer or a {{{{...}}}} template");
+                    return null;
+            }
         }
 
         RetrySpec? ReadRetry(YNode? node)

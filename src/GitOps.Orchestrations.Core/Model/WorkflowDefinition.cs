@@ -7,6 +7,11 @@ namespace GitOps.Orchestrations.Core.Model;
 public sealed record WorkflowDefinition
 {
     public required string Name { get; init; }
+
+    /// <summary><c>metadata.labels</c>, which runs read as <c>workflow.labels.NAME</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public IReadOnlyList<ParamSpec> Params { get; init; } = [];
     public TimeSpan? Timeout { get; init; }
     public bool FailFast { get; init; } = true;
@@ -76,25 +81,112 @@ public sealed record TaskSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ContinueOnSpec? ContinueOn { get; init; }
 
+    /// <summary>
+    /// Declared outputs: each name's expression reads the step's <c>result</c> and <c>outputs</c>
+    /// (besides params, tasks, item and workflow) and is evaluated when an attempt succeeds.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Outputs { get; init; }
+
     [JsonIgnore]
     public bool IsFanOut => WithItems is not null || WithParam is not null || WithSequence is not null;
 }
 
-/// <summary>Argo's <c>withSequence</c>: either <c>count</c> (0..count-1) or an inclusive <c>start</c>..<c>end</c>.</summary>
-public sealed record SequenceSpec(int? Count, int? Start, int? End)
+/// <summary>
+/// Argo's <c>withSequence</c>: <c>count</c> numbers from <c>start</c> (0 by default), or an inclusive
+/// <c>start</c>..<c>end</c>, counting down when end is below start. Bounds may be templates
+/// (<c>"{{params.n}}"</c>), resolved when the node starts; <c>format</c> makes each item a string,
+/// printf-style as in Argo (<c>"host-%02d"</c>).
+/// </summary>
+public sealed record SequenceSpec
 {
-    public IEnumerable<int> Values()
+    /// <summary>The most items a sequence may hold, as written or once its bounds are resolved.</summary>
+    public const int MaxItems = 100_000;
+
+    [JsonConverter(typeof(NumberOrTextConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Count { get; init; }
+
+    [JsonConverter(typeof(NumberOrTextConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Start { get; init; }
+
+    [JsonConverter(typeof(NumberOrTextConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? End { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Format { get; init; }
+
+    /// <summary>The items, with bounds resolved by <paramref name="render"/>; a bound that is not an integer is a <see cref="FormatException"/>.</summary>
+    public IReadOnlyList<JsonElement> Items(Func<string, string> render)
     {
-        if (Count is int count)
+        int? count = Bound(Count, "count", render), start = Bound(Start, "start", render), end = Bound(End, "end", render);
+        IEnumerable<long> values;
+        long from = start ?? 0;
+        if (count is int n)
         {
-            return Enumerable.Range(0, count);
+            if (n < 0)
+            {
+                throw new FormatException($"withSequence count must not be negative, but it is {n}");
+            }
+
+            values = Range(from, n, 1);
+        }
+        else
+        {
+            long to = end ?? from;
+            values = from <= to ? Range(from, to - from + 1, 1) : Range(from, from - to + 1, -1);
         }
 
-        int start = Start ?? 0, end = End ?? start;
-        return start <= end
-            ? Enumerable.Range(start, end - start + 1)
-            : Enumerable.Range(end, start - end + 1).Reverse();
+        var items = new List<JsonElement>();
+        foreach (long value in values)
+        {
+            if (items.Count == MaxItems)
+            {
+                throw new FormatException($"withSequence may not hold more than {MaxItems} items");
+            }
+
+            items.Add(Format is null ? JsonSerializer.SerializeToElement(value) : JsonSerializer.SerializeToElement(SequenceFormat.Apply(Format, value)));
+        }
+
+        return items;
     }
+
+    static IEnumerable<long> Range(long from, long count, int step)
+    {
+        for (long i = 0; i < count; i++)
+        {
+            yield return from + (i * step);
+        }
+    }
+
+    static int? Bound(string? text, string field, Func<string, string> render)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string value = render(text).Trim();
+        return int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int number)
+            ? number
+            : throw new FormatException($"withSequence {field} must be an integer, but it is '{(value.Length > 40 ? value[..40] + "..." : value)}'");
+    }
+}
+
+/// <summary>Reads a number or a string as text, so a field may hold 5 or "{{params.n}}".</summary>
+public sealed class NumberOrTextConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException($"expected a number or a string, not {reader.TokenType}"),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 /// <summary>Argo's <c>continueOn</c>: a failure or error of this task does not fail the workflow.</summary>

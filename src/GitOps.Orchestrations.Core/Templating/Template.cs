@@ -13,7 +13,8 @@ public sealed record TemplateReference(string Path, int Column)
 /// <summary>
 /// Argo-style <c>{{...}}</c> substitution. References are plain paths, never code, so rendering
 /// cannot run anything: <c>params.N</c>, <c>tasks.X.outputs.Y</c>, <c>item</c>, <c>item.field</c>
-/// and <c>workflow.name|id|revision|status</c>.
+/// and <c>workflow.FIELD</c>. The one exception, <c>{{= expr }}</c>, is an expression of the sandboxed
+/// language, which reads those values as variables.
 /// </summary>
 public static partial class Template
 {
@@ -30,6 +31,9 @@ public static partial class Template
 
     public static bool IsValidPath(string path) => PathPattern().IsMatch(path);
 
+    /// <summary>The expression of an expression template (<c>{{= params.n * 2 }}</c>), or null for a plain reference.</summary>
+    public static string? ExpressionSource(string path) => path.StartsWith('=') ? path[1..].Trim() : null;
+
     public static bool HasReferences(string text) => text.Contains("{{", StringComparison.Ordinal);
 
     public static string Render(string text, ITemplateScope scope)
@@ -42,6 +46,12 @@ public static partial class Template
         return ReferencePattern().Replace(text, match =>
         {
             string path = match.Groups[1].Value;
+            if (ExpressionSource(path) is string expression)
+            {
+                // Argo's {{= expr }}: evaluated in the sandbox, with values passed as variables, never spliced into code.
+                return AsText(Expressions.ExpressionLanguage.Compile(expression).Evaluate(scope));
+            }
+
             return scope.TryResolve(path, out JsonElement value)
                 ? AsText(value)
                 : throw new TemplateException($"'{{{{{path}}}}}' cannot be resolved here");

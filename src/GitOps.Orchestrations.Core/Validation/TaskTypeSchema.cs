@@ -33,7 +33,12 @@ public sealed record FieldSpec(FieldKind Kind, bool Required = false, IReadOnlyL
 /// Rules across fields, on the <c>with</c> block as written (before templating), each problem at a
 /// path below <c>with</c>: what one field allows may depend on another.
 /// </param>
-public sealed record TaskTypeSchema(string Name, IReadOnlyDictionary<string, FieldSpec> Fields, bool AllowsExtraFields = false, Func<System.Text.Json.JsonElement, IEnumerable<FieldProblem>>? Check = null);
+/// <param name="Result">The output that is the step's main result, also offered as <c>outputs.result</c> (Argo's <c>outputs.result</c>).</param>
+public sealed record TaskTypeSchema(string Name, IReadOnlyDictionary<string, FieldSpec> Fields, bool AllowsExtraFields = false, Func<System.Text.Json.JsonElement, IEnumerable<FieldProblem>>? Check = null, string? Result = null)
+{
+    /// <summary>What a declared output's <c>from</c> expression reads besides params, tasks, item and workflow.</summary>
+    public static readonly IReadOnlyList<string> OutputVariables = ["result", "outputs"];
+}
 
 /// <summary>The task types a validator may accept; the engine's registry is one.</summary>
 public interface ITaskTypeCatalog

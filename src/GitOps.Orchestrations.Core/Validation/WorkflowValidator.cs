@@ -107,33 +107,9 @@ public static class WorkflowValidator
         // Expressions read params, tasks, item and workflow by name too; those names get the same checks as {{...}}.
         void CheckExpressionReads(string expression, SourcePosition at, string what)
         {
-            CompiledExpression compiled;
-            try
+            foreach (string problem in ExpressionReadProblems(expression, task, workflow, byName, ancestors, isExitHandler))
             {
-                compiled = ExpressionLanguage.Compile(expression);
-            }
-            catch (ExpressionException)
-            {
-                return;
-            }
-
-            foreach (string root in compiled.ComputedRoots.Where(r => r is "tasks" or "workflow"))
-            {
-                diagnostics.Add(new(map.File, at, $"{what}: read {root} by name ({root}.NAME), not with [...]"));
-            }
-
-            foreach (string path in compiled.Paths.Where(p => !compiled.Paths.Any(longer => longer.StartsWith(p + ".", StringComparison.Ordinal))))
-            {
-                string? problem = CheckExpressionPath(path, task, workflow, byName, ancestors, isExitHandler);
-                if (problem is not null)
-                {
-                    diagnostics.Add(new(map.File, at, $"{what}: {problem}"));
-                }
-            }
-
-            if (compiled.Variables.Contains("item") && !task.IsFanOut)
-            {
-                diagnostics.Add(new(map.File, at, $"{what}: item is only available in a fan-out task (withItems, withParam, withSequence)"));
+                diagnostics.Add(new(map.File, at, $"{what}: {problem}"));
             }
         }
 
@@ -166,6 +142,20 @@ public static class WorkflowValidator
             else
             {
                 CheckExpressionReads(when, at, "when");
+            }
+        }
+
+        foreach (var (name, from) in task.Outputs ?? new Dictionary<string, string>())
+        {
+            CheckText(from, map.Of(task.Name, $"outputs.{name}"));
+            CheckExpressionReads(from, map.Of(task.Name, $"outputs.{name}"), $"output '{name}'");
+        }
+
+        if (task.WithSequence is SequenceSpec sequence)
+        {
+            foreach (string bound in new[] { sequence.Count, sequence.Start, sequence.End }.OfType<string>())
+            {
+                CheckText(bound, map.Of(task.Name, "withSequence"));
             }
         }
 
@@ -203,6 +193,43 @@ public static class WorkflowValidator
         }
     }
 
+    static IEnumerable<string> ExpressionReadProblems(
+        string expression,
+        TaskSpec task,
+        WorkflowDefinition workflow,
+        Dictionary<string, TaskSpec> byName,
+        IReadOnlySet<string> ancestors,
+        bool isExitHandler)
+    {
+        CompiledExpression compiled;
+        try
+        {
+            compiled = ExpressionLanguage.Compile(expression);
+        }
+        catch (ExpressionException)
+        {
+            yield break;
+        }
+
+        foreach (string root in compiled.ComputedRoots.Where(r => r is "tasks" or "workflow"))
+        {
+            yield return $"read {root} by name ({root}.NAME), not with [...]";
+        }
+
+        foreach (string path in compiled.Paths.Where(p => !compiled.Paths.Any(longer => longer.StartsWith(p + ".", StringComparison.Ordinal))))
+        {
+            if (CheckExpressionPath(path, task, workflow, byName, ancestors, isExitHandler) is string problem)
+            {
+                yield return problem;
+            }
+        }
+
+        if (compiled.Variables.Contains("item") && !task.IsFanOut)
+        {
+            yield return "item is only available in a fan-out task (withItems, withParam, withSequence)";
+        }
+    }
+
     static string? CheckReference(
         string path,
         TaskSpec task,
@@ -211,9 +238,16 @@ public static class WorkflowValidator
         IReadOnlySet<string> ancestors,
         bool isExitHandler)
     {
+        if (Template.ExpressionSource(path) is string expression)
+        {
+            return FieldChecks.CheckExpression(expression, out _) is string invalid ? $"invalid expression template '{{{{{path}}}}}': {invalid}"
+                : ExpressionReadProblems(expression, task, workflow, byName, ancestors, isExitHandler).FirstOrDefault() is string problem ? $"'{{{{{path}}}}}': {problem}"
+                : null;
+        }
+
         if (!Template.IsValidPath(path))
         {
-            return $"'{{{{{path}}}}}' is not a reference (use params.N, tasks.X.outputs.Y, item, item.field or workflow.name|id|revision|status)";
+            return $"'{{{{{path}}}}}' is not a reference (use params.N, tasks.X.outputs.Y, tasks.X.status, item, item.field, workflow.FIELD or {{{{= expression}}}})";
         }
 
         string[] parts = path.Split('.');
@@ -227,18 +261,13 @@ public static class WorkflowValidator
 
                 return workflow.Params.Any(p => p.Name == parts[1]) ? null : $"unknown param '{parts[1]}'";
             case "workflow":
-                if (parts.Length != 2 || parts[1] is not ("name" or "id" or "revision" or "status"))
-                {
-                    return $"'{{{{{path}}}}}': workflow offers name, id, revision and status";
-                }
-
-                return parts[1] == "status" && !isExitHandler ? "workflow.status is only known in onExit" : null;
+                return CheckWorkflowPath(parts, workflow, isExitHandler);
             case "item":
                 return task.IsFanOut ? null : $"'{{{{{path}}}}}' is only available in a fan-out task (withItems, withParam, withSequence)";
             case "tasks":
-                if (parts.Length < 4 || parts[2] != "outputs")
+                if (!(parts.Length >= 4 && parts[2] == "outputs") && !(parts.Length == 3 && parts[2] == "status"))
                 {
-                    return $"'{{{{{path}}}}}': write tasks.NAME.outputs.OUTPUT";
+                    return $"'{{{{{path}}}}}': write tasks.NAME.outputs.OUTPUT or tasks.NAME.status";
                 }
 
                 if (!byName.ContainsKey(parts[1]))
@@ -246,7 +275,7 @@ public static class WorkflowValidator
                     return $"unknown task '{parts[1]}'";
                 }
 
-                return ancestors.Contains(parts[1]) ? null : $"task '{task.Name}' uses outputs of '{parts[1]}' but does not depend on it";
+                return ancestors.Contains(parts[1]) ? null : $"task '{task.Name}' uses {parts[2]} of '{parts[1]}' but does not depend on it";
             default:
                 return $"unknown reference '{parts[0]}' (use params, tasks, item or workflow)";
         }
@@ -266,18 +295,38 @@ public static class WorkflowValidator
         {
             case "params" when !workflow.Params.Any(p => p.Name == parts[1]):
                 return $"unknown param '{parts[1]}'";
-            case "workflow" when parts[1] is not ("name" or "id" or "revision" or "status"):
-                return $"workflow offers name, id, revision and status, not '{parts[1]}'";
-            case "workflow" when parts[1] == "status" && !isExitHandler:
-                return "workflow.status is only known in onExit";
+            case "workflow":
+                // An expression may go on into a value (workflow.name.length); only the variable is checked.
+                return CheckWorkflowPath(parts[..Math.Min(parts.Length, parts.Length > 1 && parts[1] is "labels" or "parameters" ? 3 : 2)], workflow, isExitHandler);
             case "tasks" when !byName.ContainsKey(parts[1]):
                 return $"unknown task '{parts[1]}'";
             case "tasks" when !ancestors.Contains(parts[1]):
                 return $"task '{task.Name}' reads tasks.{parts[1]} but does not depend on it";
-            case "tasks" when parts.Length > 2 && parts[2] != "outputs":
-                return $"tasks.{parts[1]} offers outputs (tasks.{parts[1]}.outputs.NAME), not '{parts[2]}'";
+            case "tasks" when parts.Length > 2 && parts[2] is not ("outputs" or "status"):
+                return $"tasks.{parts[1]} offers outputs (tasks.{parts[1]}.outputs.NAME) and status, not '{parts[2]}'";
             default:
                 return null;
+        }
+    }
+
+    /// <summary>Argo's workflow variables: a field of <see cref="WorkflowInfo.Fields"/>, <c>labels.NAME</c> or <c>parameters.NAME|json</c>.</summary>
+    static string? CheckWorkflowPath(string[] parts, WorkflowDefinition workflow, bool isExitHandler)
+    {
+        string offers = $"workflow offers {string.Join(", ", WorkflowInfo.Fields)}, labels.NAME and parameters.NAME|json";
+        switch (parts.Length > 1 ? parts[1] : null)
+        {
+            case "labels" when parts.Length == 3:
+                return workflow.Labels.ContainsKey(parts[2]) ? null : $"workflow has no label '{parts[2]}' (metadata.labels)";
+            case "parameters" when parts.Length == 3:
+                return parts[2] == "json" || workflow.Params.Any(p => p.Name == parts[2]) ? null : $"unknown param '{parts[2]}'";
+            case "labels" or "parameters" when parts.Length == 2:
+                return null;
+            case "status" or "failures" when parts.Length == 2:
+                return isExitHandler ? null : $"workflow.{parts[1]} is only known in onExit";
+            case string field when parts.Length == 2 && WorkflowInfo.Fields.Contains(field):
+                return null;
+            default:
+                return $"'{string.Join('.', parts)}': {offers}";
         }
     }
 

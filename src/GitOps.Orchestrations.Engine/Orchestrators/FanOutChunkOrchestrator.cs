@@ -18,9 +18,15 @@ public sealed class FanOutChunkOrchestrator(OrchestrationServices services) : Ta
         var snapshot = input.Run.Snapshot;
         var scope = new TemplateScope(
             input.Run.Params,
-            new WorkflowInfo(snapshot.Workflow.Name, input.RunId, snapshot.Revision),
+            new WorkflowInfo(snapshot.Workflow.Name, input.RunId, snapshot.Revision)
+            {
+                CreatedAt = input.Run.CreatedAt,
+                Clock = () => context.CurrentUtcDateTime,
+                Labels = snapshot.Workflow.Labels,
+            },
             task => input.UpstreamOutputs.TryGetValue(task, out Dictionary<string, JsonElement>? outputs) ? outputs : null,
-            input.SkippedUpstream.Contains);
+            input.SkippedUpstream.Contains,
+            input.UpstreamStatus.GetValueOrDefault);
 
         Task<ItemOutcome[]> items = Task.WhenAll(input.Items.Select((item, offset) =>
             runner.RunItemAsync(input.Task, scope.WithItem(item), input.FirstIndex + offset)));

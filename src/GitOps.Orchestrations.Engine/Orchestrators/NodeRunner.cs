@@ -75,6 +75,8 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                         Items = items.Skip(first).Take(ChunkSize).ToList(),
                         UpstreamOutputs = upstream,
                         SkippedUpstream = upstream.Keys.Where(scope.IsSkipped).ToList(),
+                        UpstreamStatus = upstream.Keys.Select(name => (name, scope.TryResolve($"tasks.{name}.status", out JsonElement phase) ? phase.GetString() : null))
+                            .Where(s => s.Item2 is not null).ToDictionary(s => s.name, s => s.Item2!, StringComparer.Ordinal),
                     };
                     string chunkId = $"{runId}.{task.Name}.items-{first}";
                     chunkIds.Add(chunkId);
@@ -181,6 +183,12 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                 message = $"{message}; not retried: {stoppedBecause}";
             }
 
+            if (result.Phase == NodePhase.Succeeded)
+            {
+                Dictionary<string, JsonElement> outputs = WithDeclaredOutputs(task, type, result.Outputs, scope);
+                return new ItemOutcome(result.Phase, message, outputs, attempt, result.Approvals);
+            }
+
             return new ItemOutcome(result.Phase, message, result.Outputs, attempt, result.Approvals);
         }
         catch (Exception e) when (e is TemplateException or ExpressionException or FormatException or KeyNotFoundException)
@@ -191,6 +199,44 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
         {
             return new ItemOutcome(NodePhase.Failed, "cancelled", [], 0);
         }
+    }
+
+    /// <summary>
+    /// Adds <c>result</c> (the task type's main output) and the task's declared outputs, each an
+    /// expression over the step's <c>result</c> and <c>outputs</c>. One that cannot be evaluated
+    /// errors the item: a downstream step must never read an output that silently went missing.
+    /// </summary>
+    static Dictionary<string, JsonElement> WithDeclaredOutputs(TaskSpec task, ITaskType type, Dictionary<string, JsonElement> produced, TemplateScope scope)
+    {
+        var outputs = new Dictionary<string, JsonElement>(produced, StringComparer.Ordinal);
+        if (!outputs.ContainsKey("result") && type.Schema.Result is string main && outputs.TryGetValue(main, out JsonElement value))
+        {
+            outputs["result"] = value;
+        }
+
+        if (task.Outputs is not { Count: > 0 } declared)
+        {
+            return outputs;
+        }
+
+        var variables = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["result"] = outputs.TryGetValue("result", out JsonElement result) ? result : JsonSerializer.SerializeToElement<object?>(null),
+            ["outputs"] = JsonSerializer.SerializeToElement(produced),
+        };
+        foreach (var (name, from) in declared)
+        {
+            try
+            {
+                outputs[name] = ExpressionLanguage.Compile(from).Evaluate(scope, variables);
+            }
+            catch (ExpressionException e)
+            {
+                throw new ExpressionException($"output '{name}': {e.Message}");
+            }
+        }
+
+        return outputs;
     }
 
     async Task<StepResult> RunAttemptAsync(ITaskType type, StepInvocation step, TimeSpan? timeout, CancellationTokenSource cancelAttempt)
@@ -243,7 +289,7 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
 
         if (task.WithSequence is SequenceSpec sequence)
         {
-            return sequence.Values().Select(v => JsonSerializer.SerializeToElement(v)).ToList();
+            return sequence.Items(bound => Template.Render(bound, scope));
         }
 
         string text = Template.Render(task.WithParam!, scope);
@@ -264,10 +310,11 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
     {
         FanOutSummary summary = FanOutSummary.Of(outcomes.Select(o => o.Phase));
         var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (string key in outcomes.SelectMany(o => o.Outputs.Keys).Distinct(StringComparer.Ordinal))
+        List<ItemOutcome> succeeded = outcomes.Where(o => o.Phase == NodePhase.Succeeded).ToList();
+        foreach (string key in succeeded.SelectMany(o => o.Outputs.Keys).Distinct(StringComparer.Ordinal))
         {
-            // A fan-out's output is the list of its items' outputs, in item order.
-            outputs[key] = JsonSerializer.SerializeToElement(outcomes.Select(o => o.Outputs.TryGetValue(key, out JsonElement v) ? v : default(JsonElement?)).ToList());
+            // Argo's rule: a fan-out's output is the list of its Succeeded items' outputs, in item order.
+            outputs[key] = JsonSerializer.SerializeToElement(succeeded.Select(o => o.Outputs.TryGetValue(key, out JsonElement v) ? v : default(JsonElement?)).ToList());
         }
 
         var failures = outcomes.Select((o, i) => (o, i)).Where(x => x.o.Phase.IsFailure()).ToList();

@@ -28,14 +28,22 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             logger.RunStarted(runId, workflow.Name, input.Snapshot.Revision);
         }
 
+        input = input with { CreatedAt = input.CreatedAt ?? context.CurrentUtcDateTime };
         DagRun dag = input.Progress is null ? new DagRun(workflow) : DagRun.Restore(workflow, input.Progress.Nodes);
         var gates = new SortedDictionary<string, PendingGate>(StringComparer.Ordinal);
         NodeStatus? exitNode = workflow.OnExit is TaskSpec exit ? new NodeStatus { Name = exit.Name } : null;
         var scope = new TemplateScope(
             input.Params,
-            new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision),
+            new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision)
+            {
+                CreatedAt = input.CreatedAt,
+                Clock = () => context.CurrentUtcDateTime,
+                Failures = () => RunFailures.Of(dag.Nodes, workflow),
+                Labels = workflow.Labels,
+            },
             task => dag[task].Outputs,
-            task => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted);
+            task => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted,
+            task => dag[task].Phase.IsTerminal() ? dag[task].Phase.ToString() : null);
         var changes = new ChangeTracker(input.Progress);
         WorkflowPhase published = WorkflowPhase.Running;
         void Publish(WorkflowPhase phase)

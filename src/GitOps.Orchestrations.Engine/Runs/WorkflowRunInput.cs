@@ -38,6 +38,10 @@ public sealed record WorkflowRunInput
     /// </summary>
     public RunProgress? Progress { get; init; }
 
+    /// <summary>When the run started (<c>workflow.creationTimestamp</c>), set by its first episode and kept across continue-as-new.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? CreatedAt { get; init; }
+
     /// <summary>The run this one retries, when it was started by <c>retry</c>.</summary>
     public string? RetryOf { get; init; }
 

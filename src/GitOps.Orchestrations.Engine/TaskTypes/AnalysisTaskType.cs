@@ -24,7 +24,7 @@ public sealed class AnalysisTaskType : ITaskType
     {
         ["templates"] = new(FieldKind.Any, Required: true),
         ["args"] = new(FieldKind.Any),
-    });
+    }, Result: "phase");
 
     sealed record NameValue(string Name, string? Value);
 

@@ -24,7 +24,7 @@ public sealed class ApprovalTaskType : ITaskType
         ["timeout"] = new(FieldKind.Duration),
         ["onTimeout"] = new(FieldKind.String, AllowedValues: ["approve", "reject"], Literal: true),
         ["message"] = new(FieldKind.String),
-    });
+    }, Result: "decision");
 
     /// <summary>The gate waits this long when the workflow does not say.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromDays(7);

@@ -22,7 +22,7 @@ public sealed class HttpTaskType : ITaskType
         ["body"] = new(FieldKind.Any),
         ["successCondition"] = new(FieldKind.Expression, Variables: ResponseVariables),
         ["followRedirects"] = new(FieldKind.Boolean),
-    });
+    }, Result: "body");
 
     /// <summary>What a success condition reads of the response, besides params, tasks, item and workflow.</summary>
     public static readonly IReadOnlyList<string> ResponseVariables = ["status", "body", "json", "headers"];

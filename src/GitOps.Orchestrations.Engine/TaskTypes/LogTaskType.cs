@@ -12,7 +12,7 @@ public sealed class LogTaskType : ITaskType
     {
         ["message"] = new(FieldKind.String, Required: true),
         ["level"] = new(FieldKind.String, AllowedValues: ["info", "warning", "error"]),
-    });
+    }, Result: "message");
 
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {

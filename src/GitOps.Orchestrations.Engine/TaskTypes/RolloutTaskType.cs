@@ -24,7 +24,7 @@ public sealed class RolloutTaskType : ITaskType
     {
         ["rollout"] = new(FieldKind.String, Required: true),
         ["params"] = new(FieldKind.StringMap),
-    });
+    }, Result: "phase");
 
     public static string ChildInstance(string runId, string path, int attempt) => $"{runId}.{path}.rollout-{attempt}";
 

@@ -17,7 +17,7 @@ public sealed class WorkflowTaskType : ITaskType
     {
         ["name"] = new(FieldKind.String, Required: true),
         ["params"] = new(FieldKind.StringMap),
-    });
+    }, Result: "phase");
 
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {

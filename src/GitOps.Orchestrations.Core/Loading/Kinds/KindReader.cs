@@ -34,6 +34,9 @@ public sealed class KindReader
 
     public YNode Document { get; }
 
+    /// <summary><c>metadata.labels</c>, for kinds whose runs read them (<c>workflow.labels.NAME</c>).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public SourcePosition Position => Document.Position;
 
     internal MappingReader Spec { get; }

@@ -12,7 +12,7 @@ public sealed class RenderTaskType : ITaskType
     {
         ["source"] = new(FieldKind.Object, Required: true),
         ["render"] = new(FieldKind.Object),
-    });
+    }, Result: "manifests");
 
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {

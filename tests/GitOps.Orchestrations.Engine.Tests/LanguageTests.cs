@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Runs;
+
+namespace GitOps.Orchestrations.Engine.Tests;
+
+/// <summary>
+/// What Argo users write beyond a plain DAG, driven through real orchestrations: outputs and
+/// <c>outputs.result</c>, <c>tasks.X.status</c>, workflow variables, <c>{{= }}</c> and sequences.
+/// </summary>
+public sealed class LanguageTests(MemoryBackend backend) : IClassFixture<MemoryBackend>
+{
+    const string Header = "apiVersion: gitops.orchestrations/v1\nkind: Workflow\n";
+
+    static NodeStatus Node(RunStatus run, string name) => run.Nodes.Single(n => n.Name == name);
+
+    static string Message(RunStatus run, string node) => Node(run, node).Outputs["message"].GetString()!;
+
+    [Fact]
+    public async Task Declared_outputs_read_the_step_result_and_a_task_result_is_its_main_output()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: outputs}
+            spec:
+              tasks:
+                - name: call
+                  uses: http
+                  with: {url: "{{http}}/echo/abcd"}
+                  outputs:
+                    size: {from: "JSON.parse(result).length * 10"}
+                    code: {from: "outputs.status"}
+                - {name: said, uses: log, with: {message: hello}}
+                - name: use
+                  uses: log
+                  depends: call && said
+                  with: {message: "{{tasks.call.outputs.size}} {{tasks.call.outputs.code}} {{tasks.said.outputs.result}}"}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("40 200 hello", Message(run, "use"));
+        Assert.Equal("""{"echo":"abcd","length":4}""", Node(run, "call").Outputs["result"].GetString());
+    }
+
+    [Fact]
+    public async Task An_output_that_cannot_be_evaluated_errors_its_node()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: bad-output}
+            spec:
+              tasks:
+                - name: call
+                  uses: log
+                  with: {message: "not json"}
+                  outputs: {parsed: {from: "JSON.parse(result).x"}}
+            """);
+        Assert.Equal(WorkflowPhase.Errored, run.Phase);
+        Assert.Equal(NodePhase.Errored, Node(run, "call").Phase);
+        Assert.Contains("output 'parsed'", Node(run, "call").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fan_out_output_aggregates_only_its_succeeded_items_in_item_order()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: aggregate}
+            spec:
+              tasks:
+                - name: fan
+                  uses: http
+                  withItems: [200, 500, 201, 404, 202]
+                  with: {url: "{{http}}/status/{{item}}"}
+                  outputs: {code: {from: "JSON.parse(result).code"}}
+                  continueOn: {failed: true}
+                - {name: after, uses: log, depends: fan, with: {message: "{{tasks.fan.outputs.code}} {{tasks.fan.status}}"}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("[200,201,202] Failed", Message(run, "after"));
+    }
+
+    [Fact]
+    public async Task Task_status_and_workflow_variables_reach_templates_and_exit_handlers()
+    {
+        DateTime before = DateTime.UtcNow.AddSeconds(-1);
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: variables, labels: {team: payments}}
+            spec:
+              params: [{name: env, default: prod}]
+              tasks:
+                - {name: ok, uses: log, with: {message: fine}}
+                - {name: broken, uses: http, with: {url: "{{http}}/status/503"}}
+                - name: report
+                  uses: log
+                  depends: ok && (broken.Failed || broken.Succeeded)
+                  with: {message: "{{tasks.ok.status}}/{{tasks.broken.status}} {{workflow.labels.team}} {{workflow.parameters.env}} {{workflow.parameters.json}} {{workflow.creationTimestamp}}"}
+              onExit:
+                uses: log
+                with: {message: "{{workflow.status}} {{workflow.failures}} {{= workflow.duration >= 0 }}"}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        string[] report = Message(run, "report").Split(' ', 5);
+        Assert.Equal(["Succeeded/Failed", "payments", "prod", """[{"name":"env","value":"prod"}]"""], report[..4]);
+        DateTime created = DateTime.Parse(report[4], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        Assert.InRange(created, before, DateTime.UtcNow);
+
+        string exit = Message(run, "onExit");
+        Assert.StartsWith("Succeeded [", exit, StringComparison.Ordinal);
+        Assert.EndsWith(" true", exit, StringComparison.Ordinal);
+        JsonElement failures = JsonDocument.Parse(exit["Succeeded ".Length..^" true".Length]).RootElement;
+        JsonElement failure = Assert.Single(failures.EnumerateArray());
+        Assert.Equal("broken", failure.GetProperty("displayName").GetString());
+        Assert.Equal("http", failure.GetProperty("templateName").GetString());
+        Assert.Equal("Failed", failure.GetProperty("phase").GetString());
+        Assert.Contains("503", failure.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Expression_templates_get_hostile_values_as_data()
+    {
+        RunStatus run = await backend.RunAsync(
+            Header + """
+            metadata: {name: expr-template}
+            spec:
+              params: [{name: n, default: "3"}, {name: name, default: x}]
+              tasks:
+                - {name: calc, uses: log, with: {message: "{{= Number(params.n) * 2 }} {{= params.name.toUpperCase() }} {{= len(params.name) }}"}}
+            """,
+            new() { ["name"] = "'); globalThis.x = 1; ('" });
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("6 '); GLOBALTHIS.X = 1; (' 24", Message(run, "calc"));
+    }
+
+    [Fact]
+    public async Task Sequences_take_start_with_count_templated_bounds_and_a_format()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: sequences}
+            spec:
+              params: [{name: n, default: "3"}]
+              tasks:
+                - name: hosts
+                  uses: log
+                  withSequence: {start: 8, count: "{{params.n}}", format: "host-%02x"}
+                  with: {message: "{{item}}"}
+                - name: down
+                  uses: log
+                  withSequence: {start: "{{params.n}}", end: 1}
+                  with: {message: "{{item}}"}
+                - name: bad
+                  uses: log
+                  withSequence: {count: "{{params.n}}x"}
+                  with: {message: "{{item}}"}
+                  continueOn: {error: true}
+            """,
+            new() { ["n"] = "3" });
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(["host-08", "host-09", "host-0a"], Node(run, "hosts").Outputs["message"].EnumerateArray().Select(m => m.GetString()!));
+        Assert.Equal(["3", "2", "1"], Node(run, "down").Outputs["message"].EnumerateArray().Select(m => m.GetString()!));
+        Assert.Equal(NodePhase.Errored, Node(run, "bad").Phase);
+        Assert.Contains("count must be an integer, but it is '3x'", Node(run, "bad").Message, StringComparison.Ordinal);
+    }
+}
