@@ -52,7 +52,12 @@ public static class WorkflowResolver
         }
 
         // Problems in unrelated sibling files must not block this run, but its own and its callees' must.
-        HashSet<string>? ownFiles = found is null ? null : [found.Map.File, .. catalog.LibraryFor(found.Definition).Keys.Select(name => catalog.Find(name)!.Map.File)];
+        HashSet<string>? ownFiles = found is null ? null :
+        [
+            found.Map.File,
+            .. catalog.LibraryFor(found.Definition).Keys.Select(name => catalog.Find(name)!.Map.File),
+            .. catalog.TemplatesFor(found.Definition).Keys.Select(name => catalog.WorkflowTemplates[name].Map.File),
+        ];
         List<Diagnostic> relevant = catalog.Diagnostics
             .Where(d => ownFiles?.Contains(d.File) ?? RelatesTo(d, workflow))
             .ToList();
@@ -67,6 +72,7 @@ public static class WorkflowResolver
         {
             Workflow = found.Definition,
             Library = catalog.LibraryFor(found.Definition),
+            Templates = catalog.TemplatesFor(found.Definition),
             AnalysisTemplates = catalog.AnalysisTemplates,
             Rollouts = catalog.Rollouts,
             Revision = files.Revision,

@@ -86,7 +86,7 @@ public class WorkflowLoaderTests
               - name: a
                 uses: shell
             """)));
-        Assert.Equal("wf.yaml:7:11: error: unknown task type 'shell' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, job, log, render, rollout, script, sync, wait, workflow)", error);
+        Assert.Equal("wf.yaml:7:11: error: unknown task type 'shell' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, job, log, render, rollout, script, sync, template, wait, workflow)", error);
     }
 
     [Fact]

@@ -151,7 +151,9 @@ public static class DocumentLoader
 /// <summary>What a file held: the documents that read cleanly, and every problem with its place.</summary>
 public sealed record LoadResult(IReadOnlyList<LoadedDocument> Documents, IReadOnlyList<Diagnostic> Diagnostics)
 {
-    public IReadOnlyList<WorkflowDocument> Workflows => Of<WorkflowDocument>();
+    public IReadOnlyList<WorkflowDocument> Workflows => OfKind<WorkflowDocument>(WorkflowKind.Name);
+
+    public IReadOnlyList<WorkflowDocument> WorkflowTemplates => OfKind<WorkflowDocument>(WorkflowTemplateKind.Name);
 
     public IReadOnlyList<Analysis.AnalysisTemplate> AnalysisTemplates => Of<Analysis.AnalysisTemplate>();
 
@@ -162,4 +164,7 @@ public sealed record LoadResult(IReadOnlyList<LoadedDocument> Documents, IReadOn
     public bool Succeeded => Diagnostics.Count == 0;
 
     public IReadOnlyList<T> Of<T>() => Documents.Select(d => d.Value).OfType<T>().ToList();
+
+    /// <summary>The documents of one kind, where two kinds read as the same type (a workflow and a template).</summary>
+    public IReadOnlyList<T> OfKind<T>(string kind) => Documents.Where(d => d.Kind == kind).Select(d => d.Value).OfType<T>().ToList();
 }

@@ -39,6 +39,9 @@ public sealed class WorkflowCatalog
 
     IReadOnlyDictionary<string, WorkflowDocument> ByName { get; set; } = new Dictionary<string, WorkflowDocument>();
 
+    /// <summary>The folder's WorkflowTemplates by name; a run snapshots those it may call.</summary>
+    public IReadOnlyDictionary<string, WorkflowDocument> WorkflowTemplates { get; private set; } = new Dictionary<string, WorkflowDocument>();
+
     /// <summary>The documents of one kind by name.</summary>
     public IReadOnlyDictionary<string, T> Named<T>(string kind) =>
         byKind.TryGetValue(kind, out Dictionary<string, LoadedDocument>? documents)
@@ -71,6 +74,7 @@ public sealed class WorkflowCatalog
 
         // The catalog does not change once loaded, so the typed views are made once.
         catalog.ByName = catalog.Named<WorkflowDocument>(WorkflowKind.Name);
+        catalog.WorkflowTemplates = catalog.Named<WorkflowDocument>(WorkflowTemplateKind.Name);
         catalog.AnalysisTemplates = catalog.Named<Analysis.AnalysisTemplate>(Analysis.AnalysisTemplateLoader.Kind);
         catalog.Rollouts = catalog.Named<Rollouts.RolloutDefinition>(Core.Rollouts.RolloutLoader.Kind);
         catalog.Pipelines = catalog.Named<Promotion.PipelineDefinition>(Promotion.PipelineLoader.Kind);
@@ -82,62 +86,124 @@ public sealed class WorkflowCatalog
     public WorkflowDocument? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>The workflows <paramref name="root"/> may call, directly or not; all of them when a name is templated.</summary>
-    public IReadOnlyDictionary<string, WorkflowDefinition> LibraryFor(WorkflowDefinition root)
+    public IReadOnlyDictionary<string, WorkflowDefinition> LibraryFor(WorkflowDefinition root) => Reachable(root).Workflows;
+
+    /// <summary>The WorkflowTemplates <paramref name="root"/> may call, directly or through other templates and workflows.</summary>
+    public IReadOnlyDictionary<string, WorkflowDefinition> TemplatesFor(WorkflowDefinition root) => Reachable(root).Templates;
+
+    (Dictionary<string, WorkflowDefinition> Workflows, Dictionary<string, WorkflowDefinition> Templates) Reachable(WorkflowDefinition root)
     {
-        var library = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
+        var workflows = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
+        var templates = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
         var queue = new Queue<WorkflowDefinition>([root]);
         while (queue.Count > 0)
         {
-            foreach (var (name, _) in CalledWorkflows(queue.Dequeue()))
+            WorkflowDefinition next = queue.Dequeue();
+            foreach (var (name, _) in CalledWorkflows(next))
             {
-                if (name is null)
+                // A templated name may be any workflow of the folder.
+                foreach (WorkflowDocument called in name is null ? ByName.Values : ByName.TryGetValue(name, out WorkflowDocument? one) ? [one] : [])
                 {
-                    return ByName.ToDictionary(p => p.Key, p => p.Value.Definition, StringComparer.Ordinal);
+                    if (workflows.TryAdd(called.Definition.Name, called.Definition))
+                    {
+                        queue.Enqueue(called.Definition);
+                    }
                 }
+            }
 
-                if (ByName.TryGetValue(name, out WorkflowDocument? called) && library.TryAdd(name, called.Definition))
+            foreach (TaskSpec task in AllTasks(next).Where(t => t.TemplateRef is not null))
+            {
+                if (WorkflowTemplates.TryGetValue(task.TemplateRef!, out WorkflowDocument? template) && templates.TryAdd(template.Definition.Name, template.Definition))
                 {
-                    queue.Enqueue(called.Definition);
+                    queue.Enqueue(template.Definition);
                 }
             }
         }
 
-        return library;
+        return (workflows, templates);
     }
 
+    /// <summary>
+    /// Every call between workflows and templates names one that exists, passes arguments the
+    /// template declares and every input it requires, and no chain of calls comes back to its start.
+    /// </summary>
     void CheckWorkflowReferences(List<Diagnostic> diagnostics)
     {
-        IReadOnlyDictionary<string, WorkflowDocument> byName = ByName;
         var edges = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (WorkflowDocument document in byName.Values)
+        var places = new Dictionary<string, WorkflowDocument>(StringComparer.Ordinal);
+        foreach (var (label, documents) in new[] { ("workflow", ByName), ("template", WorkflowTemplates) })
         {
-            var called = new List<string>();
-            foreach (var (name, task) in CalledWorkflows(document.Definition))
+            foreach (WorkflowDocument document in documents.Values)
             {
-                if (name is null)
+                var called = new List<string>();
+                foreach (var (name, task) in CalledWorkflows(document.Definition))
                 {
-                    continue;
+                    if (name is null)
+                    {
+                        continue;
+                    }
+
+                    if (!ByName.ContainsKey(name))
+                    {
+                        diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "with.name"), $"workflow '{name}' is not defined in this repository folder"));
+                    }
+                    else
+                    {
+                        called.Add($"workflow {name}");
+                    }
                 }
 
-                if (!byName.ContainsKey(name))
+                foreach (TaskSpec task in AllTasks(document.Definition).Where(t => t.TemplateRef is not null))
                 {
-                    diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "with.name"), $"workflow '{name}' is not defined in this repository folder"));
+                    if (!WorkflowTemplates.TryGetValue(task.TemplateRef!, out WorkflowDocument? template))
+                    {
+                        diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "templateRef"), $"WorkflowTemplate '{task.TemplateRef}' is not defined in this repository folder"));
+                        continue;
+                    }
+
+                    called.Add($"template {task.TemplateRef}");
+                    CheckArguments(document, task, template.Definition, diagnostics);
                 }
-                else
-                {
-                    called.Add(name);
-                }
+
+                string key = $"{label} {document.Definition.Name}";
+                edges[key] = called;
+                places[key] = document;
             }
-
-            edges[document.Definition.Name] = called;
         }
 
         if (WorkflowValidator.FindCycle(edges) is { } cycle)
         {
-            WorkflowDocument first = byName[cycle[0]];
-            diagnostics.Add(new(first.Map.File, first.Map.Document, $"workflows call each other in a cycle: {string.Join(" -> ", cycle)}"));
+            WorkflowDocument first = places[cycle[0]];
+            diagnostics.Add(new(first.Map.File, first.Map.Document, $"workflows and templates call each other in a cycle: {string.Join(" -> ", cycle)}"));
         }
     }
+
+    /// <summary>A call's <c>with</c> against the template's inputs: no unknown argument, no required input left out, literals within an enum.</summary>
+    static void CheckArguments(WorkflowDocument caller, TaskSpec task, WorkflowDefinition template, List<Diagnostic> diagnostics)
+    {
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        string inputs = template.Params.Count == 0 ? "it has none" : $"inputs: {string.Join(", ", template.Params.Select(p => p.Name))}";
+        foreach (JsonProperty argument in task.With is JsonElement { ValueKind: JsonValueKind.Object } with ? with.EnumerateObject() : [])
+        {
+            given.Add(argument.Name);
+            ParamSpec? input = template.Params.FirstOrDefault(p => p.Name == argument.Name);
+            if (input is null)
+            {
+                diagnostics.Add(new(caller.Map.File, caller.Map.Of(task.Name, $"with.{argument.Name}"), $"template '{template.Name}' has no input '{argument.Name}' ({inputs})"));
+            }
+            else if (input.Enum is { } allowed && argument.Value.ValueKind == JsonValueKind.String && !Template.HasReferences(argument.Value.GetString()!) && !allowed.Contains(argument.Value.GetString()!))
+            {
+                diagnostics.Add(new(caller.Map.File, caller.Map.Of(task.Name, $"with.{argument.Name}:value"), $"'{argument.Value.GetString()}' is not one of the values of input '{input.Name}': {string.Join(", ", allowed)}"));
+            }
+        }
+
+        foreach (ParamSpec missing in template.Params.Where(p => p.Default is null && !given.Contains(p.Name)))
+        {
+            diagnostics.Add(new(caller.Map.File, caller.Map.Of(task.Name, "templateRef"), $"template '{template.Name}' needs input '{missing.Name}' (with: {{{missing.Name}: ...}})"));
+        }
+    }
+
+    static IEnumerable<TaskSpec> AllTasks(WorkflowDefinition workflow) => workflow.Tasks.Append(workflow.OnExit).OfType<TaskSpec>();
 
     void CheckTemplateReferences(List<Diagnostic> diagnostics)
     {
@@ -157,7 +223,7 @@ public sealed class WorkflowCatalog
             }
         }
 
-        foreach (WorkflowDocument document in byName.Values)
+        foreach (WorkflowDocument document in byName.Values.Concat(WorkflowTemplates.Values))
         {
             foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "rollout"))
             {
@@ -169,7 +235,7 @@ public sealed class WorkflowCatalog
             }
         }
 
-        foreach (WorkflowDocument document in byName.Values)
+        foreach (WorkflowDocument document in byName.Values.Concat(WorkflowTemplates.Values))
         {
             foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "analysis"))
             {
@@ -193,7 +259,7 @@ public sealed class WorkflowCatalog
     /// <summary>Names of workflows called with <c>uses: workflow</c>; null for a templated name.</summary>
     static IEnumerable<(string? Name, TaskSpec Task)> CalledWorkflows(WorkflowDefinition workflow)
     {
-        foreach (TaskSpec task in workflow.Tasks.Append(workflow.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "workflow"))
+        foreach (TaskSpec task in AllTasks(workflow).Where(t => t.Uses == "workflow"))
         {
             if (task.With is JsonElement with && with.TryGetProperty("name", out JsonElement name) && name.ValueKind == JsonValueKind.String)
             {

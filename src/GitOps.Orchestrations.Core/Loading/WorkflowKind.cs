@@ -16,14 +16,23 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 {
     public const string Name = "Workflow";
 
+    /// <summary>The <c>uses</c> of a task that calls a WorkflowTemplate (<c>templateRef</c>).</summary>
+    public const string TemplateTaskType = "template";
+
+    /// <summary>The name of a template's single step (<c>spec.task</c>), whose outputs are the template's unless it declares its own.</summary>
+    public const string TemplateBody = "main";
+
     public override string Kind => Name;
 
     public override string? NameProblem(string name) => DocumentNames.DnsLabel(name, "workflow");
 
-    public override WorkflowDocument? Read(KindReader reader)
+    public override WorkflowDocument? Read(KindReader reader) => ReadDocument(reader, template: false);
+
+    /// <summary>Reads a Workflow, or with <paramref name="template"/> a WorkflowTemplate: its inputs, outputs and task body or DAG.</summary>
+    internal static WorkflowDocument? ReadDocument(KindReader reader, bool template)
     {
         int before = reader.ProblemCount;
-        WorkflowDocument? workflow = new SpecReader(reader).Read();
+        WorkflowDocument? workflow = new SpecReader(reader, template).Read();
         if (workflow is not null)
         {
             // Cross-checks run even after structural errors, so one pass reports everything it can.
@@ -33,7 +42,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
         return reader.ProblemCount == before ? workflow : null;
     }
 
-    sealed class SpecReader(KindReader reader)
+    sealed class SpecReader(KindReader reader, bool template)
     {
         readonly string file = reader.File;
         readonly ITaskTypeCatalog catalog = reader.TaskTypes;
@@ -44,16 +53,32 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
         {
             MappingReader spec = reader.Spec;
             string name = reader.Name;
-            IReadOnlyList<ParamSpec> parameters = ReadParams(spec.Node("params"));
+            IReadOnlyList<ParamSpec> parameters = ReadParams(spec.Node(template ? "inputs" : "params"), template ? "inputs" : "params");
             TimeSpan? timeout = spec.Duration("timeout");
             bool failFast = spec.Boolean("failFast") ?? true;
             TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
-            IReadOnlyList<ScheduleSpec> schedules = ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
+            IReadOnlyList<ScheduleSpec> schedules = template ? [] : ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
             var eventTriggers = new List<EventTriggerSpec>();
-            IReadOnlyList<GitTriggerSpec> triggers = ReadList(spec.Node("triggers"), "triggers", "a trigger", reader => ReadTrigger(reader, parameters, eventTriggers));
-            IReadOnlyList<Notifications.SubscriptionSpec> notifications = NotificationReader.Read(file, spec.Node("notifications"), diagnostics);
+            IReadOnlyList<GitTriggerSpec> triggers = template ? [] : ReadList(spec.Node("triggers"), "triggers", "a trigger", reader => ReadTrigger(reader, parameters, eventTriggers));
+            IReadOnlyList<Notifications.SubscriptionSpec> notifications = template ? [] : NotificationReader.Read(file, spec.Node("notifications"), diagnostics);
+            IReadOnlyDictionary<string, string>? outputs = ReadOutputs(spec, "outputs", []);
             var tasks = new List<TaskSpec>();
-            switch (spec.Node("tasks", required: true))
+
+            // A template holds one step (task) or a DAG (tasks); a workflow always a DAG.
+            YNode? body = template && spec.Node("task") is YNode single ? single : null;
+            if (body is not null)
+            {
+                if (spec.Node("tasks") is YNode both)
+                {
+                    spec.Error(both.Position, "a template holds task (one step) or tasks (a DAG), not both");
+                }
+                else if (ReadTask(body, defaultName: TemplateBody) is TaskSpec task)
+                {
+                    tasks.Add(task);
+                }
+            }
+
+            switch (body is null ? spec.Node("tasks", required: true) : null)
             {
                 case YSequence sequence:
                     if (sequence.Items.Count == 0)
@@ -89,6 +114,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Triggers = triggers,
                 EventTriggers = eventTriggers,
                 Notifications = notifications,
+                Outputs = outputs,
             };
             return new WorkflowDocument(definition, map);
         }
@@ -182,7 +208,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             }
         }
 
-        IReadOnlyList<ParamSpec> ReadParams(YNode? node)
+        IReadOnlyList<ParamSpec> ReadParams(YNode? node, string field)
         {
             var parameters = new List<ParamSpec>();
             if (node is null)
@@ -192,13 +218,13 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 
             if (node is not YSequence sequence)
             {
-                diagnostics.Add(new(file, node.Position, "params must be a list of {name, default}"));
+                diagnostics.Add(new(file, node.Position, $"{field} must be a list of {{name, default}}"));
                 return parameters;
             }
 
             foreach (YNode item in sequence.Items)
             {
-                MappingReader? reader = MappingReader.For(file, item, "a param", diagnostics);
+                MappingReader? reader = MappingReader.For(file, item, field == "inputs" ? "an input" : "a param", diagnostics);
                 if (reader is null)
                 {
                     continue;
@@ -254,7 +280,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             }
 
             string? name = task.String("name", required: defaultName is null) ?? defaultName;
-            string? uses = task.String("uses", required: true);
+            string? uses = task.String("uses", required: task.Mapping["templateRef"] is null);
             if (name is not null && !DocumentNames.TaskNamePattern().IsMatch(name))
             {
                 task.Error(task.PositionOf("name")!.Value, $"task name '{name}' must start with a letter or digit and hold only letters, digits, '_' and '-' (at most 63)");
@@ -307,7 +333,8 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             }
 
             SequenceSpec? sequence = ReadSequence(task.Node("withSequence"));
-            IReadOnlyDictionary<string, string>? outputs = ReadOutputs(task, key);
+            IReadOnlyDictionary<string, string>? outputs = ReadOutputs(task, key, TaskTypeSchema.OutputVariables);
+            string? templateRef = ReadTemplateRef(task, key);
             if (task.Node("retry") is YNode retryNode)
             {
                 map.Set(key, "retry", retryNode.Position);
@@ -318,9 +345,38 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             ContinueOnSpec? continueOn = ReadContinueOn(task.Node("continueOn"));
             task.RejectUnknown();
 
-            if (name is null || uses is null)
+            if (task.Mapping["templateRef"] is not null)
             {
+                if (uses is not null && uses != TemplateTaskType)
+                {
+                    task.Error(task.PositionOf("uses")!.Value, $"a task with templateRef runs the template; leave out uses, or write uses: {TemplateTaskType}");
+                }
+
+                // The arguments are checked against the template's inputs by the catalog, which knows every template.
+                uses = TemplateTaskType;
+                if (task.Node("with") is YNode argsNode && argsNode is not YMapping)
+                {
+                    return null;
+                }
+            }
+
+            if (name is null || uses is null || (uses == TemplateTaskType && templateRef is null))
+            {
+                if (uses == TemplateTaskType && templateRef is null && task.Mapping["templateRef"] is null)
+                {
+                    task.Error(task.PositionOf("uses")!.Value, "uses: template needs templateRef: {name: TEMPLATE}");
+                }
+
                 return null;
+            }
+
+            if (uses == TemplateTaskType)
+            {
+                return new TaskSpec
+                {
+                    Name = name, Uses = uses, With = with, Depends = depends, When = when, WithItems = withItems, WithParam = withParam,
+                    WithSequence = sequence, Retry = retry, Timeout = timeout, ContinueOn = continueOn, Outputs = outputs, TemplateRef = templateRef,
+                };
             }
 
             if (!catalog.TryGetSchema(uses, out TaskTypeSchema? schema))
@@ -358,8 +414,9 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
         }
 
         /// <summary><c>outputs: {NAME: {from: EXPRESSION}}</c>: what the step's result is turned into.</summary>
-        IReadOnlyDictionary<string, string>? ReadOutputs(MappingReader task, string key)
+        IReadOnlyDictionary<string, string>? ReadOutputs(MappingReader task, string key, IReadOnlyList<string> variables)
         {
+            // key is the task's name, or "outputs" for a workflow's or template's own outputs.
             switch (task.Node("outputs"))
             {
                 case null:
@@ -384,7 +441,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 
                         SourcePosition at = output!.PositionOf("from")!.Value;
                         map.Set(key, $"outputs.{name.Value}", output.Mapping["from"] is YNode fromNode ? ValueStart(fromNode) : at);
-                        if (FieldChecks.CheckExpression(from, out SourcePosition inside, TaskTypeSchema.OutputVariables) is string problem)
+                        if (FieldChecks.CheckExpression(from, out SourcePosition inside, variables) is string problem)
                         {
                             task.Error(map.Of(key, $"outputs.{name.Value}").Offset(inside.Column - 1), $"invalid output '{name.Value}': {problem}");
                             continue;
@@ -398,6 +455,25 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                     task.Error(other.Position, "outputs must be a mapping of names to {from: EXPRESSION}");
                     return null;
             }
+        }
+
+        /// <summary><c>templateRef: {name: TEMPLATE}</c>: the WorkflowTemplate of this folder that the task runs.</summary>
+        string? ReadTemplateRef(MappingReader task, string key)
+        {
+            MappingReader? reference = MappingReader.For(file, task.Node("templateRef"), "templateRef", diagnostics);
+            if (reference is null)
+            {
+                return null;
+            }
+
+            string? name = reference.String("name", required: true);
+            reference.RejectUnknown();
+            if (name is not null)
+            {
+                map.Set(key, "templateRef", reference.PositionOf("name")!.Value);
+            }
+
+            return name;
         }
 
         void CheckWith(MappingReader task, string key, TaskTypeSchema schema, JsonElement? with, YMapping? withNode)

@@ -30,6 +30,13 @@ public sealed record WorkflowDefinition
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public IReadOnlyList<Events.EventTriggerSpec> EventTriggers { get; init; } = [];
 
+    /// <summary>
+    /// Declared outputs of the whole run (a WorkflowTemplate's, for the task that calls it): each an
+    /// expression over <c>tasks.X.outputs</c>, evaluated when the DAG has finished.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Outputs { get; init; }
+
     /// <summary>Who hears of this workflow's runs, their gates and the rollouts they run (docs/events.md).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public IReadOnlyList<Notifications.SubscriptionSpec> Notifications { get; init; } = [];
@@ -87,6 +94,10 @@ public sealed record TaskSpec
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Outputs { get; init; }
+
+    /// <summary>The WorkflowTemplate this task runs (<c>templateRef.name</c>), with <c>with</c> as its arguments.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TemplateRef { get; init; }
 
     [JsonIgnore]
     public bool IsFanOut => WithItems is not null || WithParam is not null || WithSequence is not null;

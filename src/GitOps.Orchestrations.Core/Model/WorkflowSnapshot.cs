@@ -11,6 +11,10 @@ public sealed record WorkflowSnapshot
     /// <summary>Other workflows of the same repository and revision, for <c>uses: workflow</c>.</summary>
     public IReadOnlyDictionary<string, WorkflowDefinition> Library { get; init; } = new Dictionary<string, WorkflowDefinition>();
 
+    /// <summary>The WorkflowTemplates the run may call, directly or not, for <c>templateRef</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyDictionary<string, WorkflowDefinition> Templates { get; init; } = new Dictionary<string, WorkflowDefinition>();
+
     /// <summary>The AnalysisTemplates of the same repository and revision, for <c>uses: analysis</c>.</summary>
     public IReadOnlyDictionary<string, Core.Analysis.AnalysisTemplate> AnalysisTemplates { get; init; } = new Dictionary<string, Core.Analysis.AnalysisTemplate>();
 

@@ -214,9 +214,10 @@ public static class PipelineLoader
         step.Node("name");
         step.RejectUnknown();
         // A promotion step is a task type, so a stage promotes with what workflows use: sync, git-commit, helm-publish, http, ...
-        if (uses is not null && !taskTypes.TryGetSchema(uses, out _))
+        // (not a template call, which needs a task's templateRef).
+        if (uses is not null && (!taskTypes.TryGetSchema(uses, out _) || uses == Loading.WorkflowKind.TemplateTaskType))
         {
-            step.Error(step.PositionOf("uses")!.Value, $"unknown promotion step '{uses}' (known: {string.Join(", ", taskTypes.Names.Order(StringComparer.Ordinal))})");
+            step.Error(step.PositionOf("uses")!.Value, $"unknown promotion step '{uses}' (known: {string.Join(", ", taskTypes.Names.Where(n => n != Loading.WorkflowKind.TemplateTaskType).Order(StringComparer.Ordinal))})");
             return null;
         }
 

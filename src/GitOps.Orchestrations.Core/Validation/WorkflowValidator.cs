@@ -53,6 +53,16 @@ public static class WorkflowValidator
 
             CheckTemplatesAndExpressions(onExit, workflow, byName, byName.Keys.ToHashSet(StringComparer.Ordinal), map, catalog, diagnostics, isExitHandler: true);
         }
+
+        // The run's own outputs are evaluated when every task has finished, so they may read any task.
+        var whole = new TaskSpec { Name = "outputs", Uses = "outputs" };
+        foreach (var (name, from) in workflow.Outputs ?? new Dictionary<string, string>())
+        {
+            foreach (string problem in ExpressionReadProblems(from, whole, workflow, byName, byName.Keys.ToHashSet(StringComparer.Ordinal), isExitHandler: false))
+            {
+                diagnostics.Add(new(map.File, map.Of("outputs", $"outputs.{name}"), $"output '{name}': {problem}"));
+            }
+        }
     }
 
     static List<string> CheckDepends(TaskSpec task, Dictionary<string, TaskSpec> byName, SourceMap map, List<Diagnostic> diagnostics)

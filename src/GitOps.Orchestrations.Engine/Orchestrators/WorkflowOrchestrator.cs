@@ -212,6 +212,21 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
 
         WorkflowPhase phase = dag.Outcome();
         string? message = dag.OutcomeMessage();
+        var runOutputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var (output, from) in phase == WorkflowPhase.Succeeded && workflow.Outputs is { } declared ? declared : new Dictionary<string, string>())
+        {
+            try
+            {
+                runOutputs[output] = Core.Expressions.ExpressionLanguage.Compile(from).Evaluate(scope);
+            }
+            catch (Exception e) when (e is Core.Expressions.ExpressionException or TemplateException)
+            {
+                // A caller must never read an output that silently went missing.
+                phase = WorkflowPhase.Errored;
+                message = $"output '{output}': {e.Message}";
+                break;
+            }
+        }
 
         if (workflow.OnExit is TaskSpec onExit && exitNode is not null)
         {
@@ -261,7 +276,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             all.Add(exitNode);
         }
 
-        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq, NotificationFailures = notificationFailures };
+        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq, NotificationFailures = notificationFailures, Outputs = runOutputs };
     }
 
     /// <summary>

@@ -79,6 +79,10 @@ public sealed record WorkflowRunResult
 
     public required IReadOnlyList<NodeStatus> Nodes { get; init; }
 
+    /// <summary>The run's declared outputs (<c>spec.outputs</c>), evaluated when its DAG finished.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Outputs { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
     /// <summary>The run's last change number, that of its final phase.</summary>
     public int Seq { get; init; }
 

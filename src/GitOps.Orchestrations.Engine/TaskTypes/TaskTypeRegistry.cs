@@ -58,7 +58,7 @@ public static class BuiltInTaskTypes
 {
     public static IReadOnlyList<ITaskType> Create() =>
         [
-            new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType(),
+            new LogTaskType(), new WaitTaskType(), new HttpTaskType(), new ApprovalTaskType(), new WorkflowTaskType(), new TemplateTaskType(),
             new SyncTaskType(), SyncTaskType.Apply(), SyncTaskType.Diff(), new RenderTaskType(), new GitCommitTaskType(), new DriftTaskType(),
             new AnalysisTaskType(), new RolloutTaskType(), new HelmPublishTaskType(),
             new Jobs.JobTaskType(), new Jobs.ScriptTaskType(),

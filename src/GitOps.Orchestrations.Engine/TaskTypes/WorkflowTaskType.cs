@@ -35,13 +35,32 @@ public sealed class WorkflowTaskType : ITaskType
             return StepResult.Errored(string.Join("; ", errors)) with { Retryable = false };
         }
 
+        (string childId, WorkflowRunResult result) = await RunChildAsync(context, step, child, bound);
+
+        var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["runId"] = JsonSerializer.SerializeToElement(childId),
+            ["phase"] = JsonSerializer.SerializeToElement(result.Phase.ToString()),
+        };
+        return result.Phase == WorkflowPhase.Succeeded
+            ? StepResult.Succeeded(outputs)
+            : new StepResult(result.Phase == WorkflowPhase.Errored ? NodePhase.Errored : NodePhase.Failed, $"workflow '{name}' ({childId}) ended {result.Phase}: {result.Message}") { Outputs = outputs };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="child"/> as a sub-orchestration of the step, pinned to the run's snapshot,
+    /// and stops it when the step is stopped; shared by <c>uses: workflow</c> and <c>templateRef</c>.
+    /// </summary>
+    internal static async Task<(string ChildId, WorkflowRunResult Result)> RunChildAsync(TaskOrchestrationContext context, StepInvocation step, WorkflowDefinition child, IReadOnlyDictionary<string, string> parameters)
+    {
         string childId = $"{step.RunId}.{step.Path}.{step.Attempt}";
         var input = step.Run with
         {
             Snapshot = step.Snapshot with { Workflow = child },
-            Params = bound,
+            Params = parameters,
             Parent = $"{step.RunId}/{step.Path}",
             Progress = null,
+            CreatedAt = null,
 
             // A sub-workflow notifies its own subscribers, not its caller's: the caller's run-failed
             // subscribers hear of the caller failing, once, not of every child along the way.
@@ -53,15 +72,6 @@ public sealed class WorkflowTaskType : ITaskType
         // A stopped parent (or a timed-out step) stops the sub-workflow too, which stops what it started.
         using CancellationTokenRegistration stopChild = step.Cancellation.Register(() =>
             context.SendEvent(childId, RunStop.Event, step.Approvals.Sign(childId, new StopRequest("engine", $"{step.RunId} stopped waiting for it"))));
-        WorkflowRunResult result = await running;
-
-        var outputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
-        {
-            ["runId"] = JsonSerializer.SerializeToElement(childId),
-            ["phase"] = JsonSerializer.SerializeToElement(result.Phase.ToString()),
-        };
-        return result.Phase == WorkflowPhase.Succeeded
-            ? StepResult.Succeeded(outputs)
-            : new StepResult(result.Phase == WorkflowPhase.Errored ? NodePhase.Errored : NodePhase.Failed, $"workflow '{name}' ({childId}) ended {result.Phase}: {result.Message}") { Outputs = outputs };
+        return (childId, await running);
     }
 }

@@ -25,6 +25,7 @@ public sealed class KindRegistry
     public static KindRegistry Default { get; } = new(
     [
         new WorkflowKind(),
+        new WorkflowTemplateKind(),
         new Analysis.AnalysisTemplateKind(),
         new Rollouts.RolloutKind(),
         new Promotion.PipelineKind(),
