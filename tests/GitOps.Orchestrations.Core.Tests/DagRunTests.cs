@@ -16,6 +16,37 @@ public class DagRunTests
     static string[] Names(IEnumerable<TaskSpec> tasks) => tasks.Select(t => t.Name).ToArray();
 
     [Fact]
+    public void Parallelism_starts_ready_tasks_in_workflow_order_as_slots_free()
+    {
+        LoadResult result = Load.Text(Load.Workflow("""
+              - {name: a, uses: log, with: {message: x}}
+              - {name: b, uses: log, with: {message: x}}
+              - {name: c, uses: log, with: {message: x}}
+              - {name: d, uses: log, depends: a, with: {message: x}}
+            """, "  parallelism: 2\n"));
+        Assert.Empty(result.Diagnostics);
+        var dag = new DagRun(result.Workflows[0].Definition);
+        Assert.Equal(["a", "b"], Names(dag.TakeReady(2)));
+        Assert.Equal(NodePhase.Pending, dag["c"].Phase);
+        Assert.Equal("waiting for a slot: parallelism 2 reached", dag["c"].Message);
+        Assert.Empty(dag.TakeReady(0));
+        dag.Complete("a", NodePhase.Succeeded);
+        Assert.Equal(["c"], Names(dag.TakeReady(1)));
+        Assert.Null(dag["c"].Message);
+        dag.Complete("b", NodePhase.Succeeded);
+        Assert.Equal(["d"], Names(dag.TakeReady(1)));
+    }
+
+    [Fact]
+    public void Parallelism_on_a_task_that_does_not_fan_out_is_refused()
+    {
+        string error = Assert.Single(Load.Errors(Load.Workflow("""
+              - {name: a, uses: log, parallelism: 2, with: {message: x}}
+            """)));
+        Assert.Contains("parallelism limits a fan-out's items; task 'a' has no withItems", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Diamond_runs_in_three_waves()
     {
         DagRun dag = Plan("""

@@ -87,6 +87,55 @@ public abstract class ReuseAndConcurrencyTests(EngineBackend backend)
         Assert.Contains("template 'broken'", Node(run, "call").Message, StringComparison.Ordinal);
         Assert.Equal("Failed", Node(run, "handle").Outputs["message"].GetString());
     }
+    [Fact]
+    public async Task A_fan_out_with_parallelism_never_runs_more_items_at_once_and_finishes()
+    {
+        // 500 items as five chunks in memory; on Azure Storage two chunks show the same across sub-orchestrations.
+        int count = backend.Name == "memory" ? 500 : 150;
+        string key = $"fan-{Guid.NewGuid():N}";
+        RunStatus run = await backend.RunAsync(Header + $$$"""
+            metadata: {name: bounded-fan}
+            spec:
+              tasks:
+                - name: fan
+                  uses: http
+                  parallelism: 10
+                  withSequence: {count: {{{count}}}}
+                  with: {url: "{{http}}/concurrent/{{{key}}}?ms=20"}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(count, Node(run, "fan").Items!.Succeeded);
+
+        // Without parallelism, the same fan-out in memory overlaps hundreds of calls.
+        Assert.InRange(backend.Http.InFlight[key].Most, 1, 10);
+        Assert.Equal(0, backend.Http.InFlight[key].Now);
+    }
+
+    [Fact]
+    public async Task Workflow_parallelism_bounds_running_tasks_as_their_timestamps_show()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: bounded-dag}
+            spec:
+              parallelism: 2
+              tasks:
+                - {name: a, uses: wait, with: {duration: 1s}}
+                - {name: b, uses: wait, with: {duration: 1s}}
+                - {name: c, uses: wait, with: {duration: 1s}}
+                - {name: d, uses: wait, with: {duration: 1s}}
+                - {name: e, uses: log, depends: a, with: {message: after a}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        foreach (NodeStatus node in run.Nodes)
+        {
+            // Who was running when this node started: it, and at most one other.
+            int overlapping = run.Nodes.Count(n => n.StartedAt <= node.StartedAt && n.FinishedAt > node.StartedAt);
+            Assert.InRange(overlapping, 1, 2);
+        }
+
+        // Slots go in workflow order: c and d waited for a and b.
+        Assert.True(Node(run, "c").StartedAt >= new[] { Node(run, "a").FinishedAt, Node(run, "b").FinishedAt }.Min());
+    }
 }
 
 public sealed class MemoryReuseAndConcurrencyTests(MemoryBackend backend) : ReuseAndConcurrencyTests(backend), IClassFixture<MemoryBackend>;

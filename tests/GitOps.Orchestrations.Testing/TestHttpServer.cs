@@ -35,6 +35,9 @@ public sealed class TestHttpServer : IAsyncLifetime
     /// <summary>Every effect request in arrival order: when, which effect, which key.</summary>
     public ConcurrentQueue<(DateTime At, string Effect, string Key)> EffectLog { get; } = new();
 
+    /// <summary>Requests of /concurrent/{name} being served right now, and the most there ever were at once.</summary>
+    public ConcurrentDictionary<string, (int Now, int Most)> InFlight { get; } = new();
+
     /// <summary>Effects received per calling worker process (the X-GitOps-Worker header).</summary>
     public ConcurrentDictionary<string, int> Workers { get; } = new();
 
@@ -58,6 +61,21 @@ public sealed class TestHttpServer : IAsyncLifetime
         {
             await Task.Delay(ms);
             return Results.Json(new { slept = ms });
+        });
+        app.MapGet("/concurrent/{name}", async (string name, int? ms) =>
+        {
+            // Held open a little, so calls that are allowed to overlap do; the count is what the test reads.
+            InFlight.AddOrUpdate(name, (1, 1), (_, n) => (n.Now + 1, Math.Max(n.Most, n.Now + 1)));
+            try
+            {
+                await Task.Delay(ms ?? 20);
+            }
+            finally
+            {
+                InFlight.AddOrUpdate(name, (0, 0), (_, n) => (n.Now - 1, n.Most));
+            }
+
+            return Results.Json(new { name });
         });
         app.MapPost("/effects/{name}", async (string name, HttpRequest request, int? ms) =>
         {

@@ -80,7 +80,8 @@ internal static class SchemaCommand
 
             rules.Add(new JsonObject
             {
-                ["if"] = new JsonObject { ["properties"] = new JsonObject { ["uses"] = new JsonObject { ["const"] = definition.Name } } },
+                // A task that calls a template has no uses, so a rule applies only where uses is written.
+                ["if"] = new JsonObject { ["required"] = new JsonArray("uses"), ["properties"] = new JsonObject { ["uses"] = new JsonObject { ["const"] = definition.Name } } },
                 ["then"] = new JsonObject { ["properties"] = new JsonObject { ["with"] = with } },
             });
         }

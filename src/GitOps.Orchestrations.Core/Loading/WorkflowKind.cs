@@ -22,6 +22,9 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
     /// <summary>The name of a template's single step (<c>spec.task</c>), whose outputs are the template's unless it declares its own.</summary>
     public const string TemplateBody = "main";
 
+    /// <summary>The largest <c>parallelism</c>, a fan-out's largest size.</summary>
+    public const int MaxParallelism = 10_000;
+
     public override string Kind => Name;
 
     public override string? NameProblem(string name) => DocumentNames.DnsLabel(name, "workflow");
@@ -56,6 +59,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             IReadOnlyList<ParamSpec> parameters = ReadParams(spec.Node(template ? "inputs" : "params"), template ? "inputs" : "params");
             TimeSpan? timeout = spec.Duration("timeout");
             bool failFast = spec.Boolean("failFast") ?? true;
+            int? parallelism = spec.Integer("parallelism", 1, MaxParallelism);
             TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
             IReadOnlyList<ScheduleSpec> schedules = template ? [] : ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
             var eventTriggers = new List<EventTriggerSpec>();
@@ -108,6 +112,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Params = parameters,
                 Timeout = timeout,
                 FailFast = failFast,
+                Parallelism = parallelism,
                 OnExit = onExit,
                 Tasks = tasks,
                 Schedules = schedules,
@@ -342,6 +347,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 
             RetrySpec? retry = ReadRetry(task.Node("retry"));
             TimeSpan? timeout = task.Duration("timeout");
+            int? parallelism = task.Integer("parallelism", 1, MaxParallelism);
             ContinueOnSpec? continueOn = ReadContinueOn(task.Node("continueOn"));
             task.RejectUnknown();
 
@@ -375,7 +381,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 return new TaskSpec
                 {
                     Name = name, Uses = uses, With = with, Depends = depends, When = when, WithItems = withItems, WithParam = withParam,
-                    WithSequence = sequence, Retry = retry, Timeout = timeout, ContinueOn = continueOn, Outputs = outputs, TemplateRef = templateRef,
+                    WithSequence = sequence, Retry = retry, Timeout = timeout, ContinueOn = continueOn, Outputs = outputs, TemplateRef = templateRef, Parallelism = parallelism,
                 };
             }
 
@@ -410,6 +416,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Timeout = timeout,
                 ContinueOn = continueOn,
                 Outputs = outputs,
+                Parallelism = parallelism,
             };
         }
 

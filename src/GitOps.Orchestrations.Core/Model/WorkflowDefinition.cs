@@ -15,6 +15,10 @@ public sealed record WorkflowDefinition
     public IReadOnlyList<ParamSpec> Params { get; init; } = [];
     public TimeSpan? Timeout { get; init; }
     public bool FailFast { get; init; } = true;
+
+    /// <summary>Argo's <c>parallelism</c>: at most this many tasks run at once, and each fan-out at most this many items.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Parallelism { get; init; }
     public TaskSpec? OnExit { get; init; }
     public required IReadOnlyList<TaskSpec> Tasks { get; init; }
 
@@ -94,6 +98,10 @@ public sealed record TaskSpec
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Outputs { get; init; }
+
+    /// <summary>For a fan-out: at most this many items run at once (Argo's template-level <c>parallelism</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Parallelism { get; init; }
 
     /// <summary>The WorkflowTemplate this task runs (<c>templateRef.name</c>), with <c>with</c> as its arguments.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -103,9 +103,11 @@ public sealed class DagRun
     /// Marks every task whose upstream tasks have all finished: Running when its <c>depends</c> holds,
     /// Omitted when it does not, repeating until nothing changes (an omission can decide another).
     /// </summary>
-    public IReadOnlyList<TaskSpec> TakeReady()
+    /// <param name="room">How many more tasks may start (the workflow's <c>parallelism</c> less those running); the rest wait, Pending, in workflow order.</param>
+    public IReadOnlyList<TaskSpec> TakeReady(int room = int.MaxValue)
     {
         var ready = new List<TaskSpec>();
+        var waiting = new List<int>();
         while (candidates.Count > 0)
         {
             int index = candidates.Min;
@@ -128,7 +130,15 @@ public sealed class DagRun
             }
             else if (expression is null || expression.Evaluate(OutcomeOf))
             {
+                if (ready.Count >= room)
+                {
+                    node.Message = $"waiting for a slot: parallelism {workflow.Parallelism} reached";
+                    waiting.Add(index);
+                    continue;
+                }
+
                 node.Phase = NodePhase.Running;
+                node.Message = null;
                 ready.Add(task);
             }
             else
@@ -137,6 +147,7 @@ public sealed class DagRun
             }
         }
 
+        candidates.UnionWith(waiting);
         return ready;
     }
 

@@ -135,6 +135,11 @@ public static class WorkflowValidator
             }
         }
 
+        if (task.Parallelism is not null && !task.IsFanOut)
+        {
+            diagnostics.Add(new(map.File, map.Of(task.Name), $"parallelism limits a fan-out's items; task '{task.Name}' has no withItems, withParam or withSequence (the workflow's spec.parallelism limits tasks)"));
+        }
+
         if (task.Retry is { Limit: null } && workflow.Timeout is null)
         {
             diagnostics.Add(new(map.File, map.Of(task.Name, "retry"), "retry without a limit retries until success; give it a limit, or give the workflow a timeout that bounds it"));

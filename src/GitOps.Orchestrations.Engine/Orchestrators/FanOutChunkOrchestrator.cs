@@ -28,8 +28,9 @@ public sealed class FanOutChunkOrchestrator(OrchestrationServices services) : Ta
             input.SkippedUpstream.Contains,
             input.UpstreamStatus.GetValueOrDefault);
 
-        Task<ItemOutcome[]> items = Task.WhenAll(input.Items.Select((item, offset) =>
-            runner.RunItemAsync(input.Task, scope.WithItem(item), input.FirstIndex + offset)));
+        Task<ItemOutcome[]> items = input.Parallelism is int limit
+            ? BoundedStart.RunAsync(input.Items.Count, limit, offset => runner.RunItemAsync(input.Task, scope.WithItem(input.Items[offset]), input.FirstIndex + offset), NodeRunner.NotStarted, stop.Token)
+            : Task.WhenAll(input.Items.Select((item, offset) => runner.RunItemAsync(input.Task, scope.WithItem(item), input.FirstIndex + offset)));
         Task<StopRequest> stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
         while (await Task.WhenAny(items, stopWait) == stopWait)
         {

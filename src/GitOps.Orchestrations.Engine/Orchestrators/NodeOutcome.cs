@@ -22,6 +22,10 @@ public sealed record FanOutChunkInput
 
     public required IReadOnlyList<JsonElement> Items { get; init; }
 
+    /// <summary>At most this many of the chunk's items run at once (the fan-out's <c>parallelism</c>); null for all.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Parallelism { get; init; }
+
     /// <summary>Phases of the upstream tasks this task's templates read, for <c>tasks.X.status</c>.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public Dictionary<string, string> UpstreamStatus { get; init; } = new(StringComparer.Ordinal);

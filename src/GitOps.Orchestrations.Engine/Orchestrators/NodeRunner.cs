@@ -45,15 +45,18 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                 return new NodeOutcome(NodePhase.Errored, $"fan-out of {items.Count} items exceeds the limit of {MaxItems}", [], 0, null, null);
             }
 
+            // parallelism: the task's own, and never more than the workflow's.
+            int limit = Math.Min(task.Parallelism ?? int.MaxValue, run.Snapshot.Workflow.Parallelism ?? int.MaxValue);
             IReadOnlyList<ItemOutcome> outcomes;
             if (items.Count <= ChunkSize)
             {
-                outcomes = await Task.WhenAll(items.Select((item, index) => RunItemAsync(task, scope.WithItem(item), index)));
+                outcomes = limit >= items.Count
+                    ? await Task.WhenAll(items.Select((item, index) => RunItemAsync(task, scope.WithItem(item), index)))
+                    : await BoundedStart.RunAsync(items.Count, limit, index => RunItemAsync(task, scope.WithItem(items[index]), index), NotStarted, RunCancellation);
             }
             else
             {
                 Dictionary<string, Dictionary<string, JsonElement>> upstream = upstreamOutputs(ReferencedTasks(task));
-                var chunks = new List<Task<List<ItemOutcome>>>();
                 var chunkIds = new List<string>();
 
                 // A stopped run stops its chunks too; each stops its items the way a node does.
@@ -64,8 +67,14 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                         context.SendEvent(chunk, RunStop.Event, services.Approvals.Sign(chunk, new StopRequest("engine", $"{runId} stopped waiting for it")));
                     }
                 });
-                for (int first = 0; first < items.Count; first += ChunkSize)
+                // Under a limit each chunk runs at most its share of items at once, and only as many chunks
+                // start as the shares fit in the limit: at most the limit runs across the whole fan-out.
+                int perChunk = Math.Min(limit, ChunkSize);
+                int chunksAtOnce = limit == int.MaxValue ? int.MaxValue : Math.Max(1, limit / perChunk);
+                int chunkCount = (items.Count + ChunkSize - 1) / ChunkSize;
+                Task<List<ItemOutcome>> StartChunk(int chunk)
                 {
+                    int first = chunk * ChunkSize;
                     var input = new FanOutChunkInput
                     {
                         Run = run,
@@ -77,14 +86,16 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                         SkippedUpstream = upstream.Keys.Where(scope.IsSkipped).ToList(),
                         UpstreamStatus = upstream.Keys.Select(name => (name, scope.TryResolve($"tasks.{name}.status", out JsonElement phase) ? phase.GetString() : null))
                             .Where(s => s.Item2 is not null).ToDictionary(s => s.name, s => s.Item2!, StringComparer.Ordinal),
+                        Parallelism = perChunk < ChunkSize ? perChunk : null,
                     };
                     string chunkId = $"{runId}.{task.Name}.items-{first}";
                     chunkIds.Add(chunkId);
-                    chunks.Add(context.CallSubOrchestratorAsync<List<ItemOutcome>>(
-                        nameof(FanOutChunkOrchestrator), input, context.Child(chunkId)));
+                    return context.CallSubOrchestratorAsync<List<ItemOutcome>>(nameof(FanOutChunkOrchestrator), input, context.Child(chunkId));
                 }
 
-                outcomes = (await Task.WhenAll(chunks)).SelectMany(c => c).ToList();
+                List<ItemOutcome>[] chunks = await BoundedStart.RunAsync(chunkCount, Math.Min(chunksAtOnce, chunkCount), StartChunk,
+                    chunk => [.. Enumerable.Range(0, Math.Min(ChunkSize, items.Count - (chunk * ChunkSize))).Select(NotStarted)], RunCancellation);
+                outcomes = chunks.SelectMany(c => c).ToList();
             }
 
             return Fold(outcomes);
@@ -94,6 +105,9 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
             return new NodeOutcome(NodePhase.Errored, e.Message, [], 0, null, null);
         }
     }
+
+    /// <summary>An item a stopped run never started: it fails as the items it was stopped in do.</summary>
+    internal static ItemOutcome NotStarted(int index) => new(NodePhase.Failed, "cancelled before it started", [], 0);
 
     /// <summary>Runs one item: evaluates <c>when</c>, then attempts until success or the retry limit.</summary>
     public async Task<ItemOutcome> RunItemAsync(TaskSpec task, TemplateScope scope, int? item)

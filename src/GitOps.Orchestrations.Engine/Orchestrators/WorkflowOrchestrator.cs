@@ -145,7 +145,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 return null!;
             }
 
-            foreach (TaskSpec task in dag.TakeReady())
+            foreach (TaskSpec task in dag.TakeReady(workflow.Parallelism is int parallelism ? parallelism - running.Count : int.MaxValue))
             {
                 NodeStatus node = dag[task.Name];
                 node.StartedAt = context.CurrentUtcDateTime;
