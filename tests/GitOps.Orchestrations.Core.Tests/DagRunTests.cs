@@ -47,6 +47,25 @@ public class DagRunTests
     }
 
     [Fact]
+    public void Argo_dependencies_list_means_all_of_them()
+    {
+        LoadResult result = Load.Text(Load.Workflow("""
+              - {name: a, uses: log, with: {message: x}}
+              - {name: b, uses: log, with: {message: x}}
+              - {name: c, uses: log, dependencies: [a, b], with: {message: x}}
+            """));
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal("a && b", result.Workflows[0].Definition.Tasks[2].Depends);
+        string[] errors = Load.Errors(Load.Workflow("""
+              - {name: a, uses: log, with: {message: x}}
+              - {name: c, uses: log, dependencies: [a], depends: a, with: {message: x}}
+              - {name: d, uses: log, dependencies: [nope], with: {message: x}}
+            """));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:7:", StringComparison.Ordinal) && e.Contains("write depends or dependencies, not both", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:8:", StringComparison.Ordinal) && e.Contains("depends names unknown task 'nope'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Diamond_runs_in_three_waves()
     {
         DagRun dag = Plan("""

@@ -315,7 +315,8 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 }
             }
 
-            string? depends = ScalarWithPosition(task, key, "depends");
+            string? dependencies = ReadDependencies(task, key);
+            string? depends = ScalarWithPosition(task, key, "depends") ?? dependencies;
             string? when = ScalarWithPosition(task, key, "when");
             string? withParam = ScalarWithPosition(task, key, "withParam");
             JsonElement? withItems = null;
@@ -460,6 +461,30 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                     return outputs;
                 case YNode other:
                     task.Error(other.Position, "outputs must be a mapping of names to {from: EXPRESSION}");
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// Argo's older <c>dependencies: [a, b]</c>: every one must succeed (or be skipped), which is
+        /// <c>depends: "a &amp;&amp; b"</c>. Only one of the two spellings may be written.
+        /// </summary>
+        string? ReadDependencies(MappingReader task, string key)
+        {
+            switch (task.Node("dependencies"))
+            {
+                case null:
+                    return null;
+                case YSequence { Items.Count: > 0 } list when list.Items.All(i => i is YScalar { Value.Length: > 0 }):
+                    map.Set(key, "depends", list.Items[0].Position);
+                    if (task.Mapping["depends"] is YNode both)
+                    {
+                        task.Error(both.Position, "write depends or dependencies, not both");
+                    }
+
+                    return string.Join(" && ", list.Items.Cast<YScalar>().Select(i => i.Value));
+                case YNode other:
+                    task.Error(other.Position, "dependencies must be a non-empty list of task names");
                     return null;
             }
         }
