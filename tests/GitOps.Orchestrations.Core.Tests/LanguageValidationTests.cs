@@ -103,4 +103,25 @@ public class LanguageValidationTests
         Assert.Throws<FormatException>(() => new SequenceSpec { Count = "-1" }.Items(b => b));
         Assert.Throws<FormatException>(() => new SequenceSpec { Count = "{{params.n}}" }.Items(_ => "2000000"));
     }
+
+    [Fact]
+    public void Hooks_are_steps_that_read_their_owner_once_it_has_ended()
+    {
+        string[] errors = Load.Errors(Load.Workflow("""
+              - name: a
+                uses: log
+                with: {message: x}
+                hooks:
+                  running: {uses: log, with: {message: "{{tasks.a.status}}"}}
+                  failed: {uses: log, depends: b, with: {message: "{{tasks.a.outputs.message}}"}}
+                  later: {uses: log, with: {message: x}}
+              - {name: a-hook-exit, uses: log, with: {message: x}, onExit: {uses: log, with: {message: x}}}
+              - {name: b, uses: log, with: {message: x}, onExit: {uses: log, with: {message: "{{tasks.b.status}}"}}, hooks: {exit: {uses: log, with: {message: x}}}}
+            """));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:10:", StringComparison.Ordinal) && e.Contains("uses status of 'a' but does not depend on it", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("hook 'a-hook-failed' runs when its event comes; it cannot have depends", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:12:", StringComparison.Ordinal) && e.Contains("unknown field 'later'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("wf.yaml:14:", StringComparison.Ordinal) && e.Contains("write onExit or hooks.exit, not both", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("tasks.a.outputs", StringComparison.Ordinal) || e.Contains("of 'b'", StringComparison.Ordinal));
+    }
 }

@@ -158,4 +158,47 @@ public sealed class LanguageTests(MemoryBackend backend) : IClassFixture<MemoryB
         Assert.Equal(NodePhase.Errored, Node(run, "bad").Phase);
         Assert.Contains("count must be an integer, but it is '3x'", Node(run, "bad").Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Lifecycle_hooks_run_on_their_events_and_see_their_owners_outcome()
+    {
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: hooks}
+            spec:
+              hooks:
+                running: {uses: log, with: {message: "run started"}}
+                failed: {uses: log, with: {message: "never"}}
+                succeeded: {uses: log, with: {message: "run {{workflow.status}}"}}
+              tasks:
+                - name: call
+                  uses: http
+                  with: {url: "{{http}}/status/503"}
+                  continueOn: {failed: true}
+                  hooks:
+                    running: {uses: log, with: {message: "calling"}}
+                    failed: {uses: log, with: {message: "{{tasks.call.status}} {{tasks.call.outputs.status}}"}}
+                    succeeded: {uses: log, with: {message: "never"}}
+                  onExit: {uses: log, with: {message: "exit after {{tasks.call.status}}"}}
+                - name: next
+                  uses: log
+                  depends: call.Failed
+                  with: {message: next}
+                  hooks:
+                    succeeded: {uses: http, with: {url: "{{http}}/status/500"}}
+            """);
+        string Said(string node) => Node(run, node).Outputs["message"].GetString()!;
+        Assert.Equal("run started", Said("hook-running"));
+        Assert.Equal("run Succeeded", Said("hook-succeeded"));
+        Assert.Equal("calling", Said("call-hook-running"));
+        Assert.Equal("Failed 503", Said("call-hook-failed"));
+        Assert.Equal("exit after Failed", Said("call-hook-exit"));
+        Assert.DoesNotContain(run.Nodes, n => n.Name is "hook-failed" or "call-hook-succeeded");
+
+        // The hook ends before its task counts as finished, and a failed hook fails a run that would succeed.
+        Assert.True(Node(run, "call-hook-exit").FinishedAt <= Node(run, "next").StartedAt);
+        Assert.Equal(NodePhase.Succeeded, Node(run, "next").Phase);
+        Assert.Equal(NodePhase.Failed, Node(run, "next-hook-succeeded").Phase);
+        Assert.Equal(WorkflowPhase.Failed, run.Phase);
+        Assert.StartsWith("hook next-hook-succeeded failed", run.Message, StringComparison.Ordinal);
+    }
 }

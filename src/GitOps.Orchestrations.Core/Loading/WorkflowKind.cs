@@ -61,6 +61,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             bool failFast = spec.Boolean("failFast") ?? true;
             int? parallelism = spec.Integer("parallelism", 1, MaxParallelism);
             TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
+            LifecycleHooks? hooks = ReadHooks(spec, null);
             IReadOnlyList<ScheduleSpec> schedules = template ? [] : ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
             var eventTriggers = new List<EventTriggerSpec>();
             IReadOnlyList<GitTriggerSpec> triggers = template ? [] : ReadList(spec.Node("triggers"), "triggers", "a trigger", reader => ReadTrigger(reader, parameters, eventTriggers));
@@ -114,6 +115,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 FailFast = failFast,
                 Parallelism = parallelism,
                 OnExit = onExit,
+                Hooks = hooks,
                 Tasks = tasks,
                 Schedules = schedules,
                 Triggers = triggers,
@@ -349,6 +351,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             RetrySpec? retry = ReadRetry(task.Node("retry"));
             TimeSpan? timeout = task.Duration("timeout");
             int? parallelism = task.Integer("parallelism", 1, MaxParallelism);
+            LifecycleHooks? hooks = name is null || defaultName is not null ? null : ReadHooks(task, name);
             ContinueOnSpec? continueOn = ReadContinueOn(task.Node("continueOn"));
             task.RejectUnknown();
 
@@ -382,7 +385,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 return new TaskSpec
                 {
                     Name = name, Uses = uses, With = with, Depends = depends, When = when, WithItems = withItems, WithParam = withParam,
-                    WithSequence = sequence, Retry = retry, Timeout = timeout, ContinueOn = continueOn, Outputs = outputs, TemplateRef = templateRef, Parallelism = parallelism,
+                    WithSequence = sequence, Retry = retry, Timeout = timeout, ContinueOn = continueOn, Outputs = outputs, TemplateRef = templateRef, Parallelism = parallelism, Hooks = hooks,
                 };
             }
 
@@ -418,6 +421,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 ContinueOn = continueOn,
                 Outputs = outputs,
                 Parallelism = parallelism,
+                Hooks = hooks,
             };
         }
 
@@ -487,6 +491,53 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                     task.Error(other.Position, "dependencies must be a non-empty list of task names");
                     return null;
             }
+        }
+
+        /// <summary>
+        /// <c>hooks: {running: STEP, succeeded: STEP, failed: STEP, exit: STEP}</c> on a task or the
+        /// workflow; a task's <c>onExit</c> is its <c>exit</c> hook. A hook is a step: no depends, no hooks of its own.
+        /// </summary>
+        LifecycleHooks? ReadHooks(MappingReader owner, string? name)
+        {
+            var found = new Dictionary<string, TaskSpec>(StringComparer.Ordinal);
+            if (MappingReader.For(file, owner.Node("hooks"), "hooks", diagnostics) is MappingReader hooks)
+            {
+                foreach (string @event in LifecycleHooks.Events.Where(e => name is not null || e != "exit"))
+                {
+                    if (hooks.Node(@event) is YNode node && ReadTask(node, defaultName: LifecycleHooks.NodeName(name, @event)) is TaskSpec hook)
+                    {
+                        found[@event] = hook;
+                    }
+                }
+
+                hooks.RejectUnknown();
+            }
+
+            // Argo's template-level onExit, on a task.
+            if (name is not null && owner.Node("onExit") is YNode exitNode)
+            {
+                if (found.ContainsKey("exit"))
+                {
+                    owner.Error(exitNode.Position, "write onExit or hooks.exit, not both");
+                }
+                else if (ReadTask(exitNode, defaultName: LifecycleHooks.NodeName(name, "exit")) is TaskSpec exit)
+                {
+                    found["exit"] = exit;
+                }
+            }
+
+            foreach (TaskSpec hook in found.Values.Where(h => h.Depends is not null || h.Hooks is not null))
+            {
+                diagnostics.Add(new(file, map.Of(hook.Name), $"hook '{hook.Name}' runs when its event comes; it cannot have depends or hooks"));
+            }
+
+            return found.Count == 0 ? null : new LifecycleHooks
+            {
+                Running = found.GetValueOrDefault("running"),
+                Succeeded = found.GetValueOrDefault("succeeded"),
+                Failed = found.GetValueOrDefault("failed"),
+                Exit = found.GetValueOrDefault("exit"),
+            };
         }
 
         /// <summary><c>templateRef: {name: TEMPLATE}</c>: the WorkflowTemplate of this folder that the task runs.</summary>

@@ -41,6 +41,10 @@ public sealed record WorkflowDefinition
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Outputs { get; init; }
 
+    /// <summary>Steps that run when the run starts (<c>running</c>) and when its DAG has ended (<c>succeeded</c>, <c>failed</c>), before <c>onExit</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LifecycleHooks? Hooks { get; init; }
+
     /// <summary>Who hears of this workflow's runs, their gates and the rollouts they run (docs/events.md).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public IReadOnlyList<Notifications.SubscriptionSpec> Notifications { get; init; } = [];
@@ -98,6 +102,10 @@ public sealed record TaskSpec
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Outputs { get; init; }
+
+    /// <summary>Steps that run when this task starts (<c>running</c>) and after it ends (<c>succeeded</c>, <c>failed</c>, <c>exit</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LifecycleHooks? Hooks { get; init; }
 
     /// <summary>For a fan-out: at most this many items run at once (Argo's template-level <c>parallelism</c>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -206,6 +214,37 @@ public sealed class NumberOrTextConverter : JsonConverter<string>
     };
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}
+
+/// <summary>
+/// Argo's lifecycle hooks, by event: each a step (a task without depends) whose node is named
+/// <c>OWNER-hook-EVENT</c>. <c>Exit</c> runs after its task whatever the outcome, as a task's
+/// <c>onExit</c> does in Argo.
+/// </summary>
+public sealed record LifecycleHooks
+{
+    public static readonly IReadOnlyList<string> Events = ["running", "succeeded", "failed", "exit"];
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TaskSpec? Running { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TaskSpec? Succeeded { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TaskSpec? Failed { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TaskSpec? Exit { get; init; }
+
+    [JsonIgnore]
+    public IEnumerable<TaskSpec> All => new[] { Running, Succeeded, Failed, Exit }.OfType<TaskSpec>();
+
+    /// <summary>The hooks to run once their owner ended as <paramref name="succeeded"/> says, in the order written here.</summary>
+    public IEnumerable<TaskSpec> AfterEnd(bool succeeded) => new[] { succeeded ? Succeeded : Failed, Exit }.OfType<TaskSpec>();
+
+    /// <summary>The node name of a hook: <c>build-hook-failed</c>, or <c>hook-failed</c> for the workflow's own.</summary>
+    public static string NodeName(string? owner, string @event) => owner is null ? $"hook-{@event}" : $"{owner}-hook-{@event}";
 }
 
 /// <summary>Argo's <c>continueOn</c>: a failure or error of this task does not fail the workflow.</summary>

@@ -42,6 +42,24 @@ public static class WorkflowValidator
         foreach (TaskSpec task in byName.Values)
         {
             CheckTemplatesAndExpressions(task, workflow, byName, ancestors[task.Name], map, catalog, diagnostics);
+
+            // A task's hooks see what it sees, and the task itself: its status and outputs.
+            var seen = new HashSet<string>(ancestors[task.Name], StringComparer.Ordinal) { task.Name };
+            foreach (TaskSpec hook in task.Hooks?.All ?? [])
+            {
+                CheckTemplatesAndExpressions(hook, workflow, byName, hook == task.Hooks!.Running ? ancestors[task.Name] : seen, map, catalog, diagnostics);
+            }
+        }
+
+        var everyTask = byName.Keys.ToHashSet(StringComparer.Ordinal);
+        foreach (TaskSpec hook in workflow.Hooks?.All ?? [])
+        {
+            CheckTemplatesAndExpressions(hook, workflow, byName, hook == workflow.Hooks!.Running ? new HashSet<string>() : everyTask, map, catalog, diagnostics, isExitHandler: hook != workflow.Hooks!.Running);
+        }
+
+        foreach (TaskSpec hook in workflow.Tasks.SelectMany(t => t.Hooks?.All ?? []).Concat(workflow.Hooks?.All ?? []).Where(h => byName.ContainsKey(h.Name)))
+        {
+            diagnostics.Add(new(map.File, map.Of(hook.Name), $"hook node '{hook.Name}' has the name of a task; rename the task"));
         }
 
         if (workflow.OnExit is TaskSpec onExit)

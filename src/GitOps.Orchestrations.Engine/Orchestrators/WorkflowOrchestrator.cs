@@ -32,18 +32,19 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         DagRun dag = input.Progress is null ? new DagRun(workflow) : DagRun.Restore(workflow, input.Progress.Nodes);
         var gates = new SortedDictionary<string, PendingGate>(StringComparer.Ordinal);
         NodeStatus? exitNode = workflow.OnExit is TaskSpec exit ? new NodeStatus { Name = exit.Name } : null;
-        var scope = new TemplateScope(
-            input.Params,
-            new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision)
-            {
-                CreatedAt = input.CreatedAt,
-                Clock = () => context.CurrentUtcDateTime,
-                Failures = () => RunFailures.Of(dag.Nodes, workflow),
-                Labels = workflow.Labels,
-            },
-            task => dag[task].Outputs,
-            task => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted,
-            task => dag[task].Phase.IsTerminal() ? dag[task].Phase.ToString() : null);
+
+        // Lifecycle hooks' nodes, in the order they started; kept across checkpoints with the DAG's.
+        var hookNodes = new List<NodeStatus>(input.Progress?.Nodes.Where(n => workflow.Tasks.All(t => t.Name != n.Name)) ?? []);
+        var info = new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision)
+        {
+            CreatedAt = input.CreatedAt,
+            Clock = () => context.CurrentUtcDateTime,
+            Failures = () => RunFailures.Of(dag.Nodes.Concat(hookNodes), workflow),
+            Labels = workflow.Labels,
+        };
+        string? StatusOf(string task) => dag[task].Phase.IsTerminal() ? dag[task].Phase.ToString() : null;
+        bool Skipped(string task) => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted;
+        var scope = new TemplateScope(input.Params, info, task => dag[task].Outputs, Skipped, StatusOf);
         var changes = new ChangeTracker(input.Progress);
         WorkflowPhase published = WorkflowPhase.Running;
         void Publish(WorkflowPhase phase)
@@ -78,7 +79,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         {
             // Change numbers are counted on replays too, so every episode numbers changes alike;
             // custom status is taken from the end of each episode, so only the live one sets it.
-            List<NodeStatus> nodes = [.. dag.Nodes];
+            List<NodeStatus> nodes = [.. dag.Nodes, .. hookNodes];
             if (exitNode is not null)
             {
                 nodes.Add(exitNode);
@@ -92,7 +93,8 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         }
 
         // A progress path is a node name, or "node.item" inside a fan-out; onExit is not in the DAG.
-        NodeStatus NodeAt(string path) => exitNode?.Name == path ? exitNode : dag[path.Split('.')[0]];
+        NodeStatus NodeAt(string path) => exitNode?.Name == path ? exitNode
+            : hookNodes.FindLast(n => n.Name == path.Split('.')[0]) ?? dag[path.Split('.')[0]];
 
         NodeRunner Runner(CancellationToken cancellation) => new(services, context, input, runId)
         {
@@ -126,6 +128,50 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         Dictionary<string, Dictionary<string, JsonElement>> UpstreamOutputs(IEnumerable<string> names) =>
             names.ToDictionary(n => n, n => dag[n].Outputs, StringComparer.Ordinal);
 
+        // A hook is a step of its own: its node shows beside its owner's, and its failure fails a run that would succeed.
+        async Task<NodeOutcome> RunHookAsync(TaskSpec hook, TemplateScope hookScope, NodeRunner? hookRunner = null)
+        {
+            var node = new NodeStatus { Name = hook.Name, Phase = NodePhase.Running, StartedAt = context.CurrentUtcDateTime };
+            hookNodes.Add(node);
+            Publish(WorkflowPhase.Running);
+            NodeOutcome outcome = await (hookRunner ?? runner).RunNodeAsync(hook, hookScope, UpstreamOutputs);
+            Apply(node, outcome, context.CurrentUtcDateTime);
+            node.Phase = outcome.Phase;
+            logger.NodeEnded(runId, hook.Name, outcome.Phase, outcome.Message);
+            return outcome;
+        }
+
+        // A task's hooks: running beside it, then succeeded or failed, then exit, which see its outcome.
+        // The task counts as finished for depends once its hooks have finished.
+        async Task<NodeOutcome> RunTaskAsync(TaskSpec task)
+        {
+            if (task.Hooks is not LifecycleHooks hooks)
+            {
+                return await runner.RunNodeAsync(task, scope, UpstreamOutputs);
+            }
+
+            Task<NodeOutcome>? started = hooks.Running is TaskSpec running ? RunHookAsync(running, scope) : null;
+            NodeOutcome outcome = await runner.RunNodeAsync(task, scope, UpstreamOutputs);
+            var after = new TemplateScope(
+                input.Params,
+                info,
+                t => t == task.Name ? outcome.Outputs : dag[t].Outputs,
+                t => t == task.Name ? outcome.Phase is NodePhase.Skipped or NodePhase.Omitted : Skipped(t),
+                t => t == task.Name ? outcome.Phase.ToString() : StatusOf(t));
+            foreach (TaskSpec hook in hooks.AfterEnd(outcome.Phase == NodePhase.Succeeded))
+            {
+                await RunHookAsync(hook, after);
+            }
+
+            if (started is not null)
+            {
+                await started;
+            }
+
+            return outcome;
+        }
+
+        Task<NodeOutcome>? runHook = input.Progress is null && workflow.Hooks?.Running is TaskSpec onRunning ? RunHookAsync(onRunning, scope) : null;
         var running = new Dictionary<Task<NodeOutcome>, string>();
         Task<StopRequest> stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
         bool stopping = false;
@@ -137,11 +183,11 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         {
             // After enough finished nodes, when nothing is in flight and so nothing can be lost, carry
             // the node states into a fresh history: replays then stay short however long the run is.
-            if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && !dag.IsFinished)
+            if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && runHook?.IsCompleted != false && !dag.IsFinished)
             {
                 deadlineTimer?.Dispose();
                 notificationFailures.AddRange(await notifier.DrainAsync());
-                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq, NotificationFailures = notificationFailures } }, preserveUnprocessedEvents: true);
+                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes, .. hookNodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq, NotificationFailures = notificationFailures } }, preserveUnprocessedEvents: true);
                 return null!;
             }
 
@@ -150,7 +196,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 NodeStatus node = dag[task.Name];
                 node.StartedAt = context.CurrentUtcDateTime;
                 logger.NodeStarted(runId, task.Name, 1);
-                running[runner.RunNodeAsync(task, scope, UpstreamOutputs)] = task.Name;
+                running[RunTaskAsync(task)] = task.Name;
             }
 
             Publish(WorkflowPhase.Running);
@@ -210,8 +256,25 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             await StopNodesAsync(context, running, cancelNodes, dag);
         }
 
+        if (runHook is not null)
+        {
+            await runHook;
+        }
+
         WorkflowPhase phase = dag.Outcome();
         string? message = dag.OutcomeMessage();
+        foreach (TaskSpec hook in workflow.Hooks?.AfterEnd(phase == WorkflowPhase.Succeeded) ?? [])
+        {
+            // Like onExit, the run's end hooks run even when the run was stopped.
+            await RunHookAsync(hook, scope.WithWorkflowStatus(phase.ToString()), Runner(CancellationToken.None));
+        }
+
+        if (phase == WorkflowPhase.Succeeded && hookNodes.FirstOrDefault(n => n.Phase.IsFailure()) is NodeStatus failedHook)
+        {
+            // As with onExit: a hook that did not do its job fails a run that would otherwise succeed.
+            phase = WorkflowPhase.Failed;
+            message = $"hook {failedHook.Name} {failedHook.Phase.ToString().ToLowerInvariant()}: {failedHook.Message}";
+        }
         var runOutputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var (output, from) in phase == WorkflowPhase.Succeeded && workflow.Outputs is { } declared ? declared : new Dictionary<string, string>())
         {
@@ -270,7 +333,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             EngineMetrics.RunEnded(workflow.Name, phase);
         }
 
-        List<NodeStatus> all = [.. dag.Nodes];
+        List<NodeStatus> all = [.. dag.Nodes, .. hookNodes];
         if (exitNode is not null)
         {
             all.Add(exitNode);
