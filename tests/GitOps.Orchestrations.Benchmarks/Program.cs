@@ -20,6 +20,7 @@ using Microsoft.DurableTask.Client;
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --sync-fanout [--width 200] [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --dashboard [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --events [--repeat 20]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --language [--repeat 5]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 if (args.Contains("--delivery"))
 {
@@ -62,6 +63,13 @@ if (args.Contains("--events"))
 {
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend, one server over loopback HTTP; median over {repeat} rounds after a warm-up round");
     await EventBenchmark.RunAsync(repeat);
+    return 0;
+}
+
+if (args.Contains("--language"))
+{
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend; median over {repeat} rounds after a warm-up round");
+    await LanguageBenchmark.RunAsync(repeat);
     return 0;
 }
 
