@@ -1,3 +1,4 @@
+using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Core.Model;
 
 namespace GitOps.Orchestrations.Core.Tests;
@@ -123,5 +124,22 @@ public class LanguageValidationTests
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:12:", StringComparison.Ordinal) && e.Contains("unknown field 'later'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("wf.yaml:14:", StringComparison.Ordinal) && e.Contains("write onExit or hooks.exit, not both", StringComparison.Ordinal));
         Assert.DoesNotContain(errors, e => e.Contains("tasks.a.outputs", StringComparison.Ordinal) || e.Contains("of 'b'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_run_picture_shows_hooks_beside_their_owners()
+    {
+        LoadResult loaded = Load.Text(Load.Workflow("""
+              - name: a
+                uses: log
+                with: {message: x}
+                hooks: {failed: {uses: log, with: {message: y}}}
+            """, "  hooks: {running: {uses: log, with: {message: z}}}\n"));
+        Assert.Empty(loaded.Diagnostics);
+        var graph = Planning.WorkflowGraph.Of(loaded.Workflows[0].Definition);
+        Assert.Equal(["a", "a-hook-failed", "hook-running"], graph.Select(n => n.Name));
+        Assert.Equal(["a"], graph[1].Depends);
+        Assert.Equal("on failed", graph[1].Condition);
+        Assert.True(graph[2].Exit);
     }
 }

@@ -27,6 +27,17 @@ public static class WorkflowGraph
             }
 
             nodes.Add(new GraphNode(task.Name, task.Uses, depends, task.IsFanOut, condition));
+
+            // A task's hooks hang off it, labelled with the event they run on.
+            foreach (var (hook, @event) in Hooks(task.Hooks))
+            {
+                nodes.Add(new GraphNode(hook.Name, hook.Uses, [task.Name], hook.IsFanOut, $"on {@event}"));
+            }
+        }
+
+        foreach (var (hook, _) in Hooks(workflow.Hooks))
+        {
+            nodes.Add(new GraphNode(hook.Name, hook.Uses, [], hook.IsFanOut, Exit: true));
         }
 
         if (workflow.OnExit is TaskSpec exit)
@@ -36,4 +47,8 @@ public static class WorkflowGraph
 
         return nodes;
     }
+
+    static IEnumerable<(TaskSpec Hook, string Event)> Hooks(LifecycleHooks? hooks) =>
+        hooks is null ? [] : new[] { (hooks.Running, "running"), (hooks.Succeeded, "succeeded"), (hooks.Failed, "failed"), (hooks.Exit, "exit") }
+            .Where(h => h.Item1 is not null).Select(h => (h.Item1!, h.Item2));
 }

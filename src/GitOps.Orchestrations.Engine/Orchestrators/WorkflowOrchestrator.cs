@@ -171,7 +171,8 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             return outcome;
         }
 
-        Task<NodeOutcome>? runHook = input.Progress is null && workflow.Hooks?.Running is TaskSpec onRunning ? RunHookAsync(onRunning, scope) : null;
+        // Once per run: a retry runs it again, a checkpoint does not.
+        Task<NodeOutcome>? runHook = (input.Progress?.Generation ?? 0) == 0 && workflow.Hooks?.Running is TaskSpec onRunning ? RunHookAsync(onRunning, scope) : null;
         var running = new Dictionary<Task<NodeOutcome>, string>();
         Task<StopRequest> stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
         bool stopping = false;

@@ -85,6 +85,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             Progress = new RunProgress(kept, Deadline: null, Generation: 0),
             RetryOf = runId,
             Trigger = "retry",
+            CreatedAt = null,
             CheckpointEvery = checkpointEvery,
         };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
