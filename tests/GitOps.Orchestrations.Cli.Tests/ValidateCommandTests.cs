@@ -33,8 +33,8 @@ public class ValidateCommandTests
         string[] lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string broken = Path.GetRelativePath(Gitops.RepoRoot, Path.Combine(dir, "broken.yaml"));
         string syntax = Path.GetRelativePath(Gitops.RepoRoot, Path.Combine(dir, "syntax.yml"));
-        Assert.Contains($"{broken}:6:49: error: unknown field 'retries' in a task (allowed: continueOn, depends, name, retry, timeout, uses, when, with, withItems, withParam, withSequence)", lines);
-        Assert.Contains($"{broken}:7:23: error: unknown task type 'shell' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, job, log, render, rollout, script, sync, wait, workflow)", lines);
+        Assert.Contains($"{broken}:6:49: error: unknown field 'retries' in a task (allowed: continueOn, dependencies, depends, hooks, name, onExit, outputs, parallelism, retry, templateRef, timeout, uses, when, with, withItems, withParam, withSequence)", lines);
+        Assert.Contains($"{broken}:7:23: error: unknown task type 'shell' (known: analysis, apply, approval, diff, drift, git-commit, helm-publish, http, job, log, render, rollout, script, sync, template, wait, workflow)", lines);
         Assert.Contains($"{broken}:8:43: error: depends names unknown task 'ghost'", lines);
         Assert.Contains(lines, l => l.StartsWith($"{syntax}:3:1: error:", StringComparison.Ordinal));
         Assert.Equal(4, lines.Length);
