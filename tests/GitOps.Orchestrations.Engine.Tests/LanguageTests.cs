@@ -201,4 +201,26 @@ public sealed class LanguageTests(MemoryBackend backend) : IClassFixture<MemoryB
         Assert.Equal(WorkflowPhase.Failed, run.Phase);
         Assert.StartsWith("hook next-hook-succeeded failed", run.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Items_of_a_wide_fan_out_read_upstream_tasks_by_name_in_expressions_and_outputs()
+    {
+        // 120 items run as two chunks, each a sub-orchestration that gets only the upstream values its items read.
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: wide-reads}
+            spec:
+              tasks:
+                - {name: base, uses: log, with: {message: "7"}}
+                - name: wide
+                  uses: log
+                  depends: base
+                  withSequence: {count: 120}
+                  when: "tasks.base.outputs.message == '7'"
+                  with: {message: "{{= Number(tasks.base.outputs.message) + item }}"}
+                  outputs: {plus: {from: "Number(result) + Number(tasks.base.outputs.message)"}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("126", Node(run, "wide").Outputs["message"][119].GetString());
+        Assert.Equal(133, Node(run, "wide").Outputs["plus"][119].GetInt32());
+    }
 }

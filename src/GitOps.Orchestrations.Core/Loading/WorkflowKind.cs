@@ -380,22 +380,17 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 return null;
             }
 
-            if (uses == TemplateTaskType)
+            if (uses != TemplateTaskType)
             {
-                return new TaskSpec
+                if (!catalog.TryGetSchema(uses, out TaskTypeSchema? schema))
                 {
-                    Name = name, Uses = uses, With = with, Depends = depends, When = when, WithItems = withItems, WithParam = withParam,
-                    WithSequence = sequence, Retry = retry, Timeout = timeout, ContinueOn = continueOn, Outputs = outputs, TemplateRef = templateRef, Parallelism = parallelism, Hooks = hooks,
-                };
+                    task.Error(task.PositionOf("uses")!.Value, $"unknown task type '{uses}' (known: {string.Join(", ", catalog.Names.Order(StringComparer.Ordinal))})");
+                    return null;
+                }
+
+                CheckWith(task, key, schema, with, task.Node("with") as YMapping);
             }
 
-            if (!catalog.TryGetSchema(uses, out TaskTypeSchema? schema))
-            {
-                task.Error(task.PositionOf("uses")!.Value, $"unknown task type '{uses}' (known: {string.Join(", ", catalog.Names.Order(StringComparer.Ordinal))})");
-                return null;
-            }
-
-            CheckWith(task, key, schema, with, task.Node("with") as YMapping);
             if (withItems is not null && withParam is not null)
             {
                 task.Error(map.Of(key, "withParam"), "withItems and withParam cannot be used together");
@@ -422,6 +417,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Outputs = outputs,
                 Parallelism = parallelism,
                 Hooks = hooks,
+                TemplateRef = templateRef,
             };
         }
 

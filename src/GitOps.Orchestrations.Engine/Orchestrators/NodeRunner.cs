@@ -338,11 +338,17 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
         return new NodeOutcome(summary.Phase, message, outputs, outcomes.Count == 0 ? 0 : outcomes.Max(o => o.Attempts), summary, null);
     }
 
+    /// <summary>The upstream tasks a chunk's items may read: in templates, and by name in <c>when</c>, declared outputs and <c>{{= }}</c>.</summary>
     static IEnumerable<string> ReferencedTasks(TaskSpec task)
     {
         IEnumerable<TemplateReference> references = task.With is JsonElement with ? Template.References(with) : [];
-        references = references.Concat(task.When is string when ? Template.References(when) : []);
-        return references.Select(r => r.Parts).Where(p => p.Length > 1 && p[0] == "tasks").Select(p => p[1]).Distinct(StringComparer.Ordinal);
+        references = references.Concat(task.When is string when ? Template.References(when) : []).ToList();
+        IEnumerable<string> expressions = references.Select(r => Template.ExpressionSource(r.Path)).OfType<string>()
+            .Concat(task.When is string condition ? [condition] : [])
+            .Concat(task.Outputs?.Values ?? []);
+        return references.Select(r => r.Parts).Where(p => p.Length > 1 && p[0] == "tasks").Select(p => p[1])
+            .Concat(expressions.SelectMany(e => ExpressionLanguage.Compile(e).TaskNames))
+            .Distinct(StringComparer.Ordinal);
     }
 
     static string Shorten(string text) => text.Length > 120 ? text[..117] + "..." : text;
