@@ -142,4 +142,14 @@ public class LanguageValidationTests
         Assert.Equal("on failed", graph[1].Condition);
         Assert.True(graph[2].Exit);
     }
+
+    [Fact]
+    public void A_hook_node_may_not_take_a_tasks_name()
+    {
+        string[] errors = Load.Errors(Load.Workflow("""
+              - {name: a, uses: log, with: {message: x}, hooks: {failed: {uses: log, with: {message: y}}}}
+              - {name: a-hook-failed, uses: log, with: {message: x}}
+            """));
+        Assert.Contains(errors, e => e.Contains("hook node 'a-hook-failed' has the name of a task; rename the task", StringComparison.Ordinal));
+    }
 }
