@@ -185,6 +185,14 @@ public sealed class LanguageTests(MemoryBackend backend) : IClassFixture<MemoryB
                   with: {message: next}
                   hooks:
                     succeeded: {uses: http, with: {url: "{{http}}/status/500"}}
+                - name: skipped
+                  uses: log
+                  when: "1 == 2"
+                  with: {message: never}
+                  hooks:
+                    running: {uses: log, with: {message: "a skipped task never starts"}}
+                    failed: {uses: log, with: {message: "not after a skip"}}
+                    exit: {uses: log, with: {message: "{{tasks.skipped.status}}"}}
             """);
         string Said(string node) => Node(run, node).Outputs["message"].GetString()!;
         Assert.Equal("run started", Said("hook-running"));
@@ -192,7 +200,8 @@ public sealed class LanguageTests(MemoryBackend backend) : IClassFixture<MemoryB
         Assert.Equal("calling", Said("call-hook-running"));
         Assert.Equal("Failed 503", Said("call-hook-failed"));
         Assert.Equal("exit after Failed", Said("call-hook-exit"));
-        Assert.DoesNotContain(run.Nodes, n => n.Name is "hook-failed" or "call-hook-succeeded");
+        Assert.DoesNotContain(run.Nodes, n => n.Name is "hook-failed" or "call-hook-succeeded" or "skipped-hook-failed" or "skipped-hook-running");
+        Assert.Equal("Skipped", Said("skipped-hook-exit"));
 
         // The hook ends before its task counts as finished, and a failed hook fails a run that would succeed.
         Assert.True(Node(run, "call-hook-exit").FinishedAt <= Node(run, "next").StartedAt);

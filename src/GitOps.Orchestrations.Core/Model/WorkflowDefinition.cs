@@ -240,8 +240,12 @@ public sealed record LifecycleHooks
     [JsonIgnore]
     public IEnumerable<TaskSpec> All => new[] { Running, Succeeded, Failed, Exit }.OfType<TaskSpec>();
 
-    /// <summary>The hooks to run once their owner ended as <paramref name="succeeded"/> says, in the order written here.</summary>
-    public IEnumerable<TaskSpec> AfterEnd(bool succeeded) => new[] { succeeded ? Succeeded : Failed, Exit }.OfType<TaskSpec>();
+    /// <summary>
+    /// The hooks to run once their owner ended: <c>succeeded</c> after success, <c>failed</c> after
+    /// a failure or error, neither after a skip or omission; then <c>exit</c> whatever the outcome.
+    /// </summary>
+    public IEnumerable<TaskSpec> AfterEnd(NodePhase outcome) =>
+        new[] { outcome == NodePhase.Succeeded ? Succeeded : outcome.IsFailure() ? Failed : null, Exit }.OfType<TaskSpec>();
 
     /// <summary>The node name of a hook: <c>build-hook-failed</c>, or <c>hook-failed</c> for the workflow's own.</summary>
     public static string NodeName(string? owner, string @event) => owner is null ? $"hook-{@event}" : $"{owner}-hook-{@event}";

@@ -141,6 +141,19 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             return outcome;
         }
 
+        // A task whose when is false never starts, so its running hook does not either; a fan-out's when is per item.
+        bool SkipsWhole(TaskSpec task)
+        {
+            try
+            {
+                return task.When is string when && !task.IsFanOut && !Core.Expressions.ExpressionLanguage.Compile(when).EvaluateBoolean(scope);
+            }
+            catch (Exception e) when (e is Core.Expressions.ExpressionException or TemplateException)
+            {
+                return true; // the node errors on the same question; nothing started
+            }
+        }
+
         // A task's hooks: running beside it, then succeeded or failed, then exit, which see its outcome.
         // The task counts as finished for depends once its hooks have finished.
         async Task<NodeOutcome> RunTaskAsync(TaskSpec task)
@@ -150,7 +163,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 return await runner.RunNodeAsync(task, scope, UpstreamOutputs);
             }
 
-            Task<NodeOutcome>? started = hooks.Running is TaskSpec running ? RunHookAsync(running, scope) : null;
+            Task<NodeOutcome>? started = hooks.Running is TaskSpec running && !SkipsWhole(task) ? RunHookAsync(running, scope) : null;
             NodeOutcome outcome = await runner.RunNodeAsync(task, scope, UpstreamOutputs);
             var after = new TemplateScope(
                 input.Params,
@@ -158,7 +171,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 t => t == task.Name ? outcome.Outputs : dag[t].Outputs,
                 t => t == task.Name ? outcome.Phase is NodePhase.Skipped or NodePhase.Omitted : Skipped(t),
                 t => t == task.Name ? outcome.Phase.ToString() : StatusOf(t));
-            foreach (TaskSpec hook in hooks.AfterEnd(outcome.Phase == NodePhase.Succeeded))
+            foreach (TaskSpec hook in hooks.AfterEnd(outcome.Phase))
             {
                 await RunHookAsync(hook, after);
             }
@@ -264,7 +277,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
 
         WorkflowPhase phase = dag.Outcome();
         string? message = dag.OutcomeMessage();
-        foreach (TaskSpec hook in workflow.Hooks?.AfterEnd(phase == WorkflowPhase.Succeeded) ?? [])
+        foreach (TaskSpec hook in workflow.Hooks?.AfterEnd(phase == WorkflowPhase.Succeeded ? NodePhase.Succeeded : NodePhase.Failed) ?? [])
         {
             // Like onExit, the run's end hooks run even when the run was stopped.
             await RunHookAsync(hook, scope.WithWorkflowStatus(phase.ToString()), Runner(CancellationToken.None));
