@@ -40,21 +40,44 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         string azurite = FindAzurite();
-        int blob = FreePort(), queue = FreePort(), table = FreePort();
         Directory.CreateDirectory(dataDirectory);
-        var start = new ProcessStartInfo(azurite)
+
+        // A free port is only free until someone takes it: when another process binds one of ours
+        // first, Azurite exits, and it is started again on new ports rather than waited for in vain.
+        for (int attempt = 1; ; attempt++)
         {
-            ArgumentList =
+            int blob = FreePort(), queue = FreePort(), table = FreePort();
+            var start = new ProcessStartInfo(azurite)
             {
-                "--silent", "--skipApiVersionCheck", "--loose", "--location", dataDirectory,
-                "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        process = Process.Start(start) ?? throw new InvalidOperationException("could not start azurite");
-        await WaitForPorts([blob, queue, table]);
-        ConnectionString = Build(blob, queue, table);
+                ArgumentList =
+                {
+                    "--silent", "--skipApiVersionCheck", "--loose", "--location", dataDirectory,
+                    "--blobPort", blob.ToString(), "--queuePort", queue.ToString(), "--tablePort", table.ToString(),
+                },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            process = Process.Start(start) ?? throw new InvalidOperationException("could not start azurite");
+            if (await WaitForPorts(process, [blob, queue, table]))
+            {
+                ConnectionString = Build(blob, queue, table);
+                break;
+            }
+
+            string why = process.HasExited ? $"exited with {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}" : "did not listen within 60 s";
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+            process = null;
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"azurite did not start in three attempts; the last {why}");
+            }
+        }
+
         How = $"npm azurite ({azurite})";
     }
 
@@ -113,9 +136,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    static async Task WaitForPorts(int[] ports)
+    /// <summary>True once every port accepts a connection; false when Azurite exits or a minute passes first.</summary>
+    static async Task<bool> WaitForPorts(Process azurite, int[] ports)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         foreach (int port in ports)
         {
             while (true)
@@ -126,11 +150,18 @@ public sealed class AzuriteFixture : IAsyncLifetime
                     await client.ConnectAsync(IPAddress.Loopback, port);
                     break;
                 }
-                catch (SocketException) when (DateTime.UtcNow < deadline)
+                catch (SocketException)
                 {
+                    if (azurite.HasExited || DateTime.UtcNow >= deadline)
+                    {
+                        return false;
+                    }
+
                     await Task.Delay(100);
                 }
             }
         }
+
+        return true;
     }
 }
