@@ -238,18 +238,7 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
             ["result"] = outputs.TryGetValue("result", out JsonElement result) ? result : JsonSerializer.SerializeToElement<object?>(null),
             ["outputs"] = JsonSerializer.SerializeToElement(produced),
         };
-        foreach (var (name, from) in declared)
-        {
-            try
-            {
-                outputs[name] = ExpressionLanguage.Compile(from).Evaluate(scope, variables);
-            }
-            catch (ExpressionException e)
-            {
-                throw new ExpressionException($"output '{name}': {e.Message}");
-            }
-        }
-
+        DeclaredOutputs.EvaluateInto(declared, outputs, scope, variables);
         return outputs;
     }
 

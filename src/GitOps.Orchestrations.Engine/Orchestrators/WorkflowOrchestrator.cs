@@ -290,18 +290,17 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             message = $"hook {failedHook.Name} {failedHook.Phase.ToString().ToLowerInvariant()}: {failedHook.Message}";
         }
         var runOutputs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var (output, from) in phase == WorkflowPhase.Succeeded && workflow.Outputs is { } declared ? declared : new Dictionary<string, string>())
+        if (phase == WorkflowPhase.Succeeded && workflow.Outputs is { } declared)
         {
             try
             {
-                runOutputs[output] = Core.Expressions.ExpressionLanguage.Compile(from).Evaluate(scope);
+                Core.Expressions.DeclaredOutputs.EvaluateInto(declared, runOutputs, scope);
             }
-            catch (Exception e) when (e is Core.Expressions.ExpressionException or TemplateException)
+            catch (Core.Expressions.ExpressionException e)
             {
                 // A caller must never read an output that silently went missing.
                 phase = WorkflowPhase.Errored;
-                message = $"output '{output}': {e.Message}";
-                break;
+                message = e.Message;
             }
         }
 
