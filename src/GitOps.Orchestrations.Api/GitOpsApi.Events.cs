@@ -9,7 +9,12 @@ using Microsoft.AspNetCore.Http;
 namespace GitOps.Orchestrations.Api;
 
 /// <summary>The data of a <c>run</c> event: the run's phase changed.</summary>
-public sealed record RunEvent(string Id, WorkflowPhase Phase, bool Suspended, string? Message, IReadOnlyList<string> Waiting);
+public sealed record RunEvent(string Id, WorkflowPhase Phase, bool Suspended, string? Message, IReadOnlyList<string> Waiting)
+{
+    /// <summary>For a Pending run, the lock it waits for (<see cref="RunStatus.WaitingForLock"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LockWaitView? WaitingForLock { get; init; }
+}
 
 /// <summary>The data of a <c>node</c> event: one node changed.</summary>
 public sealed record NodeEvent(string Run, NodeStatus Node);
@@ -61,7 +66,7 @@ public sealed partial class GitOpsApi
                     bool finalNotSent = status.Phase.IsTerminal() && !ended && after < status.Seq;
                     if (status.Seq > sent || finalNotSent)
                     {
-                        Append(text, status.Seq, "run", new RunEvent(status.Id, status.Phase, status.Suspended, status.Message, status.Waiting));
+                        Append(text, status.Seq, "run", new RunEvent(status.Id, status.Phase, status.Suspended, status.Message, status.Waiting) { WaitingForLock = status.WaitingForLock });
                         sent = Math.Max(sent, status.Seq);
                         ended = status.Phase.IsTerminal();
                     }

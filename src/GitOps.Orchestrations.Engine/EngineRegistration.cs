@@ -43,13 +43,16 @@ public static class EngineRegistration
                 .AddOrchestrator(nameof(FanOutChunkOrchestrator), version, () => new FanOutChunkOrchestrator(services))
                 .AddOrchestrator(nameof(AnalysisOrchestrator), version, () => new AnalysisOrchestrator())
                 .AddOrchestrator(nameof(Rollouts.RolloutOrchestrator), version, () => new Rollouts.RolloutOrchestrator(services.Approvals))
-                .AddOrchestrator(nameof(Promotion.PipelineOrchestrator), version, () => new Promotion.PipelineOrchestrator(services.Approvals));
+                .AddOrchestrator(nameof(Promotion.PipelineOrchestrator), version, () => new Promotion.PipelineOrchestrator(services.Approvals))
+                .AddOrchestrator(nameof(Locks.LockOrchestrator), version, () => new Locks.LockOrchestrator(services));
         }
 
         return registry
             .AddActivity<LogActivity>()
             .AddActivity<CustomTaskActivity>()
             .AddActivity<HttpRequestActivity>()
+            .AddActivity<Locks.SignalLockActivity>()
+            .AddActivity<Locks.FindEndedRunsActivity>()
             .AddActivity<Notifications.SendNotificationActivity>();
     }
 

@@ -38,4 +38,16 @@ static partial class Logs
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Custom task type {TaskType} threw")]
     public static partial void CustomTaskThrew(this ILogger logger, string taskType, Exception exception);
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "Lock {Lock}: a message claiming to be from run {Run} carried no valid proof and was ignored")]
+    public static partial void LockMessageRefused(this ILogger logger, string @lock, string run);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "Lock {Lock}: released by runs that ended without letting go: {Runs}")]
+    public static partial void LockReleasedEnded(this ILogger logger, string @lock, IReadOnlyList<string> runs);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "Run {RunId} holds {Lock}")]
+    public static partial void LockHeld(this ILogger logger, string runId, SynchronizationSpec @lock);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "Run {RunId}: a lock grant claiming to be from {Lock} carried no valid proof and was ignored")]
+    public static partial void LockGrantRefused(this ILogger logger, string runId, string @lock);
 }

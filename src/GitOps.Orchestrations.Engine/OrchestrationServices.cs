@@ -8,4 +8,8 @@ namespace GitOps.Orchestrations.Engine;
 /// dependency injection, so the host hands this over when it registers them: the task types
 /// workflows may use, and the key that proves a decision came through a host.
 /// </summary>
-public sealed record OrchestrationServices(TaskTypeRegistry TaskTypes, ApprovalAuthority Approvals);
+public sealed record OrchestrationServices(TaskTypeRegistry TaskTypes, ApprovalAuthority Approvals)
+{
+    /// <summary>How often a busy lock first checks for holders that ended without letting go (<see cref="Locks.RunLocks.DefaultCheck"/>).</summary>
+    public TimeSpan LockCheck { get; init; } = Locks.RunLocks.DefaultCheck;
+}

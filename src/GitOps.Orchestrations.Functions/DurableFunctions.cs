@@ -10,6 +10,7 @@ using GitOps.Orchestrations.Engine;
 using GitOps.Orchestrations.Engine.Activities;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Engine.Jobs;
+using GitOps.Orchestrations.Engine.Locks;
 using GitOps.Orchestrations.Engine.Orchestrators;
 using GitOps.Orchestrations.Engine.Promotion;
 using GitOps.Orchestrations.Engine.Rollouts;
@@ -141,6 +142,19 @@ public sealed class DurableFunctions(OrchestrationServices engine, IServiceProvi
     [Function(PromotionActivities.HelmPublish)]
     public Task<HelmPublishResult> HelmPublish([ActivityTrigger] HelmPublishRequest request, FunctionContext context) =>
         Run<HelmPublishActivity, HelmPublishRequest, HelmPublishResult>(request, context);
+
+    [Function(nameof(LockOrchestrator))]
+    public Task<object?> Lock([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new LockOrchestrator(engine).RunAsync(context, context.GetInput<LockInput>()!);
+
+    /// <summary>Raises lock events (and starts a lock when needed) through the function's Durable client.</summary>
+    [Function(nameof(SignalLockActivity))]
+    public Task<int> SignalLock([ActivityTrigger] List<LockSignal> signals, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        new SignalLockActivity(client).RunAsync(new FunctionActivityContext(nameof(SignalLockActivity), context.InvocationId), signals);
+
+    [Function(nameof(FindEndedRunsActivity))]
+    public Task<List<string>> FindEndedRuns([ActivityTrigger] List<string> runs, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        new FindEndedRunsActivity(client).RunAsync(new FunctionActivityContext(nameof(FindEndedRunsActivity), context.InvocationId), runs);
 
     /// <summary>Every minute, the finest grain of a five-field cron; each slot is claimed once across instances.</summary>
     [Function("Schedules")]

@@ -60,6 +60,12 @@ public sealed record EngineHostOptions
     public int? CheckpointEvery { get; init; }
 
     /// <summary>
+    /// How often a busy lock first checks for holders that ended without letting go (terminated
+    /// other than through this engine's API); null is a minute. Tests shorten it.
+    /// </summary>
+    public TimeSpan? LockCheck { get; init; }
+
+    /// <summary>
     /// Which orchestration versions the worker runs (docs/operations.md, upgrades); null is this
     /// engine's own. Tests set an older one to play the engine before an upgrade.
     /// </summary>

@@ -36,7 +36,7 @@ public static class EngineHostRegistration
                 builder.UseVersioning(options.Versioning ?? EngineRegistration.Versioning);
                 builder.AddTasks(registry =>
                 {
-                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(taskTypes, backend.Approvals));
+                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(taskTypes, backend.Approvals) { LockCheck = options.LockCheck ?? Engine.Locks.RunLocks.DefaultCheck });
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });

@@ -35,11 +35,21 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
             - {name: after, uses: log, depends: gate, with: {message: done}}
         """;
 
+    const string Serial = """
+        apiVersion: gitops.orchestrations/v1
+        kind: Workflow
+        metadata: {name: serial}
+        spec:
+          synchronization: {mutex: serial-deploy}
+          tasks:
+            - {name: gate, uses: approval, with: {approvers: [alice]}}
+        """;
+
     const string Broken = "apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: broken}\nspec:\n  tasks:\n    - {name: a, uses: nope}\n";
 
     DashboardServer server = null!;
 
-    public async Task InitializeAsync() => server = await DashboardServer.StartAsync(files: [("workflows/release.yaml", Gated), ("workflows/quorum.yaml", Quorum), ("workflows/broken.yaml", Broken)]);
+    public async Task InitializeAsync() => server = await DashboardServer.StartAsync(files: [("workflows/release.yaml", Gated), ("workflows/quorum.yaml", Quorum), ("workflows/serial.yaml", Serial), ("workflows/broken.yaml", Broken)]);
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
@@ -102,6 +112,29 @@ public sealed class RunPageTests(Chromium chromium) : IAsyncLifetime
         await Screenshots.TakeAsync(page, "workflow");
         JsonElement run = await server.RunAsync(runId);
         Assert.Equal("2.4.0", run.GetProperty("params").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task A_run_waiting_for_its_mutex_shows_the_lock_its_holder_and_its_place_then_goes_live_when_it_gets_it()
+    {
+        string holder = await server.StartRunAsync("serial", "rita");
+        await Eventually.True(async () => (await server.RunAsync(holder)).GetProperty("waiting").GetArrayLength() == 1, "the holder to reach its gate");
+        string waiter = await server.StartRunAsync("serial", "rita");
+        await using DashboardPage olga = await chromium.OpenAsync(server.Url, DashboardServer.Key("olga"));
+        IPage page = olga.Page;
+        await page.GotoAsync($"/ui/#/runs/{Uri.EscapeDataString(waiter)}");
+        ILocator wait = page.Locator("#lock-wait");
+        await Assertions.Expect(wait).ToContainTextAsync($"mutex serial-deploy, held by {holder}; place in line: 1", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#run-phase")).ToContainTextAsync("Pending");
+        await Assertions.Expect(wait.Locator("a")).ToHaveAttributeAsync("href", $"#/runs/{Uri.EscapeDataString(holder)}");
+
+        // The holder is approved and ends: the waiter takes the mutex, live, and reaches its own gate.
+        using HttpClient alice = server.Client("alice");
+        (await alice.PostAsJsonAsync($"/api/runs/{holder}/approvals/gate", new { decision = "approve" })).EnsureSuccessStatusCode();
+        await Assertions.Expect(page.Locator("#dag [data-node='gate']")).ToHaveAttributeAsync("aria-label", "gate: waiting for approval", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#run-phase")).ToContainTextAsync("Running");
+        await Assertions.Expect(wait).ToHaveCountAsync(0);
+        (await alice.PostAsJsonAsync($"/api/runs/{waiter}/approvals/gate", new { decision = "approve" })).EnsureSuccessStatusCode();
     }
 
     [Fact]

@@ -15,6 +15,9 @@ public abstract class EngineBackend : IAsyncLifetime
 
     public abstract string Name { get; }
 
+    /// <summary>Short, so tests of a lock whose holder ended without letting go need not wait a minute.</summary>
+    public static readonly TimeSpan LockCheck = TimeSpan.FromSeconds(2);
+
     protected abstract Task<EngineHostOptions> OptionsAsync();
 
     public virtual async Task InitializeAsync()
@@ -45,7 +48,7 @@ public sealed class MemoryBackend : EngineBackend
 {
     public override string Name => "memory";
 
-    protected override Task<EngineHostOptions> OptionsAsync() => Task.FromResult(new EngineHostOptions { Store = new MemoryStore() });
+    protected override Task<EngineHostOptions> OptionsAsync() => Task.FromResult(new EngineHostOptions { Store = new MemoryStore(), LockCheck = LockCheck });
 }
 
 public sealed class AzuriteBackend : EngineBackend
@@ -71,5 +74,6 @@ public sealed class AzuriteBackend : EngineBackend
         Store = new AzureStorageStore(azurite.ConnectionString),
         TaskHub = $"dag{Guid.NewGuid():N}"[..20],
         AzureStorage = new AzureStorageTuning(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), PartitionCount: 4),
+        LockCheck = LockCheck,
     });
 }

@@ -60,6 +60,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             TimeSpan? timeout = spec.Duration("timeout");
             bool failFast = spec.Boolean("failFast") ?? true;
             int? parallelism = spec.Integer("parallelism", 1, MaxParallelism);
+            SynchronizationSpec? synchronization = template ? null : ReadSynchronization(spec.Node("synchronization"));
             TaskSpec? onExit = spec.Node("onExit") is YNode exitNode ? ReadTask(exitNode, defaultName: "onExit") : null;
             LifecycleHooks? hooks = ReadHooks(spec, null);
             IReadOnlyList<ScheduleSpec> schedules = template ? [] : ReadList(spec.Node("schedules"), "schedules", "a schedule", ReadSchedule);
@@ -114,6 +115,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Timeout = timeout,
                 FailFast = failFast,
                 Parallelism = parallelism,
+                Synchronization = synchronization,
                 OnExit = onExit,
                 Hooks = hooks,
                 Tasks = tasks,
@@ -124,6 +126,47 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Outputs = outputs,
             };
             return new WorkflowDocument(definition, map);
+        }
+
+        // synchronization: {mutex: NAME} or {semaphore: NAME, limit: N}. Exactly one lock: a run
+        // that waited for two could deadlock with a run that took them in the other order.
+        SynchronizationSpec? ReadSynchronization(YNode? node)
+        {
+            if (MappingReader.For(file, node, "synchronization", diagnostics) is not MappingReader sync)
+            {
+                return null;
+            }
+
+            string? mutex = sync.String("mutex");
+            string? semaphore = sync.String("semaphore");
+            int? limit = sync.Integer("limit", 1, SynchronizationSpec.MaxLimit);
+            sync.RejectUnknown();
+            if ((mutex is null) == (semaphore is null))
+            {
+                sync.Error(node!.Position, "synchronization names one lock: mutex: NAME, or semaphore: NAME with limit: N");
+                return null;
+            }
+
+            string name = (mutex ?? semaphore)!;
+            if (DocumentNames.DnsLabel(name, "lock") is string problem)
+            {
+                sync.Error(sync.PositionOf(mutex is null ? "semaphore" : "mutex") ?? node!.Position, problem);
+                return null;
+            }
+
+            if (mutex is not null && limit is not null)
+            {
+                sync.Error(sync.PositionOf("limit") ?? node!.Position, "a mutex has one holder; limit belongs to a semaphore");
+                return null;
+            }
+
+            if (semaphore is not null && limit is null)
+            {
+                sync.Error(node!.Position, "a semaphore needs limit: how many runs may hold it at once");
+                return null;
+            }
+
+            return mutex is not null ? new SynchronizationSpec(LockKind.Mutex, mutex, 1) : new SynchronizationSpec(LockKind.Semaphore, semaphore!, limit!.Value);
         }
 
         List<T> ReadList<T>(YNode? node, string field, string what, Func<MappingReader, T?> read)

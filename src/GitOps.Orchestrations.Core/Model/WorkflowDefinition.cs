@@ -19,6 +19,10 @@ public sealed record WorkflowDefinition
     /// <summary>Argo's <c>parallelism</c>: at most this many tasks run at once, and each fan-out at most this many items.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Parallelism { get; init; }
+
+    /// <summary>A mutex or semaphore the run holds while it runs (<see cref="SynchronizationSpec"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SynchronizationSpec? Synchronization { get; init; }
     public TaskSpec? OnExit { get; init; }
     public required IReadOnlyList<TaskSpec> Tasks { get; init; }
 

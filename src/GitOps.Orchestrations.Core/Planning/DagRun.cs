@@ -184,7 +184,7 @@ public sealed class DagRun
     }
 
     /// <summary>The workflow deadline passed: running nodes fail, pending ones are omitted.</summary>
-    public void TimeOut(TimeSpan timeout) => Stop($"workflow timeout of {Durations.Format(timeout)} exceeded", WorkflowPhase.Failed);
+    public void TimeOut(TimeSpan timeout, string? doing = null) => Stop($"workflow timeout of {Durations.Format(timeout)} exceeded" + (doing is null ? string.Empty : $" {doing}"), WorkflowPhase.Failed);
 
     /// <summary>A person stopped the run: what runs fails, what waits is omitted, and the run ends Terminated.</summary>
     public void Terminate(string reason) => Stop(reason, WorkflowPhase.Terminated);

@@ -74,6 +74,18 @@ public sealed class ApprovalAuthority
     public bool Verifies(string instance, Runs.StopRequest stop) =>
         Matches(stop.Proof, Proof("stop", instance, stop.By, stop.Reason ?? string.Empty));
 
+    /// <summary>A run's message to lock <paramref name="lockInstance"/>, with its proof.</summary>
+    public Locks.LockMessage Sign(string lockInstance, Locks.LockMessage message) =>
+        message with { Proof = Proof("lock", lockInstance, message.Run, message.Action.ToString(), message.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+
+    public bool Verifies(string lockInstance, Locks.LockMessage message) =>
+        Matches(message.Proof, Proof("lock", lockInstance, message.Run, message.Action.ToString(), message.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>A lock's grant to run <paramref name="runId"/>, with its proof.</summary>
+    public Locks.LockGrant Sign(string runId, Locks.LockGrant grant) => grant with { Proof = Proof("lock-grant", runId, grant.Lock) };
+
+    public bool Verifies(string runId, Locks.LockGrant grant) => Matches(grant.Proof, Proof("lock-grant", runId, grant.Lock));
+
     /// <summary>
     /// Seals a value handed to clients and read back later (a listing's continuation token), so
     /// that what comes back is known to be ours: anything else is refused before the backend sees it.

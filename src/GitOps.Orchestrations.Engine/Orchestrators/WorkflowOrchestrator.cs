@@ -4,6 +4,7 @@ using GitOps.Orchestrations.Core.Notifications;
 using GitOps.Orchestrations.Engine.Notifications;
 using GitOps.Orchestrations.Core.Planning;
 using GitOps.Orchestrations.Core.Templating;
+using GitOps.Orchestrations.Engine.Locks;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using Microsoft.DurableTask;
@@ -47,6 +48,13 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         var scope = new TemplateScope(input.Params, info, task => dag[task].Outputs, Skipped, StatusOf);
         var changes = new ChangeTracker(input.Progress);
         WorkflowPhase published = WorkflowPhase.Running;
+        SynchronizationSpec? lockWaiting = null;
+        // Durable Task keeps the custom status an episode sets last, and an episode that only
+        // replays (a cancelled timer firing) would set none and wipe it. So every publish sets it,
+        // replaying or not, as a status that is built only when the episode's end serializes it:
+        // once per episode, from what the last publish showed.
+        (WorkflowPhase Phase, List<NodeStatus> Nodes) shown = (WorkflowPhase.Running, []);
+        var status = new DeferredStatus(() => RunSummary.Create(workflow.Name, input.Snapshot.Revision, shown.Phase, shown.Nodes, gates.Values, changes.Seq, input.StartedBy, input.AllStarters) with { WaitingForLock = lockWaiting });
         void Publish(WorkflowPhase phase)
         {
             published = phase;
@@ -77,8 +85,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
 
         void PublishNow(WorkflowPhase phase)
         {
-            // Change numbers are counted on replays too, so every episode numbers changes alike;
-            // custom status is taken from the end of each episode, so only the live one sets it.
+            // Change numbers are counted on replays too, so every episode numbers changes alike.
             List<NodeStatus> nodes = [.. dag.Nodes, .. hookNodes];
             if (exitNode is not null)
             {
@@ -86,10 +93,8 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             }
 
             changes.Track(nodes, gates, phase);
-            if (!context.IsReplaying)
-            {
-                context.SetCustomStatus(RunSummary.Create(workflow.Name, input.Snapshot.Revision, phase, nodes, gates.Values, changes.Seq, input.StartedBy, input.AllStarters));
-            }
+            shown = (phase, nodes);
+            context.SetCustomStatus(status);
         }
 
         // A progress path is a node name, or "node.item" inside a fan-out; onExit is not in the DAG.
@@ -184,16 +189,38 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             return outcome;
         }
 
-        // Once per run: a retry runs it again, a checkpoint does not.
-        Task<NodeOutcome>? runHook = (input.Progress?.Generation ?? 0) == 0 && workflow.Hooks?.Running is TaskSpec onRunning ? RunHookAsync(onRunning, scope) : null;
-        var running = new Dictionary<Task<NodeOutcome>, string>();
         Task<StopRequest> stopWait = context.WaitForExternalEvent<StopRequest>(RunStop.Event);
         bool stopping = false;
         DateTime? deadlineAt = input.Progress?.Deadline ?? (workflow.Timeout is TimeSpan timeout ? context.CurrentUtcDateTime + timeout : null);
+
+        // synchronization: the run waits in its lock's queue before anything of it starts, shown
+        // as Pending; its timeout counts the wait. A checkpoint keeps the lock; only a new run asks.
+        LockWait? runLock = workflow.Synchronization is SynchronizationSpec sync ? new LockWait(context, services, sync) : null;
+        if (runLock is not null && input.Progress is null)
+        {
+            lockWaiting = workflow.Synchronization;
+            Publish(WorkflowPhase.Pending);
+            (LockWaitEnd end, stopWait) = await runLock.AcquireAsync(stopWait, deadlineAt, () => Publish(WorkflowPhase.Pending), logger);
+            lockWaiting = null;
+            if (end == LockWaitEnd.Stopped)
+            {
+                dag.Terminate(runLock.Stop!.Describe());
+                stopping = true;
+            }
+            else if (end == LockWaitEnd.TimedOut)
+            {
+                dag.TimeOut(workflow.Timeout!.Value, $"while waiting for {workflow.Synchronization}");
+                stopping = true;
+            }
+        }
+
+        // Once per run: a retry runs it again, a checkpoint does not.
+        Task<NodeOutcome>? runHook = !stopping && (input.Progress?.Generation ?? 0) == 0 && workflow.Hooks?.Running is TaskSpec onRunning ? RunHookAsync(onRunning, scope) : null;
+        var running = new Dictionary<Task<NodeOutcome>, string>();
         using TimerScope? deadlineTimer = deadlineAt is DateTime at ? context.StartTimer(at) : null;
         Task? deadline = deadlineTimer?.Fired;
         int finishedHere = 0;
-        while (true)
+        while (!stopping)
         {
             // After enough finished nodes, when nothing is in flight and so nothing can be lost, carry
             // the node states into a fresh history: replays then stay short however long the run is.
@@ -344,6 +371,12 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         if (!context.IsReplaying)
         {
             EngineMetrics.RunEnded(workflow.Name, phase);
+        }
+
+        // Last of all, after the exit handler: Argo's workflow-level lock covers the whole run.
+        if (runLock is not null)
+        {
+            await runLock.ReleaseAsync();
         }
 
         List<NodeStatus> all = [.. dag.Nodes, .. hookNodes];

@@ -61,6 +61,20 @@ public sealed record RunStatus
 
     /// <summary>False when a running run's published summary had to leave nodes or outputs out.</summary>
     public bool Complete { get; init; } = true;
+
+    /// <summary>The lock a Pending run waits for before it starts, who holds it and where the run stands in its queue.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LockWaitView? WaitingForLock { get; init; }
+}
+
+/// <summary>The lock a run waits for (<see cref="WorkflowDefinition.Synchronization"/>), as its status shows it.</summary>
+public sealed record LockWaitView(SynchronizationSpec Lock)
+{
+    /// <summary>The runs holding it now (the first <see cref="Locks.RunLocks.Shown"/>).</summary>
+    public IReadOnlyList<string> HeldBy { get; init; } = [];
+
+    /// <summary>1 when the run is next; null when the lock has not queued it yet, or it is beyond the part of the queue the lock shows.</summary>
+    public int? Position { get; init; }
 }
 
 /// <summary>A run as listed: enough to pick one out, without its nodes.</summary>
@@ -91,6 +105,10 @@ public sealed record RunListItem
 
     /// <summary>Everyone who started the run's retry chain (see <see cref="RunStatus.Starters"/>).</summary>
     public IReadOnlyList<string> Starters { get; init; } = [];
+
+    /// <summary>The lock a Pending run waits for.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public SynchronizationSpec? WaitingForLock { get; init; }
 }
 
 public sealed record RunQuery

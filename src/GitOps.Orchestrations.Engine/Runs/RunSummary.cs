@@ -30,6 +30,10 @@ public sealed record RunSummary
     /// <summary>The paths of <see cref="Gates"/>, for readers that only need to know which nodes wait.</summary>
     public IReadOnlyList<string> Waiting => Gates.Select(g => g.Node).ToList();
 
+    /// <summary>The lock the run waits for before it starts (<see cref="WorkflowDefinition.Synchronization"/>); null once it holds it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SynchronizationSpec? WaitingForLock { get; init; }
+
     /// <summary>The run's latest change number (see <see cref="NodeStatus.Seq"/>).</summary>
     public int Seq { get; init; }
 

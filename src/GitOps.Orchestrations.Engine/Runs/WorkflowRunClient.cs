@@ -163,7 +163,33 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     public async Task<RunStatus?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
-        return metadata is null ? null : ToStatus(metadata);
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        RunStatus status = ToStatus(metadata);
+        if (status.WaitingForLock is { } waiting
+            && await client.GetInstanceAsync(Locks.RunLocks.InstanceId(waiting.Lock), getInputsAndOutputs: true, cancellationToken) is { } held
+            && ReadLockStatus(held) is { } lockStatus)
+        {
+            int index = lockStatus.Waiting.ToList().IndexOf(runId);
+            status = status with { WaitingForLock = waiting with { HeldBy = lockStatus.Holders, Position = index < 0 ? null : index + 1 } };
+        }
+
+        return status;
+    }
+
+    static Locks.LockStatus? ReadLockStatus(OrchestrationMetadata metadata)
+    {
+        try
+        {
+            return metadata.ReadCustomStatusAs<Locks.LockStatus>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The DAG of the workflow a run was started with, as pinned in its snapshot; null when there is no such run.</summary>
@@ -275,8 +301,19 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
     /// Ends a run and everything it started at once, through the backend, without letting it clean
     /// up: for a suspended run (which cannot take a stop request) or one that does not stop.
     /// </summary>
-    public Task TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
-        client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason, Recursive = true }, cancellationToken);
+    public async Task TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default)
+    {
+        await client.TerminateInstanceAsync(runId, new TerminateInstanceOptions { Output = reason, Recursive = true }, cancellationToken);
+
+        // A terminated run cannot let go of its lock itself; told now, the next run need not wait
+        // for the lock's own check for ended holders.
+        OrchestrationMetadata? metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+        if (metadata?.Name == nameof(WorkflowOrchestrator) && metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot.Workflow.Synchronization is { } sync)
+        {
+            string instance = Locks.RunLocks.InstanceId(sync);
+            await client.RaiseEventAsync(instance, Locks.RunLocks.Event, approvals.Sign(instance, new Locks.LockMessage(runId, Locks.LockAction.Release, sync.Limit)), cancellationToken);
+        }
+    }
 
     static string NewRunId(string workflow) => $"{workflow}-{Guid.NewGuid():N}"[..Math.Min(workflow.Length + 13, 76)];
 
@@ -286,6 +323,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         OrchestrationRuntimeStatus.Failed => WorkflowPhase.Errored,
         OrchestrationRuntimeStatus.Terminated => WorkflowPhase.Terminated,
         OrchestrationRuntimeStatus.Pending => WorkflowPhase.Pending,
+        OrchestrationRuntimeStatus.Running when summary?.Phase == WorkflowPhase.Pending => WorkflowPhase.Pending,
         _ => WorkflowPhase.Running,
     };
 
@@ -307,6 +345,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             Gates = metadata.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended ? summary?.Gates ?? [] : [],
             StartedBy = summary?.StartedBy ?? input?.StartedBy,
             Starters = summary?.Starters is { Count: > 0 } starters ? starters : input?.AllStarters ?? [],
+            WaitingForLock = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Running ? summary?.WaitingForLock : null,
         };
     }
 
@@ -383,6 +422,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             Gates = phase.IsTerminal() ? [] : summary?.Gates ?? [],
             Seq = seq,
             Complete = result is not null || (summary is { Truncated: 0, OutputsOmitted: false }),
+            WaitingForLock = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Running && summary?.WaitingForLock is { } waiting ? new LockWaitView(waiting) : null,
         };
     }
 }

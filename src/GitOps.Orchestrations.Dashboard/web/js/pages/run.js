@@ -71,7 +71,7 @@ export async function render(main, [id], context) {
         if (selected === data.node.name) renderDetail();
         queueGates();
       } else if (type === 'run') {
-        run = { ...run, phase: data.phase, suspended: data.suspended, message: data.message, waiting: data.waiting };
+        run = { ...run, phase: data.phase, suspended: data.suspended, message: data.message, waiting: data.waiting, waitingForLock: data.waitingForLock };
         replace(document.getElementById('run-phase'), phase(run.phase, run.suspended ? '(suspended)' : ''));
         dag.setWaiting(data.waiting ?? []);
         renderFacts();
@@ -171,7 +171,16 @@ export async function render(main, [id], context) {
       ['Created', when(run.createdAt)],
       ['Params', Object.keys(run.params ?? {}).length ? h('span', { class: 'mono' }, Object.entries(run.params).map(([k, v]) => `${k}=${v}`).join('  ')) : null],
       ['Message', run.message],
+      ['Waiting for', lockWait(run.waitingForLock)],
     ]));
+  }
+
+  // A Pending run waiting its turn for a mutex or semaphore: which, who holds it, and its place in line.
+  function lockWait(wait) {
+    if (!wait || terminal.includes(run.phase)) return null;
+    const lock = wait.lock.kind === 'Mutex' ? `mutex ${wait.lock.name}` : `semaphore ${wait.lock.name} (${wait.lock.limit})`;
+    const held = wait.heldBy?.length ? [', held by ', ...wait.heldBy.flatMap((id, i) => [i ? ', ' : '', h('a', { href: `#/runs/${api.enc(id)}` }, id)])] : [];
+    return h('span', { id: 'lock-wait' }, lock, ...held, wait.position ? `; place in line: ${wait.position}` : '');
   }
 
   function renderControls() {

@@ -97,5 +97,5 @@ function row(run) {
     h('td', { class: 'optional' }, run.startedBy ?? ''),
     h('td', { class: 'optional' }, when(run.createdAt)),
     h('td', { class: 'optional' }, counts),
-    h('td', {}, (run.waiting ?? []).join(', ')));
+    h('td', {}, run.waitingForLock ? `${run.waitingForLock.kind.toLowerCase()} ${run.waitingForLock.name}` : (run.waiting ?? []).join(', ')));
 }
