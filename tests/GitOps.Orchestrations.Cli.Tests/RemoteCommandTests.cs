@@ -70,6 +70,39 @@ public sealed class RemoteCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_says_which_lock_a_run_waits_for_and_terminating_its_holder_lets_it_start()
+    {
+        repo.Commit("serial", ("workflows/serial.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: serial}
+            spec:
+              synchronization: {mutex: prod}
+              tasks:
+                - {name: gate, uses: approval, with: {approvers: [alice]}}
+            """));
+        await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path);
+        using HttpClient olga = server.ClientFor("olga");
+        async Task<string> Start() => (await (await olga.PostAsJsonAsync("/api/workflows/serial/runs", new { })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        async Task<JsonElement> Run(string id) => await olga.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+        string holder = await Start();
+        await Eventually.True(async () => (await Run(holder)).GetProperty("waiting").GetArrayLength() == 1, "the holder to reach its gate");
+        string waiter = await Start();
+        await Eventually.True(async () => (await Run(waiter)).TryGetProperty("waitingForLock", out JsonElement wait) && wait.TryGetProperty("position", out JsonElement at) && at.ValueKind == JsonValueKind.Number, "the waiter to queue");
+
+        string[] As(string user) => ["--server", server.BaseUrl, "--api-key", ServerProcess.KeyOf(user)];
+        CliResult status = await Gitops.RunAsync(["status", waiter, .. As("victor")]);
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains($": Pending", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"  ? waiting for mutex prod, held by {holder}; place in line: 1: it starts when the lock is free", status.Stdout, StringComparison.Ordinal);
+
+        CliResult terminated = await Gitops.RunAsync(["terminate", holder, "--reason", "stuck", .. As("olga")]);
+        Assert.Equal(0, terminated.ExitCode);
+        await Eventually.True(async () => (await Run(waiter)).GetProperty("waiting").GetArrayLength() == 1, "the waiter to take the mutex and reach its gate");
+        Assert.DoesNotContain("waiting for mutex", (await Gitops.RunAsync(["status", waiter, .. As("victor")])).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_approve_watch_and_refusals_go_through_the_api()
     {
         repo.Commit("gated", ("workflows/gated.yaml", """

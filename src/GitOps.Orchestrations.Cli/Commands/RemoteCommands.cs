@@ -66,6 +66,13 @@ internal static class RemoteCommands
                 {
                     Console.Out.WriteLine("  ? suspended: an operator resumes or terminates it");
                 }
+
+                if (found.WaitingForLock is { } wait)
+                {
+                    string held = wait.HeldBy.Count == 0 ? string.Empty : $", held by {string.Join(", ", wait.HeldBy)}";
+                    string place = wait.Position is int position ? $"; place in line: {position}" : string.Empty;
+                    TerminalText.WriteLine($"  ? waiting for {wait.Lock}{held}{place}: it starts when the lock is free");
+                }
             }
 
             return found.Phase.IsTerminal() && found.Phase != WorkflowPhase.Succeeded ? ExitCodes.Failed : ExitCodes.Succeeded;
