@@ -129,6 +129,26 @@ public abstract class SynchronizationTests(EngineBackend backend)
     }
 
     [Fact]
+    public async Task A_waiter_that_vanished_from_the_store_is_passed_over_and_the_next_run_gets_the_lock()
+    {
+        string yaml = Workflow("vanished", $"{{mutex: {LockName()}}}");
+        string holder = await StartAsync(yaml);
+        await AtGateAsync(holder);
+        string gone = await StartAsync(yaml);
+        await WaitingAsync(gone, 1);
+        string next = await StartAsync(yaml);
+        await WaitingAsync(next, 2);
+
+        // Terminated and purged behind the engine's back: the grant it is due has no one to reach.
+        await backend.Engine.Client.TerminateInstanceAsync(gone, "gone");
+        await Eventually.True(async () => (await backend.Engine.Client.GetInstanceAsync(gone))?.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated, "the waiter to be terminated");
+        await backend.Engine.Client.PurgeInstanceAsync(gone);
+        await ApproveAndFinishAsync(holder);
+        await AtGateAsync(next);
+        Assert.Equal(WorkflowPhase.Succeeded, (await ApproveAndFinishAsync(next)).Phase);
+    }
+
+    [Fact]
     public async Task A_forged_grant_is_refused_and_the_run_keeps_waiting()
     {
         string name = LockName();

@@ -49,7 +49,7 @@ public sealed class LockOrchestrator(OrchestrationServices services) : TaskOrche
 
                 if (!next.IsCompleted)
                 {
-                    List<string> ended = await context.CallActivityAsync<List<string>>(nameof(FindEndedRunsActivity), new List<string>([.. queue.Holders, .. queue.Waiting]));
+                    List<string> ended = await context.CallActivityAsync<List<string>>(nameof(FindEndedRunsActivity), new List<string>([.. queue.Holders, .. queue.Waiting]), RunLocks.Retry);
                     if (ended.Count == 0)
                     {
                         check = TimeSpan.FromTicks(Math.Min(check.Ticks * 2, Math.Max(RunLocks.MaxCheck.Ticks, services.LockCheck.Ticks)));
@@ -104,7 +104,7 @@ public sealed class LockOrchestrator(OrchestrationServices services) : TaskOrche
         List<LockSignal> grants = [.. again.Concat(granted).Select(run => new LockSignal(run) { Grant = services.Approvals.Sign(run, new LockGrant(context.InstanceId)) })];
         if (grants.Count > 0)
         {
-            await context.CallActivityAsync<int>(nameof(SignalLockActivity), grants);
+            await context.CallActivityAsync<int>(nameof(SignalLockActivity), grants, RunLocks.Retry);
         }
 
         return next;

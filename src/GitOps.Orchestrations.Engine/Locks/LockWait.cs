@@ -36,7 +36,7 @@ internal sealed class LockWait(TaskOrchestrationContext context, OrchestrationSe
     {
         string runId = context.InstanceId;
         Task<LockGrant> granted = context.WaitForExternalEvent<LockGrant>(RunLocks.GrantedEvent);
-        await AskAsync(start: true);
+        await AskAsync();
         using TimerScope? timer = deadline is DateTime at ? context.StartTimer(at) : null;
 
         // A request can be lost when the lock continues as new (LockOrchestrator), so a run that
@@ -72,7 +72,7 @@ internal sealed class LockWait(TaskOrchestrationContext context, OrchestrationSe
             }
             else if (finished == again.Fired)
             {
-                await AskAsync(start: false);
+                await AskAsync();
                 askAgain = TimeSpan.FromTicks(Math.Min(askAgain.Ticks * 2, Math.Max(RunLocks.MaxCheck.Ticks, services.LockCheck.Ticks)));
             }
             else
@@ -82,13 +82,14 @@ internal sealed class LockWait(TaskOrchestrationContext context, OrchestrationSe
         }
     }
 
-    Task AskAsync(bool start) =>
+    // Each ask makes sure the lock runs: one an operator terminated is started again (empty).
+    Task AskAsync() =>
         context.CallActivityAsync<int>(nameof(SignalLockActivity), new List<LockSignal>
         {
-            new(instance) { Start = start ? spec : null, Message = services.Approvals.Sign(instance, new LockMessage(context.InstanceId, LockAction.Ask, spec.Limit)) },
-        });
+            new(instance) { Start = spec, Message = services.Approvals.Sign(instance, new LockMessage(context.InstanceId, LockAction.Ask, spec.Limit)) },
+        }, RunLocks.Retry);
 
     /// <summary>Lets go of the lock, or leaves its queue; sent once, as the run ends.</summary>
     public Task ReleaseAsync() =>
-        context.CallActivityAsync<int>(nameof(SignalLockActivity), new List<LockSignal> { new(instance) { Message = services.Approvals.Sign(instance, new LockMessage(context.InstanceId, LockAction.Release, spec.Limit)) } });
+        context.CallActivityAsync<int>(nameof(SignalLockActivity), new List<LockSignal> { new(instance) { Message = services.Approvals.Sign(instance, new LockMessage(context.InstanceId, LockAction.Release, spec.Limit)) } }, RunLocks.Retry);
 }

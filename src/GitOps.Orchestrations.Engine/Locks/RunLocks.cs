@@ -1,5 +1,6 @@
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Core.Planning;
+using Microsoft.DurableTask;
 
 namespace GitOps.Orchestrations.Engine.Locks;
 
@@ -58,6 +59,12 @@ public static class RunLocks
 
     /// <summary>The check's interval doubles while it finds nothing, up to this, so a long hold adds little history.</summary>
     public static readonly TimeSpan MaxCheck = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Lock activities go to the store only; a failure is the store's hiccup, tried again rather
+    /// than failing the run (or the lock) that called them.
+    /// </summary>
+    public static TaskOptions Retry { get; } = TaskOptions.FromRetryPolicy(new Microsoft.DurableTask.RetryPolicy(8, TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1)));
 
     /// <summary>
     /// The lock's orchestration. ':' cannot appear in a lock name, a workflow name or a run id, so no

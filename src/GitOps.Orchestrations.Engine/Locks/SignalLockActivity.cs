@@ -41,16 +41,33 @@ public sealed class SignalLockActivity(DurableTaskClient client) : TaskActivity<
 
             if (signal.Message is LockMessage message)
             {
-                await client.RaiseEventAsync(signal.Instance, RunLocks.Event, message);
+                await RaiseAsync(signal.Instance, RunLocks.Event, message);
             }
 
             if (signal.Grant is LockGrant grant)
             {
-                await client.RaiseEventAsync(signal.Instance, RunLocks.GrantedEvent, grant);
+                await RaiseAsync(signal.Instance, RunLocks.GrantedEvent, grant);
             }
         }
 
         return signals.Count;
+    }
+
+    // An event for an instance that no longer runs (a run that ended while granted, a lock an
+    // operator purged) has no one to tell: it is dropped, rather than failing the sender.
+    async Task RaiseAsync(string instance, string name, object payload)
+    {
+        try
+        {
+            await client.RaiseEventAsync(instance, name, payload);
+        }
+        catch (Exception)
+        {
+            if (await IsLiveAsync(instance))
+            {
+                throw;
+            }
+        }
     }
 
     async Task StartAsync(string instance, SynchronizationSpec spec)
