@@ -18,10 +18,7 @@ public sealed class FindEndedRunsActivity(DurableTaskClient client) : TaskActivi
         var ended = new List<string>();
         foreach (string[] batch in runs.Chunk(Concurrent))
         {
-            bool[] live = await Task.WhenAll(batch.Select(async run => await client.GetInstanceAsync(run) is
-            {
-                RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended,
-            }));
+            bool[] live = await Task.WhenAll(batch.Select(async run => RunLocks.IsLive(await client.GetInstanceAsync(run))));
             ended.AddRange(batch.Where((_, i) => !live[i]));
         }
 

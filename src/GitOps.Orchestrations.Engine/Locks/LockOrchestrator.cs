@@ -52,7 +52,7 @@ public sealed class LockOrchestrator(OrchestrationServices services) : TaskOrche
                     List<string> ended = await context.CallActivityAsync<List<string>>(nameof(FindEndedRunsActivity), new List<string>([.. queue.Holders, .. queue.Waiting]), RunLocks.Retry);
                     if (ended.Count == 0)
                     {
-                        check = TimeSpan.FromTicks(Math.Min(check.Ticks * 2, Math.Max(RunLocks.MaxCheck.Ticks, services.LockCheck.Ticks)));
+                        check = RunLocks.Backoff(check, services.LockCheck);
                         continue;
                     }
 

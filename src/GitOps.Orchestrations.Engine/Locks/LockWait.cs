@@ -73,7 +73,7 @@ internal sealed class LockWait(TaskOrchestrationContext context, OrchestrationSe
             else if (finished == again.Fired)
             {
                 await AskAsync();
-                askAgain = TimeSpan.FromTicks(Math.Min(askAgain.Ticks * 2, Math.Max(RunLocks.MaxCheck.Ticks, services.LockCheck.Ticks)));
+                askAgain = RunLocks.Backoff(askAgain, services.LockCheck);
             }
             else
             {
@@ -91,5 +91,5 @@ internal sealed class LockWait(TaskOrchestrationContext context, OrchestrationSe
 
     /// <summary>Lets go of the lock, or leaves its queue; sent once, as the run ends.</summary>
     public Task ReleaseAsync() =>
-        context.CallActivityAsync<int>(nameof(SignalLockActivity), new List<LockSignal> { new(instance) { Message = services.Approvals.Sign(instance, new LockMessage(context.InstanceId, LockAction.Release, spec.Limit)) } }, RunLocks.Retry);
+        context.CallActivityAsync<int>(nameof(SignalLockActivity), new List<LockSignal> { new(instance) { Message = RunLocks.Release(services.Approvals, spec, context.InstanceId) } }, RunLocks.Retry);
 }

@@ -60,6 +60,17 @@ public static class RunLocks
     /// <summary>The check's interval doubles while it finds nothing, up to this, so a long hold adds little history.</summary>
     public static readonly TimeSpan MaxCheck = TimeSpan.FromMinutes(15);
 
+    /// <summary>The next interval of a backing-off check: twice the last, up to <see cref="MaxCheck"/> (or the first, if that is longer).</summary>
+    public static TimeSpan Backoff(TimeSpan last, TimeSpan first) => TimeSpan.FromTicks(Math.Min(last.Ticks * 2, Math.Max(MaxCheck.Ticks, first.Ticks)));
+
+    /// <summary>Whether an instance (a run or a lock) still runs: it can still ask, hold, wait or be told.</summary>
+    public static bool IsLive(Microsoft.DurableTask.Client.OrchestrationMetadata? instance) =>
+        instance is { RuntimeStatus: Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Running or Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Pending or Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Suspended };
+
+    /// <summary>Run <paramref name="runId"/>'s signed release of <paramref name="spec"/> (it also means "stop waiting").</summary>
+    public static LockMessage Release(Approvals.ApprovalAuthority approvals, SynchronizationSpec spec, string runId) =>
+        approvals.Sign(InstanceId(spec), new LockMessage(runId, LockAction.Release, spec.Limit));
+
     /// <summary>
     /// Lock activities go to the store only; a failure is the store's hiccup, tried again rather
     /// than failing the run (or the lock) that called them.

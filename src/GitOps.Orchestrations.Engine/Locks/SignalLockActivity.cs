@@ -95,5 +95,5 @@ public sealed class SignalLockActivity(DurableTaskClient client) : TaskActivity<
     }
 
     async Task<bool> IsLiveAsync(string instance) =>
-        await client.GetInstanceAsync(instance) is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended };
+        RunLocks.IsLive(await client.GetInstanceAsync(instance));
 }

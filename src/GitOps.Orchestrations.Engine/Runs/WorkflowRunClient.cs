@@ -310,8 +310,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
         if (metadata?.Name == nameof(WorkflowOrchestrator) && metadata.ReadInputAs<WorkflowRunInput>()?.Snapshot.Workflow.Synchronization is { } sync)
         {
-            string instance = Locks.RunLocks.InstanceId(sync);
-            await client.RaiseEventAsync(instance, Locks.RunLocks.Event, approvals.Sign(instance, new Locks.LockMessage(runId, Locks.LockAction.Release, sync.Limit)), cancellationToken);
+            await client.RaiseEventAsync(Locks.RunLocks.InstanceId(sync), Locks.RunLocks.Event, Locks.RunLocks.Release(approvals, sync, runId), cancellationToken);
         }
     }
 
