@@ -19,6 +19,7 @@ internal static class GitopsCommand
         RootCommand root = new("gitops: workflows and progressive delivery as durable orchestrations, defined in Git")
         {
             ValidateCommand.Create(),
+            ImportCommand.Create(),
             SchemaCommand.Create(),
             RunCommand.Create(),
             ServeCommand.Create(),
