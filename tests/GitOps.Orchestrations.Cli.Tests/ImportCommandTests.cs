@@ -13,7 +13,7 @@ public sealed class ImportCommandTests
         Assert.True(imported.ExitCode == 0, imported.Stdout + imported.Stderr);
         Assert.Equal(string.Empty, imported.Stdout);
         Assert.Contains("samples/argo/not-offered.yaml:43:7: dropped: template configure.resource:", imported.Stderr, StringComparison.Ordinal);
-        Assert.Contains("15 file(s) read, 22 document(s) written;", imported.Stderr, StringComparison.Ordinal);
+        Assert.Contains("15 file(s) read, 23 document(s) written;", imported.Stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, "dag-diamond.yaml")));
 
         CliResult validated = await Gitops.RunAsync(["validate", output]);

@@ -180,6 +180,83 @@ public sealed class ArgoImportTests
         Assert.Equal("{{params.image}}", catalog.Rollouts["checkout"].Image);
     }
 
+    [Fact]
+    public void An_exit_handler_of_steps_becomes_a_template_that_is_passed_the_status_it_reads()
+    {
+        ImportResult result = ImportText("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata: {name: notify}
+            spec:
+              entrypoint: work
+              onExit: after
+              templates:
+                - name: work
+                  suspend: {duration: "1"}
+                - name: after
+                  steps:
+                    - - {name: sad, template: say, when: "{{workflow.status}} != Succeeded"}
+                      - {name: list, template: say, arguments: {parameters: [{name: text, value: "{{workflow.failures}}"}]}}
+                - name: say
+                  inputs: {parameters: [{name: text, value: "{{workflow.status}}"}]}
+                  http: {url: "https://example.com/{{inputs.parameters.text}}"}
+            """);
+        string text = Text(result);
+        Assert.Contains("    with:\n      workflow-status: \"{{workflow.status}}\"\n      workflow-failures: \"{{workflow.failures}}\"\n", text, StringComparison.Ordinal);
+        Assert.Contains("when: \"{{params.workflow-status}} != 'Succeeded'\"", text, StringComparison.Ordinal);
+        Assert.Contains("url: \"https://example.com/{{params.workflow-failures}}\"", text, StringComparison.Ordinal);
+        Assert.Contains("url: \"https://example.com/{{params.workflow-status}}\"", text, StringComparison.Ordinal);
+        Assert.Empty(Validate(result).Diagnostics);
+        Assert.Empty(result.Notes);
+    }
+
+    [Fact]
+    public void A_fan_out_over_a_list_that_cannot_be_read_fans_out_over_nothing_and_is_reported()
+    {
+        ImportResult result = ImportText("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata: {name: fan}
+            spec:
+              entrypoint: main
+              templates:
+                - name: main
+                  dag:
+                    tasks:
+                      - {name: a, template: say}
+                      - {name: b, template: say, depends: a, withParam: "{{tasks.a.outputs.parameters}}"}
+                - name: say
+                  http: {url: "https://example.com/"}
+            """);
+        Assert.Contains("withParam: \"[]\"", Text(result), StringComparison.Ordinal);
+        Assert.Empty(Validate(result).Diagnostics);
+        Assert.Equal("argo.yaml:11:61: dropped: task b.withParam: {{tasks.a.outputs.parameters}} has no counterpart here", Assert.Single(result.Notes).ToString());
+    }
+
+    [Fact]
+    public void A_template_output_chosen_by_an_expression_becomes_a_declared_output_of_the_template()
+    {
+        ImportResult result = ImportText("""
+            apiVersion: argoproj.io/v1alpha1
+            kind: WorkflowTemplate
+            metadata: {name: lib}
+            spec:
+              templates:
+                - name: choose
+                  steps:
+                    - - {name: a, template: say}
+                  outputs:
+                    parameters:
+                      - name: picked
+                        valueFrom: {expression: "steps.a.outputs.result == 'x' ? 'yes' : 'no'"}
+                - name: say
+                  http: {url: "https://example.com/"}
+            """);
+        Assert.Contains("from: \"{{tasks.a.outputs.result}} == 'x' ? 'yes' : 'no'\"", Text(result), StringComparison.Ordinal);
+        Assert.Empty(Validate(result).Diagnostics);
+        Assert.Empty(result.Notes);
+    }
+
     [Theory]
     [InlineData("{{steps.flip.outputs.result}} == heads", "{{tasks.flip.outputs.result}} == 'heads'")]
     [InlineData("{{tasks.a.outputs.parameters.n}} > 3 && {{workflow.parameters.env}} != prod", "{{tasks.a.outputs.n}} > 3 && {{workflow.parameters.env}} != 'prod'")]

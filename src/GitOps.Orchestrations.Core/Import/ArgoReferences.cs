@@ -15,11 +15,8 @@ public sealed partial class ArgoReferences
     /// <summary>Inputs that the template declares, for a leaf whose caller passed none and which has no default.</summary>
     public string TemplateName { get; init; } = "";
 
-    /// <summary>
-    /// Whether <c>{{workflow.status}}</c> is known here: in exit handlers and the workflow's end hooks.
-    /// Elsewhere Argo's value is always <c>Running</c>, and that is what is written.
-    /// </summary>
-    public bool StatusKnown { get; set; }
+    /// <summary>Where <c>{{workflow.status}}</c> and <c>{{workflow.failures}}</c> come from in the text being rewritten.</summary>
+    public ArgoStatus Status { get; set; }
 
     public List<string> Problems { get; } = [];
 
@@ -68,9 +65,11 @@ public sealed partial class ArgoReferences
             case ["workflow", "uid"]:
                 Changes.Add("{{workflow.uid}} is {{workflow.id}} here, the run's id");
                 return "{{workflow.id}}";
-            case ["workflow", "status" or "failures"] when !StatusKnown:
+            case ["workflow", "status" or "failures"] when Status == ArgoStatus.Running:
                 Changes.Add($"{{{{{path}}}}} is only known in exit handlers here; before them Argo's value is {(parts[1] == "status" ? "Running, which is written" : "an empty list, which is written")}");
-                return parts[1] == "status" ? "Running" : "[]";
+                return ArgoStatusValues.Of(Status, parts[1]);
+            case ["workflow", "status" or "failures"] when Status == ArgoStatus.Inputs:
+                return ArgoStatusValues.Of(Status, parts[1]);
             case ["workflow", "name" or "status" or "failures" or "duration" or "creationTimestamp"]:
             case ["workflow", "parameters", _]:
             case ["workflow", "labels", _]:
@@ -100,4 +99,31 @@ public sealed partial class ArgoReferences
 
     [GeneratedRegex(@"\{\{(.*?)\}\}", RegexOptions.Singleline)]
     private static partial Regex Reference();
+}
+
+/// <summary>
+/// Where an exit handler's <c>{{workflow.status}}</c> comes from. In the workflow's own exit handler
+/// and end hooks it is known; before them Argo's value is <c>Running</c>; in a dag or steps template
+/// that an exit handler calls, it is an input the call passes, since a template runs as a run of its own.
+/// </summary>
+public enum ArgoStatus
+{
+    Running,
+    Known,
+    Inputs,
+}
+
+public static class ArgoStatusValues
+{
+    public const string StatusInput = "workflow-status";
+
+    public const string FailuresInput = "workflow-failures";
+
+    /// <summary>The text <c>{{workflow.status}}</c> (<paramref name="field"/> <c>status</c>) or <c>{{workflow.failures}}</c> becomes.</summary>
+    public static string Of(ArgoStatus status, string field) => status switch
+    {
+        ArgoStatus.Running => field == "status" ? "Running" : "[]",
+        ArgoStatus.Inputs => $"{{{{params.{(field == "status" ? StatusInput : FailuresInput)}}}}}",
+        _ => $"{{{{workflow.{field}}}}}",
+    };
 }

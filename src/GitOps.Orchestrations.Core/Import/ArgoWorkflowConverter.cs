@@ -28,8 +28,11 @@ sealed partial class WorkflowConversion(ArgoDocument doc)
     readonly ArgoReferences references = new();
     string argoName = "";
 
-    /// <summary>Set while an exit handler or end hook of the workflow is converted, where <c>{{workflow.status}}</c> is known.</summary>
-    bool statusKnown;
+    /// <summary>Where <c>{{workflow.status}}</c> comes from in what is being converted (see <see cref="ArgoStatus"/>).</summary>
+    ArgoStatus status;
+
+    /// <summary>The dag and steps templates that the workflow's exit handler and end hooks call, directly or not.</summary>
+    readonly HashSet<string> exitTemplates = new(StringComparer.Ordinal);
 
     public void Run()
     {

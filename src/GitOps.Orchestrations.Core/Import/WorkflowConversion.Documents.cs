@@ -20,6 +20,7 @@ sealed partial class WorkflowConversion
             doc.Change(metadata, "metadata.name", $"'{argoName}' is written '{name}': workflow names here are DNS labels");
         }
 
+        FindExitTemplates(spec);
         YamlMap document = Header("Workflow", name);
         var meta = (YamlMap)document["metadata"]!;
         if (Map(metadata["annotations"]) is YMapping annotations && Text(annotations["workflows.argoproj.io/description"]) is string description)
@@ -47,6 +48,11 @@ sealed partial class WorkflowConversion
         else
         {
             AddInputs(parameters, entryTemplate);
+            if (Map(entryTemplate["outputs"]) is YMapping entryOutputs)
+            {
+                doc.Drop(entryOutputs, $"template {entry}.outputs", "a workflow's results are its tasks' outputs; the entrypoint's own outputs are not offered");
+            }
+
             tasks = IsBody(entryTemplate) ? Body(entryTemplate, entry, output) : new YamlList();
             if (!IsBody(entryTemplate))
             {
@@ -95,6 +101,36 @@ sealed partial class WorkflowConversion
         document.Add("spec", output);
         doc.Rest(spec, "spec", WorkflowFields);
         doc.Output.Add((document, $"{doc.From(doc.Root)} ({doc.Kind} {argoName})"));
+    }
+
+    void FindExitTemplates(YMapping spec)
+    {
+        var start = new List<string>();
+        if (Text(spec["onExit"]) is string onExit)
+        {
+            start.Add(onExit);
+        }
+
+        foreach (var (key, value) in Map(spec["hooks"])?.Entries ?? [])
+        {
+            if (Map(value) is YMapping hook && Text(hook["template"]) is string called
+                && (key.Value == "exit" || HookEvent(Text(hook["expression"]) ?? "") is "succeeded" or "failed"))
+            {
+                start.Add(called);
+            }
+        }
+
+        var walk = new Stack<string>(start);
+        while (walk.TryPop(out string? name))
+        {
+            if (templates.TryGetValue(name, out YMapping? template) && IsBody(template) && exitTemplates.Add(name))
+            {
+                foreach (string called in Calls(template))
+                {
+                    walk.Push(called);
+                }
+            }
+        }
     }
 
     /// <summary>A Workflow that runs an Argo WorkflowTemplate (<c>workflowTemplateRef</c>) is one task calling its entrypoint.</summary>
@@ -154,6 +190,15 @@ sealed partial class WorkflowConversion
         var output = new YamlMap();
         var inputs = new YamlList();
         AddInputs(inputs, source);
+        ArgoStatus before = status;
+        if (exitTemplates.Contains(template))
+        {
+            // An exit handler's template runs as a run of its own: the status it reads is passed in.
+            inputs.Add(new YamlMap().Add("name", ArgoStatusValues.StatusInput).Add("default", "Running"));
+            inputs.Add(new YamlMap().Add("name", ArgoStatusValues.FailuresInput).Add("default", "[]"));
+            status = references.Status = ArgoStatus.Inputs;
+        }
+
         if (inputs.Items.Count > 0)
         {
             output.Add("inputs", inputs);
@@ -180,6 +225,7 @@ sealed partial class WorkflowConversion
             output.Add("task", task);
         }
 
+        status = references.Status = before;
         document.Add("spec", output);
         doc.Output.Add((document, $"{doc.From(source)} (template {template} of {doc.Kind} {argoName})"));
     }
@@ -257,9 +303,16 @@ sealed partial class WorkflowConversion
                 doc.Report(parameter, $"outputs.{name}", references);
                 outputs.Add(name, new YamlMap().Add("from", rewritten), doc.From(parameter));
             }
+            else if (Map(parameter["valueFrom"])?["expression"] is YNode expressionNode && Text(expressionNode) is string expression
+                && ArgoExpressions.Translate(expression, ArgoExpressions.Dialect.Expr, references) is string translated)
+            {
+                doc.Report(expressionNode, $"outputs.{name}", references);
+                outputs.Add(name, new YamlMap().Add("from", translated), doc.From(parameter));
+            }
             else
             {
-                doc.Drop(parameter, $"outputs.{name}", "a template's output is taken from one of its tasks' outputs (valueFrom.parameter)");
+                doc.Report(parameter, $"outputs.{name}", references);
+                doc.Drop(parameter, $"outputs.{name}", "a template's output is taken from its tasks' outputs (valueFrom.parameter or valueFrom.expression)");
             }
         }
 

@@ -28,8 +28,8 @@ sealed partial class WorkflowConversion
     /// </summary>
     void Leaf(YMapping template, string name, IReadOnlyDictionary<string, string>? arguments, YamlMap task)
     {
-        var defaults = new ArgoReferences { StatusKnown = statusKnown };
-        var leaf = new ArgoReferences { Arguments = arguments is null ? null : Inputs(template, arguments, defaults), TemplateName = name, StatusKnown = statusKnown };
+        var defaults = new ArgoReferences { Status = status };
+        var leaf = new ArgoReferences { Arguments = arguments is null ? null : Inputs(template, arguments, defaults), TemplateName = name, Status = status };
         doc.Report(template["inputs"] ?? template, $"template {name}.inputs", defaults);
         string construct = $"template {name}";
         var with = new YamlMap();

@@ -116,7 +116,15 @@ sealed partial class WorkflowConversion
 
         if (source["withParam"] is YNode withParam)
         {
-            task.Add("withParam", Rewritten(withParam, $"{construct}.withParam"));
+            // A list that cannot be read is written as an empty one: the task fans out over nothing rather than guessing.
+            bool unmapped = references.Rewrite(Text(withParam) ?? "").Contains("(not imported:", StringComparison.Ordinal);
+            references.Problems.Clear();
+            references.Changes.Clear();
+            task.Add("withParam", unmapped ? YamlOut.Text("[]") : Rewritten(withParam, $"{construct}.withParam"));
+            if (unmapped)
+            {
+                Rewritten(withParam, $"{construct}.withParam");
+            }
         }
 
         if (source["withSequence"] is YNode sequence)
@@ -162,6 +170,12 @@ sealed partial class WorkflowConversion
             {
                 Queue(called);
                 task.Add("templateRef", new YamlMap().Add("name", TemplateName(called)));
+                if (exitTemplates.Contains(called))
+                {
+                    arguments[ArgoStatusValues.StatusInput] = ArgoStatusValues.Of(status, "status");
+                    arguments[ArgoStatusValues.FailuresInput] = ArgoStatusValues.Of(status, "failures");
+                }
+
                 AddArguments(task, arguments);
             }
             else
@@ -297,9 +311,10 @@ sealed partial class WorkflowConversion
     YamlMap Step(YMapping hook, string owner, string construct, bool endOfWorkflow = false)
     {
         var step = new YamlMap();
-        statusKnown = references.StatusKnown = endOfWorkflow;
+        ArgoStatus before = status;
+        status = references.Status = endOfWorkflow ? ArgoStatus.Known : status;
         Call(hook, owner, step, construct);
-        statusKnown = references.StatusKnown = false;
+        status = references.Status = before;
         doc.Rest(hook, construct, ["template", "templateRef", "arguments", "expression"]);
         return step;
     }
