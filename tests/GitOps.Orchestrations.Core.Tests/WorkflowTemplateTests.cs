@@ -24,6 +24,29 @@ public class WorkflowTemplateTests
         """;
 
     [Fact]
+    public void A_hook_that_calls_a_template_is_checked_and_snapshotted_like_a_task()
+    {
+        // Hooks were once left out of the walk over a workflow's steps: a hook's template was
+        // neither checked nor snapshotted, and the run errored when the hook came.
+        WorkflowCatalog catalog = Catalog(("templates/build.yaml", Build), ("ci.yaml", """
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: ci}
+            spec:
+              hooks:
+                failed: {templateRef: {name: ghost}}
+              tasks:
+                - name: a
+                  uses: log
+                  with: {message: hi}
+                  hooks:
+                    exit: {templateRef: {name: build}, with: {image: api}}
+            """));
+        Assert.Equal(["ci.yaml:6:34: error: WorkflowTemplate 'ghost' is not defined in this repository folder"], catalog.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(["build"], catalog.TemplatesFor(catalog.Find("ci")!.Definition).Keys);
+    }
+
+    [Fact]
     public void A_call_in_another_file_is_checked_against_the_templates_inputs()
     {
         WorkflowCatalog catalog = Catalog(("templates/build.yaml", Build), ("ci.yaml", """
