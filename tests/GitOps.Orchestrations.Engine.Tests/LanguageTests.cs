@@ -212,6 +212,35 @@ public sealed class LanguageTests(MemoryBackend backend) : IClassFixture<MemoryB
     }
 
     [Fact]
+    public async Task A_hook_may_call_a_template_and_the_template_runs_when_the_hook_comes()
+    {
+        // The template step once looked for its task among the tasks and onExit only, so a hook
+        // that called a template errored with "not in the run's snapshot".
+        RunStatus run = await backend.RunAsync(Header + """
+            metadata: {name: hook-template}
+            spec:
+              hooks:
+                succeeded: {templateRef: {name: say}, with: {text: "run {{workflow.status}}"}}
+              tasks:
+                - name: work
+                  uses: log
+                  with: {message: work}
+                  hooks:
+                    exit: {templateRef: {name: say}, with: {text: "after {{tasks.work.status}}"}}
+            ---
+            apiVersion: gitops.orchestrations/v1
+            kind: WorkflowTemplate
+            metadata: {name: say}
+            spec:
+              inputs: [{name: text}]
+              task: {uses: log, with: {message: "{{params.text}}"}}
+            """);
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal("after Succeeded", Message(run, "work-hook-exit"));
+        Assert.Equal("run Succeeded", Message(run, "hook-succeeded"));
+    }
+
+    [Fact]
     public async Task Items_of_a_wide_fan_out_read_upstream_tasks_by_name_in_expressions_and_outputs()
     {
         // 120 items run as two chunks, each a sub-orchestration that gets only the upstream values its items read.

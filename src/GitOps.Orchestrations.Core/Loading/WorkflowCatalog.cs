@@ -203,11 +203,7 @@ public sealed class WorkflowCatalog
         }
     }
 
-    /// <summary>Every step of a workflow that may call something: its tasks, their hooks, its own hooks and onExit.</summary>
-    static IEnumerable<TaskSpec> AllTasks(WorkflowDefinition workflow) =>
-        workflow.Tasks.SelectMany(task => Hooked(task.Hooks).Prepend(task)).Concat(Hooked(workflow.Hooks)).Append(workflow.OnExit).OfType<TaskSpec>();
-
-    static IEnumerable<TaskSpec?> Hooked(LifecycleHooks? hooks) => hooks is null ? [] : [hooks.Running, hooks.Succeeded, hooks.Failed, hooks.Exit];
+    static IEnumerable<TaskSpec> AllTasks(WorkflowDefinition workflow) => workflow.AllSteps();
 
     void CheckTemplateReferences(List<Diagnostic> diagnostics)
     {

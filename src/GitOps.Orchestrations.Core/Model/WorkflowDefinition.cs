@@ -49,6 +49,12 @@ public sealed record WorkflowDefinition
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LifecycleHooks? Hooks { get; init; }
 
+    /// <summary>Every step of the workflow, as its nodes are named: its tasks, their hooks, its own hooks and onExit.</summary>
+    public IEnumerable<TaskSpec> AllSteps() =>
+        Tasks.SelectMany(task => Hooked(task.Hooks).Prepend(task)).Concat(Hooked(Hooks)).Append(OnExit).OfType<TaskSpec>();
+
+    static IEnumerable<TaskSpec?> Hooked(LifecycleHooks? hooks) => hooks is null ? [] : [hooks.Running, hooks.Succeeded, hooks.Failed, hooks.Exit];
+
     /// <summary>Who hears of this workflow's runs, their gates and the rollouts they run (docs/events.md).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public IReadOnlyList<Notifications.SubscriptionSpec> Notifications { get; init; } = [];

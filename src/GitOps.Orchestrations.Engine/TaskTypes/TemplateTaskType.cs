@@ -20,7 +20,7 @@ public sealed class TemplateTaskType : ITaskType
     public async Task<StepResult> RunAsync(TaskOrchestrationContext context, StepInvocation step)
     {
         WorkflowDefinition caller = step.Snapshot.Workflow;
-        TaskSpec? task = caller.Tasks.Append(caller.OnExit).FirstOrDefault(t => t?.Name == step.Node);
+        TaskSpec? task = caller.AllSteps().FirstOrDefault(t => t.Name == step.Node);
         if (task?.TemplateRef is not string name || !step.Snapshot.Templates.TryGetValue(name, out WorkflowDefinition? template))
         {
             return StepResult.Errored($"template '{task?.TemplateRef}' is not in the run's snapshot of {step.Snapshot.Source}") with { Retryable = false };
