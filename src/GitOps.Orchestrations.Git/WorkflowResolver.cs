@@ -34,7 +34,7 @@ public static class WorkflowResolver
             return new ResolvedWorkflow(null, [], GitRemote.Redact(e.Message));
         }
 
-        return Find(workflow, files, WorkflowCatalog.Load(files.Files, taskTypes), isFile: repository is null);
+        return Find(workflow, files, WorkflowCatalog.Load(files.Files, taskTypes, remote: GitRemoteTemplates.Shared), isFile: repository is null);
     }
 
     /// <summary>

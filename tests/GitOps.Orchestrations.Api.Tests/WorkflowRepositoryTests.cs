@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Api.Workflows;
+using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Testing;
@@ -58,6 +59,39 @@ public sealed class WorkflowRepositoryTests : IAsyncLifetime
         await Eventually.True(async () => (await repository.CurrentAsync()).Revision == work.Head, "the new head to be served");
         Assert.Contains((await repository.CurrentAsync()).Catalog.Workflows, w => w.Definition.Name == "second");
         Assert.Equal(2, repository.Traffic.Fetches);
+    }
+
+    static string Probe(string version) =>
+        $"apiVersion: gitops.orchestrations/v1\nkind: WorkflowTemplate\nmetadata: {{name: probe}}\nspec:\n  inputs: [{{name: what}}]\n  task: {{uses: log, with: {{message: '{version} {{{{params.what}}}}'}}}}\n";
+
+    static string Caller(string repository, string revision) =>
+        $"apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {{name: ci}}\nspec:\n  tasks:\n    - {{name: check, templateRef: {{name: probe, repo: \"{repository}\", revision: \"{revision}\"}}, with: {{what: shop}}}}\n";
+
+    [Fact]
+    public async Task A_template_of_another_repository_is_read_at_its_pinned_commit_into_the_runs_snapshot()
+    {
+        using var templates = new GitRepository();
+        string pinned = templates.Commit("probe v1", ("workflows/probe.yaml", Probe("v1")));
+        servers.Publish("templates.git", templates);
+        templates.Commit("probe v2", ("workflows/probe.yaml", Probe("v2")));
+        servers.Publish("templates.git", templates);   // the branch moves on; the pin does not
+
+        using var flows = new GitRepository();
+        flows.Commit("ci", ("workflows/ci.yaml", Caller($"{servers.GitUrl}/templates.git", pinned)));
+        var repository = new WorkflowRepository(new WorkflowRepositoryOptions { Repository = flows.Path, CacheDirectory = cache, HeadCacheDuration = TimeSpan.Zero }, TaskTypeRegistry.BuiltIn());
+        ResolvedWorkflow resolved = await repository.ResolveAsync("ci", null);
+        Assert.True(resolved.Succeeded, string.Join("\n", resolved.Diagnostics) + resolved.Error);
+        WorkflowDefinition template = Assert.Single(resolved.Snapshot!.Templates.Values);
+        Assert.Equal("v1 {{params.what}}", template.Tasks[0].With!.Value.GetProperty("message").GetString());
+
+        // A commit the repository does not have, and a repository that is not there, are problems at the call.
+        flows.Commit("bad pin", ("workflows/ci.yaml", Caller($"{servers.GitUrl}/templates.git", new string('f', 40))));
+        ResolvedWorkflow unknown = await repository.ResolveAsync("ci", null);
+        Assert.False(unknown.Succeeded);
+        Assert.StartsWith("workflows/ci.yaml:6:41: error: templates of ", Assert.Single(unknown.Diagnostics).ToString(), StringComparison.Ordinal);
+        flows.Commit("no repo", ("workflows/ci.yaml", Caller($"{servers.GitUrl}/missing.git", pinned)));
+        ResolvedWorkflow missing = await repository.ResolveAsync("ci", null);
+        Assert.Contains("cannot be read", Assert.Single(missing.Diagnostics).Message, StringComparison.Ordinal);
     }
 
     [Fact]

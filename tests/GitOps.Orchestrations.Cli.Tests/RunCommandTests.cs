@@ -143,6 +143,25 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task A_template_of_another_repository_runs_at_the_commit_the_workflow_pins()
+    {
+        await using GitServers servers = await GitServers.StartAsync();
+        using var templates = new GitRepository();
+        string pinned = templates.Commit("greet", ("workflows/greet.yaml", "apiVersion: gitops.orchestrations/v1\nkind: WorkflowTemplate\nmetadata: {name: greet}\nspec:\n  inputs: [{name: who}]\n  task: {uses: log, with: {message: 'hello {{params.who}}'}}\n"));
+        servers.Publish("templates.git", templates);
+        string folder = Directory.CreateTempSubdirectory("gitops-remote-template").FullName;
+        string file = Path.Combine(folder, "hello.yaml");
+        File.WriteAllText(file, Header + $"metadata: {{name: hello}}\nspec:\n  tasks:\n    - {{name: say, templateRef: {{name: greet, repo: \"{servers.GitUrl}/templates.git\", revision: \"{pinned}\"}}, with: {{who: platform}}}}\n");
+
+        string cache = Directory.CreateTempSubdirectory("gitops-cache").FullName;
+        CliResult result = await Gitops.RunAsync(["run", file, "-o", "json"], new Dictionary<string, string> { ["XDG_DATA_HOME"] = cache, ["HOME"] = cache });
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("Succeeded", json.RootElement.GetProperty("phase").GetString());
+        Assert.Equal("hello platform", json.RootElement.GetProperty("nodes")[0].GetProperty("outputs").GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task A_workflow_can_be_read_from_a_repository_url()
     {
         using var repo = new GitRepository();

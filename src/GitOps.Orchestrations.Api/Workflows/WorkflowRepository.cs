@@ -56,6 +56,11 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
     /// <summary>The round trips this repository made (head look-ups and fetches of a URL).</summary>
     public GitTraffic Traffic { get; } = new();
 
+    /// <summary>Templates of other repositories that this repository's workflows call, read into the same cache.</summary>
+    GitRemoteTemplates RemoteTemplates => remoteTemplates ??= new GitRemoteTemplates(options.CacheDirectory, Traffic);
+
+    GitRemoteTemplates? remoteTemplates;
+
     /// <summary>The head commit of the configured branch now.</summary>
     public Task<string> HeadAsync(CancellationToken cancellationToken = default)
     {
@@ -126,7 +131,7 @@ public sealed class WorkflowRepository(WorkflowRepositoryOptions options, ITaskT
         try
         {
             WorkflowFiles files = await GitWork.RunAsync(() => WorkflowSource.FromRepository(options.Repository, sha, options.Folder, options.CacheDirectory, options.Auth, Traffic));
-            var loaded = new CatalogAtRevision(files, $"{GitRemote.Redact(options.Repository)}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes));
+            var loaded = new CatalogAtRevision(files, $"{GitRemote.Redact(options.Repository)}@{options.Branch ?? "HEAD"}:{options.Folder}", WorkflowCatalog.Load(files.Files, taskTypes, remote: RemoteTemplates));
             lock (gate)
             {
                 cached = loaded;

@@ -14,6 +14,8 @@ public sealed class BoundedCache<TKey, TValue>(int capacity, IEqualityComparer<T
 
     public int Count => entries.Count;
 
+    public void Remove(TKey key) => entries.TryRemove(key, out _);
+
     public TValue GetOrAdd(TKey key, Func<TKey, TValue> create)
     {
         if (entries.TryGetValue(key, out TValue? found))

@@ -54,7 +54,12 @@ public sealed class WorkflowCatalog
     public string? FileOf(string kind, string name) =>
         byKind.TryGetValue(kind, out Dictionary<string, LoadedDocument>? documents) && documents.TryGetValue(name, out LoadedDocument? found) ? found.File : null;
 
-    public static WorkflowCatalog Load(IEnumerable<SourceFile> files, ITaskTypeCatalog taskTypes, LoadLimits? limits = null, Kinds.KindRegistry? kinds = null)
+    /// <summary>
+    /// Loads and checks a folder. With <paramref name="remote"/>, templates of other repositories that
+    /// its workflows call are read and checked too; without (<c>gitops validate</c>, offline), such
+    /// calls are checked only for their form.
+    /// </summary>
+    public static WorkflowCatalog Load(IEnumerable<SourceFile> files, ITaskTypeCatalog taskTypes, LoadLimits? limits = null, Kinds.KindRegistry? kinds = null, IRemoteTemplates? remote = null)
     {
         var diagnostics = new List<Diagnostic>();
         var catalog = new WorkflowCatalog(diagnostics);
@@ -75,6 +80,12 @@ public sealed class WorkflowCatalog
         // The catalog does not change once loaded, so the typed views are made once.
         catalog.ByName = catalog.Named<WorkflowDocument>(WorkflowKind.Name);
         catalog.WorkflowTemplates = catalog.Named<WorkflowDocument>(WorkflowTemplateKind.Name);
+        if (remote is not null)
+        {
+            Dictionary<string, WorkflowDocument> fetched = RemoteTemplates.Load(catalog.ByName.Values.Concat(catalog.WorkflowTemplates.Values), remote, taskTypes, limits, kinds, diagnostics);
+            catalog.WorkflowTemplates = catalog.WorkflowTemplates.Concat(fetched).ToDictionary(StringComparer.Ordinal);
+        }
+
         catalog.AnalysisTemplates = catalog.Named<Analysis.AnalysisTemplate>(Analysis.AnalysisTemplateLoader.Kind);
         catalog.Rollouts = catalog.Named<Rollouts.RolloutDefinition>(Core.Rollouts.RolloutLoader.Kind);
         catalog.Pipelines = catalog.Named<Promotion.PipelineDefinition>(Promotion.PipelineLoader.Kind);
@@ -155,6 +166,12 @@ public sealed class WorkflowCatalog
 
                 foreach (TaskSpec task in AllTasks(document.Definition).Where(t => t.TemplateRef is not null))
                 {
+                    if (task.TemplateSource is not null && !WorkflowTemplates.ContainsKey(task.TemplateRef!))
+                    {
+                        // Another repository's template: read (and its problems reported) only when the catalog may reach it.
+                        continue;
+                    }
+
                     if (!WorkflowTemplates.TryGetValue(task.TemplateRef!, out WorkflowDocument? template))
                     {
                         diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "templateRef"), $"WorkflowTemplate '{task.TemplateRef}' is not defined in this repository folder"));

@@ -385,7 +385,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
 
             SequenceSpec? sequence = ReadSequence(task.Node("withSequence"));
             IReadOnlyDictionary<string, string>? outputs = ReadOutputs(task, key, TaskTypeSchema.OutputVariables);
-            string? templateRef = ReadTemplateRef(task, key);
+            (string? templateRef, RemoteTemplateRef? templateSource) = ReadTemplateRef(task, key);
             if (task.Node("retry") is YNode retryNode)
             {
                 map.Set(key, "retry", retryNode.Position);
@@ -461,6 +461,7 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
                 Parallelism = parallelism,
                 Hooks = hooks,
                 TemplateRef = templateRef,
+                TemplateSource = templateSource,
             };
         }
 
@@ -579,23 +580,57 @@ public sealed class WorkflowKind : DocumentKind<WorkflowDocument>
             };
         }
 
-        /// <summary><c>templateRef: {name: TEMPLATE}</c>: the WorkflowTemplate of this folder that the task runs.</summary>
-        string? ReadTemplateRef(MappingReader task, string key)
+        /// <summary>
+        /// <c>templateRef: {name: TEMPLATE}</c>: the WorkflowTemplate of this folder that the task runs;
+        /// with <c>repo</c> and <c>revision</c> (a commit SHA), one of another repository's <c>folder</c>.
+        /// </summary>
+        (string? Key, RemoteTemplateRef? Source) ReadTemplateRef(MappingReader task, string key)
         {
             MappingReader? reference = MappingReader.For(file, task.Node("templateRef"), "templateRef", diagnostics);
             if (reference is null)
             {
-                return null;
+                return (null, null);
             }
 
             string? name = reference.String("name", required: true);
+            string? repository = reference.String("repo");
+            string? revision = reference.String("revision", required: repository is not null);
+            string? folder = reference.String("folder");
             reference.RejectUnknown();
             if (name is not null)
             {
                 map.Set(key, "templateRef", reference.PositionOf("name")!.Value);
             }
 
-            return name;
+            if (repository is null)
+            {
+                if ((reference.PositionOf("revision") ?? reference.PositionOf("folder")) is SourcePosition stray)
+                {
+                    reference.Error(stray, "templateRef.revision and templateRef.folder go with repo: a template of this folder is read at the run's own commit");
+                }
+
+                return (name, null);
+            }
+
+            if (RemoteTemplates.RepositoryProblem(repository) is string problem)
+            {
+                reference.Error(reference.PositionOf("repo")!.Value, problem);
+                return (null, null);
+            }
+
+            if (revision is not null && !RemoteTemplates.IsCommit(revision))
+            {
+                reference.Error(reference.PositionOf("revision")!.Value, $"templateRef.revision must be a full commit SHA (40 hex digits), not '{revision}': a branch or tag can move, and runs are pinned to commits");
+                return (null, null);
+            }
+
+            if (name is null || revision is null)
+            {
+                return (null, null);
+            }
+
+            var source = new RemoteTemplateRef(name, repository, revision, (folder ?? RemoteTemplateRef.DefaultFolder).Trim('/'));
+            return (source.Key, source);
         }
 
         void CheckWith(MappingReader task, string key, TaskTypeSchema schema, JsonElement? with, YMapping? withNode)

@@ -125,6 +125,10 @@ public sealed record TaskSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TemplateRef { get; init; }
 
+    /// <summary>For a template of another repository: where it is; <see cref="TemplateRef"/> is then its <see cref="RemoteTemplateRef.Key"/>.</summary>
+    [JsonIgnore]
+    public RemoteTemplateRef? TemplateSource { get; init; }
+
     [JsonIgnore]
     public bool IsFanOut => WithItems is not null || WithParam is not null || WithSequence is not null;
 }
