@@ -31,13 +31,26 @@ public sealed class GitTriggerServeTests : IDisposable
         await using ServerProcess server = await ServerProcess.StartAsync("memory", repo.Path, new Dictionary<string, string> { ["GitOps__GitPollIntervalSeconds"] = "0.5" });
         using HttpClient victor = server.ClientFor("victor");
 
-        // The first look only records the head; wait until it has looked, then change a watched file.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        string changed = repo.Commit("scale web", ("apps/web/values.yaml", "replicas: 3\n"));
+        // The server's first look only records the head, and when it has looked is not visible from
+        // here: a change committed before it looks is taken for the head. So change a watched file,
+        // and change it again (every few polls) until a run at one of the changes appears.
+        var changes = new List<string>();
+        DateTime lastChange = DateTime.MinValue;
         await Eventually.True(async () =>
         {
             JsonElement page = await victor.GetFromJsonAsync<JsonElement>("/api/runs?workflow=deploy-web");
-            return page.GetProperty("runs").EnumerateArray().Any(r => r.GetProperty("revision").GetString() == changed);
-        }, "a run of deploy-web at the new commit", TimeSpan.FromSeconds(30));
+            if (page.GetProperty("runs").EnumerateArray().Any(r => changes.Contains(r.GetProperty("revision").GetString()!)))
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow - lastChange > TimeSpan.FromSeconds(3))
+            {
+                changes.Add(repo.Commit($"scale web {changes.Count}", ("apps/web/values.yaml", $"replicas: {changes.Count + 2}\n")));
+                lastChange = DateTime.UtcNow;
+            }
+
+            return false;
+        }, "a run of deploy-web at a new commit", TimeSpan.FromSeconds(60));
     }
 }
