@@ -21,6 +21,7 @@ using Microsoft.DurableTask.Client;
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --dashboard [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --events [--repeat 20]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --language [--repeat 5]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --throughput [--chain 50] [--width 200]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 if (args.Contains("--delivery"))
 {
@@ -63,6 +64,15 @@ if (args.Contains("--events"))
 {
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend, one server over loopback HTTP; median over {repeat} rounds after a warm-up round");
     await EventBenchmark.RunAsync(repeat);
+    return 0;
+}
+
+if (args.Contains("--throughput"))
+{
+    int length = args.SkipWhile(a => a != "--chain").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(50);
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; npm Azurite; each rate over 10 s");
+    int width = args.SkipWhile(a => a != "--width").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(200);
+    await ThroughputBenchmark.RunAsync(length, width);
     return 0;
 }
 

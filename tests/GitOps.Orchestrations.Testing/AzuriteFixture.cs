@@ -24,6 +24,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string How { get; private set; } = string.Empty;
 
+    /// <summary>When set, the npm Azurite writes its debug log here: every request it serves, for counting them.</summary>
+    public string? DebugLog { get; init; }
+
     public async Task InitializeAsync()
     {
         if (DockerEngine.Available)
@@ -57,6 +60,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
+            if (DebugLog is not null)
+            {
+                start.ArgumentList.Add("--debug");
+                start.ArgumentList.Add(DebugLog);
+            }
+
             process = Process.Start(start) ?? throw new InvalidOperationException("could not start azurite");
             if (await WaitForPorts(process, [blob, queue, table]))
             {
