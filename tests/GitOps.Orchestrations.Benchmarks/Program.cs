@@ -22,6 +22,7 @@ using Microsoft.DurableTask.Client;
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --events [--repeat 20]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --language [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --throughput [--chain 50] [--width 200]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --starts [--runs 400]
 int repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
 if (args.Contains("--delivery"))
 {
@@ -64,6 +65,14 @@ if (args.Contains("--events"))
 {
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend, one server over loopback HTTP; median over {repeat} rounds after a warm-up round");
     await EventBenchmark.RunAsync(repeat);
+    return 0;
+}
+
+if (args.Contains("--starts"))
+{
+    int starts = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(400);
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; one gitops serve process, {16} concurrent clients over loopback HTTP");
+    await StartsBenchmark.RunAsync(starts);
     return 0;
 }
 

@@ -142,20 +142,20 @@ public static class ThroughputBenchmark
             ($"fan-out of {width}, engine", width, () => RunEngineAsync(host, fan)),
         })
         {
-            Dictionary<string, long> before = Count(log);
+            Dictionary<string, long> before = AzuriteRequests.Count(log);
             var watch = Stopwatch.StartNew();
             await run();
             double seconds = watch.Elapsed.TotalSeconds;
-            Dictionary<string, long> after = Count(log);
+            Dictionary<string, long> after = AzuriteRequests.Count(log);
             long Of(string service) => after.GetValueOrDefault(service) - before.GetValueOrDefault(service);
             long total = Of("Queue") + Of("Table") + Of("Blob");
             rows.Add($"| {name} ({seconds:0.0} s, {count / seconds:0} activities/s) | {Of("Queue")} | {Of("Table")} | {Of("Blob")} | {(double)total / count:0.0} |");
         }
 
         // What the workers ask for with nothing to do (queue polls, lease renewals), for reading the rows above.
-        Dictionary<string, long> idleBefore = Count(log);
+        Dictionary<string, long> idleBefore = AzuriteRequests.Count(log);
         await Task.Delay(TimeSpan.FromSeconds(10));
-        Dictionary<string, long> idleAfter = Count(log);
+        Dictionary<string, long> idleAfter = AzuriteRequests.Count(log);
         long idle = idleAfter.Sum(p => p.Value) - idleBefore.Sum(p => p.Value);
         rows.Add($"| idle workers, 10 s | {idleAfter.GetValueOrDefault("Queue") - idleBefore.GetValueOrDefault("Queue")} | {idleAfter.GetValueOrDefault("Table") - idleBefore.GetValueOrDefault("Table")} | {idleAfter.GetValueOrDefault("Blob") - idleBefore.GetValueOrDefault("Blob")} | {idle / 10.0:0.0}/s |");
         return rows;
@@ -174,24 +174,5 @@ public static class ThroughputBenchmark
     {
         string id = await host.Runs.StartAsync(snapshot, null, "bench");
         await host.Client.WaitForInstanceCompletionAsync(id);
-    }
-
-    /// <summary>Requests Azurite has logged so far, by service: one <c>...StorageContextMiddleware: RequestMethod=</c> line each.</summary>
-    static Dictionary<string, long> Count(string log)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        using var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
-        while (reader.ReadLine() is string line)
-        {
-            int marker = line.IndexOf("StorageContextMiddleware: RequestMethod=", StringComparison.Ordinal);
-            if (marker > 0)
-            {
-                int start = line.LastIndexOf(' ', marker) + 1;
-                string service = line[start..marker];
-                counts[service] = counts.GetValueOrDefault(service) + 1;
-            }
-        }
-
-        return counts;
     }
 }
