@@ -46,6 +46,6 @@ public sealed partial record TaskTypeDefinition
         }
     }
 
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?/[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?/[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?\\z")]
     private static partial Regex NamePattern();
 }

@@ -67,6 +67,6 @@ public sealed partial class TableAccount
 
     public TableClient Table(string name) => open(name);
 
-    [GeneratedRegex("^[a-z0-9]{3,24}$")]
+    [GeneratedRegex("^[a-z0-9]{3,24}\\z")]
     private static partial Regex AccountName();
 }

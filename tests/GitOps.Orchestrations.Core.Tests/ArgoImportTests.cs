@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using GitOps.Orchestrations.Core.Import;
 using GitOps.Orchestrations.Core.Loading;
 using GitOps.Orchestrations.Engine.TaskTypes;
@@ -337,5 +338,34 @@ public sealed class ArgoImportTests
         bomb.Append("  templates:\n    - name: m\n      http: {url: x, body: *a8}\n");
         ImportResult bombed = ImportText(bomb.ToString());
         Assert.Contains(bombed.Notes, n => n.Fate == ImportFate.Error);
+    }
+}
+
+/// <summary>The writer of imported YAML: whatever a string holds, it reads back as the same string, and only as a string.</summary>
+public sealed class YamlWriterTests
+{
+    static readonly Gen<string> Hostile = Gen.OneOf(
+        Gen.String,
+        Gen.String[Gen.Char["\n\r\t :#-?{}[]&*!|>'\"%@`,\\0123456789.eE+~yesnoYESNOtruefalsenullNULL\u0085\u2028\ufeff"], 0, 40],
+        Gen.OneOf(Gen.Const(""), Gen.Const(" "), Gen.Const("true"), Gen.Const("no"), Gen.Const("~"), Gen.Const("null"), Gen.Const("3"), Gen.Const("0x1F"), Gen.Const("1e3"), Gen.Const(".inf"), Gen.Const("- x"), Gen.Const("a: b"), Gen.Const("a #b"), Gen.Const("|"), Gen.Const(">"), Gen.Const("'"), Gen.Const("\""), Gen.Const("*x"), Gen.Const("&x"), Gen.Const("!!str"), Gen.Const("{{params.x}}"), Gen.Const("line\nline"), Gen.Const("trailing\n"), Gen.Const("\n\nx"), Gen.Const("x\n\n"), Gen.Const("tab\there"), Gen.Const(" lead"), Gen.Const("trail ")));
+
+    [Fact]
+    public void Every_string_reads_back_as_itself_as_a_value_and_as_a_key()
+    {
+        Hostile.Sample(text =>
+        {
+            var document = new YamlMap().Add("value", YamlOut.Text(text)).Add("list", new YamlList().Add(YamlOut.Text(text))).Add(text.Length == 0 ? "empty" : text, YamlOut.Text("k"));
+            string yaml = YamlWriter.Document(document, comment: "from a\nhostile: place");
+            var diagnostics = new List<GitOps.Orchestrations.Core.Validation.Diagnostic>();
+            IReadOnlyList<YNode> documents = YamlTreeReader.Read("w.yaml", yaml, LoadLimits.Default, diagnostics);
+            Assert.True(diagnostics.Count == 0 && documents.Count == 1, $"{string.Join("; ", diagnostics)} in:\n{yaml}");
+            var root = Assert.IsType<YMapping>(documents[0]);
+            var value = Assert.IsType<YScalar>(root["value"]);
+            Assert.Equal(text, value.Value);
+            Assert.False(value.IsPlain && text != value.Value);
+            Assert.False(value.IsNull && text.Length > 0);
+            Assert.Equal(text, Assert.IsType<YScalar>(Assert.IsType<YSequence>(root["list"]).Items[0]).Value);
+            Assert.Equal(3, root.Entries.Count);
+        }, iter: 3000);
     }
 }

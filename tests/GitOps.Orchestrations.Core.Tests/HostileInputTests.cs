@@ -7,6 +7,17 @@ namespace GitOps.Orchestrations.Core.Tests;
 
 public class HostileInputTests
 {
+    [Theory]
+    [InlineData("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: \"hello\\n\"}\nspec:\n  tasks: [{name: a, uses: log, with: {message: x}}]\n", "must be a DNS label")]
+    [InlineData("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: hello}\nspec:\n  tasks: [{name: \"a\\n\", uses: log, with: {message: x}}]\n", "task name")]
+    [InlineData("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: hello}\nspec:\n  params: [{name: \"p\\n\"}]\n  tasks: [{name: a, uses: log, with: {message: x}}]\n", "param name")]
+    public void A_name_that_ends_in_a_line_break_is_refused(string yaml, string problem)
+    {
+        // The name patterns once ended in '$', which .NET also matches before a final line break:
+        // "hello\n" passed as a DNS label and went on into run and instance ids.
+        Assert.Contains(Load.Errors(yaml), e => e.Contains(problem, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Billion_laughs_is_refused_quickly()
     {

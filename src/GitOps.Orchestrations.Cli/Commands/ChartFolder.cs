@@ -73,6 +73,6 @@ internal sealed partial class ChartFolder(string root) : IDisposable
 
     public void Dispose() => writes.Dispose();
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}\z")]
     private static partial Regex Segment();
 }

@@ -114,11 +114,11 @@ public static partial class YamlPathEdit
     [GeneratedRegex(@"(?<key>[^.\[\]]+)|\[(?<index>[0-9]+)\]|\[(?<sk>[^=\]]+)=(?<sv>[^\]]*)\]")]
     private static partial Regex PathSegment();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_./@:+-][A-Za-z0-9_./@:+ -]*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_./@:+-][A-Za-z0-9_./@:+ -]*\z")]
     private static partial Regex PlainSafe();
 
     /// <summary>Values a plain scalar would turn into a number, boolean or null, which a string must not.</summary>
-    [GeneratedRegex(@"^([-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan|true|false|yes|no|on|off|null|~|True|False|TRUE|FALSE|Null|NULL)$")]
+    [GeneratedRegex(@"^([-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|\.inf|\.nan|true|false|yes|no|on|off|null|~|True|False|TRUE|FALSE|Null|NULL)\z")]
     private static partial Regex LooksTyped();
 }
 

@@ -161,6 +161,6 @@ public sealed partial class ArgoAnalysisConverter : IArgoConverter
         return output;
     }
 
-    [GeneratedRegex(@"^\s*now\(\)\s*-\s*duration\(\s*[""'](?<span>\d+[smh])[""']\s*\)\s*$")]
+    [GeneratedRegex(@"^\s*now\(\)\s*-\s*duration\(\s*[""'](?<span>\d+[smh])[""']\s*\)\s*\z")]
     private static partial Regex RangeStart();
 }

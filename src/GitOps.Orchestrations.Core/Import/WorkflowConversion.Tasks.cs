@@ -339,6 +339,6 @@ sealed partial class WorkflowConversion
         return cleaned.Length == 0 ? "task" : cleaned.Length > 63 ? cleaned[..63] : cleaned;
     }
 
-    [GeneratedRegex(@"^\s*(?:(?:steps|tasks)(?:\.[\w-]+|\[['""][\w-]+['""]\])\.status|workflow\.status)\s*==\s*['""](?<status>Running|Succeeded|Failed|Error)['""]\s*$")]
+    [GeneratedRegex(@"^\s*(?:(?:steps|tasks)(?:\.[\w-]+|\[['""][\w-]+['""]\])\.status|workflow\.status)\s*==\s*['""](?<status>Running|Succeeded|Failed|Error)['""]\s*\z")]
     private static partial Regex StatusTest();
 }

@@ -151,7 +151,7 @@ public static partial class YamlWriter
 
     /// <summary>A literal block keeps a script readable; anything a block cannot hold exactly is quoted instead.</summary>
     static bool IsBlock(string value) =>
-        value.Contains('\n', StringComparison.Ordinal) && !value.Contains('\r', StringComparison.Ordinal)
+        value.Contains('\n', StringComparison.Ordinal) && !value.Any(c => c != '\n' && c != '\t' && Invisible(c))
         && !value.StartsWith(' ') && !value.StartsWith('\n') && !value.EndsWith("\n\n", StringComparison.Ordinal)
         && !value.Any(c => char.IsControl(c) && c != '\n' && c != '\t')
         && value.Split('\n').All(line => !line.EndsWith(' '));
@@ -163,16 +163,40 @@ public static partial class YamlWriter
     static bool IsPlain(string value) =>
         PlainText().IsMatch(value) && !Reserved().IsMatch(value)
         && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-        && !value.Contains(": ", StringComparison.Ordinal) && !value.Contains(" #", StringComparison.Ordinal);
+        && !value.Contains(": ", StringComparison.Ordinal) && !value.Contains(" #", StringComparison.Ordinal) && !value.EndsWith(':');
 
-    static string Quote(string value) => JsonSerializer.Serialize(value, Json);
+    /// <summary>
+    /// A JSON string is a YAML double-quoted scalar. Characters a YAML reader treats as breaks or
+    /// marks (NEL, the line and paragraph separators, the byte-order mark) and other invisible ones
+    /// are escaped too, so none of them can fold or trim what is around it.
+    /// </summary>
+    static string Quote(string value)
+    {
+        string json = JsonSerializer.Serialize(value, Json);
+        if (!json.Any(Invisible))
+        {
+            return json;
+        }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
+        var text = new StringBuilder(json.Length + 16);
+        foreach (char c in json)
+        {
+            text.Append(Invisible(c) ? $"\\u{(int)c:X4}" : c.ToString());
+        }
+
+        return text.ToString();
+    }
+
+    static bool Invisible(char c) =>
+        c is '\u0085' or '\u2028' or '\u2029' or '\ufeff' || char.IsControl(c)
+        || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator;
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*\\z")]
     private static partial Regex PlainKey();
 
-    [GeneratedRegex("^[A-Za-z0-9_/.][A-Za-z0-9_ ./:@=+,()-]*(?<! )$")]
+    [GeneratedRegex("^[A-Za-z0-9_/.][A-Za-z0-9_ ./:@=+,()-]*(?<! )\\z")]
     private static partial Regex PlainText();
 
-    [GeneratedRegex("^(?i:true|false|yes|no|on|off|y|n|null|~|\\.inf|\\.nan)$")]
+    [GeneratedRegex("^(?i:true|false|yes|no|on|off|y|n|null|~|\\.inf|\\.nan)\\z")]
     private static partial Regex Reserved();
 }

@@ -13,12 +13,12 @@ public static partial class DocumentNames
     public static string? DnsSubdomain(string name, string what) =>
         name.Length <= 253 && name.Split('.').All(DnsLabelPattern().IsMatch) ? null : $"{what} name '{name}' must be a DNS subdomain: lower-case letters, digits, '-' and '.', at most 253 characters";
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\z")]
     internal static partial Regex DnsLabelPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}\\z")]
     internal static partial Regex TaskNamePattern();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}\\z")]
     internal static partial Regex ParamNamePattern();
 }

@@ -110,10 +110,10 @@ public static partial class RemoteTemplates
         return new(templates, broken, null);
     }
 
-    [GeneratedRegex("^(?:(?i:https?|ssh|git)://[^/]+/.+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+)$")]
+    [GeneratedRegex("^(?:(?i:https?|ssh|git)://[^/]+/.+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+)\\z")]
     private static partial Regex RemoteUrl();
 
-    [GeneratedRegex("^[0-9a-f]{40}$")]
+    [GeneratedRegex("^[0-9a-f]{40}\\z")]
     private static partial Regex CommitPattern();
 
     /// <summary>Any user in an http(s) URL (tokens travel as users), or a user with a password in any other.</summary>

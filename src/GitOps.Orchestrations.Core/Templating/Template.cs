@@ -168,7 +168,7 @@ public static partial class Template
     [GeneratedRegex(@"\{\{\s*([^{}]*?)\s*\}\}")]
     private static partial Regex ReferencePattern();
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*\z")]
     private static partial Regex PathPattern();
 }
 
