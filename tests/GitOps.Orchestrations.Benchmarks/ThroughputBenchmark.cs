@@ -16,7 +16,7 @@ using Microsoft.DurableTask.Client;
 namespace GitOps.Orchestrations.Benchmarks;
 
 /// <summary>
-/// The ceiling before any tuning (issue: scale on the distributed engine). What Azurite itself
+/// The ceiling before any tuning of the distributed engine. What Azurite itself
 /// sustains on this machine, one client and sixteen at once, for the operations the Durable Task
 /// Azure Storage provider is made of (queue messages sent, received and deleted; table rows written
 /// and read); and how many storage requests one activity call costs that provider, raw and through
