@@ -12,7 +12,7 @@ public sealed partial class ArgoReferences
     /// <summary>For a leaf template written into its caller: each input's text, already in the caller's spelling.</summary>
     public IReadOnlyDictionary<string, string>? Arguments { get; init; }
 
-    /// <summary>Inputs that the template declares, for a leaf whose caller passed none and which has no default.</summary>
+    /// <summary>The leaf template being written into its caller, to name it when one of its inputs has no value.</summary>
     public string TemplateName { get; init; } = "";
 
     /// <summary>Where <c>{{workflow.status}}</c> and <c>{{workflow.failures}}</c> come from in the text being rewritten.</summary>

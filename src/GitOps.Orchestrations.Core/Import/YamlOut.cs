@@ -153,7 +153,6 @@ public static partial class YamlWriter
     static bool IsBlock(string value) =>
         value.Contains('\n', StringComparison.Ordinal) && !value.Any(c => c != '\n' && c != '\t' && Invisible(c))
         && !value.StartsWith(' ') && !value.StartsWith('\n') && !value.EndsWith("\n\n", StringComparison.Ordinal)
-        && !value.Any(c => char.IsControl(c) && c != '\n' && c != '\t')
         && value.Split('\n').All(line => !line.EndsWith(' '));
 
     static string Key(string key) => PlainKey().IsMatch(key) ? key : Quote(key);

@@ -122,7 +122,7 @@ public sealed class WorkflowCatalog
                 }
             }
 
-            foreach (TaskSpec task in AllTasks(next).Where(t => t.TemplateRef is not null))
+            foreach (TaskSpec task in next.AllSteps().Where(t => t.TemplateRef is not null))
             {
                 if (WorkflowTemplates.TryGetValue(task.TemplateRef!, out WorkflowDocument? template) && templates.TryAdd(template.Definition.Name, template.Definition))
                 {
@@ -164,7 +164,7 @@ public sealed class WorkflowCatalog
                     }
                 }
 
-                foreach (TaskSpec task in AllTasks(document.Definition).Where(t => t.TemplateRef is not null))
+                foreach (TaskSpec task in document.Definition.AllSteps().Where(t => t.TemplateRef is not null))
                 {
                     if (task.TemplateSource is not null && !WorkflowTemplates.ContainsKey(task.TemplateRef!))
                     {
@@ -220,8 +220,6 @@ public sealed class WorkflowCatalog
         }
     }
 
-    static IEnumerable<TaskSpec> AllTasks(WorkflowDefinition workflow) => workflow.AllSteps();
-
     void CheckTemplateReferences(List<Diagnostic> diagnostics)
     {
         IReadOnlyDictionary<string, WorkflowDocument> byName = ByName;
@@ -276,7 +274,7 @@ public sealed class WorkflowCatalog
     /// <summary>Names of workflows called with <c>uses: workflow</c>; null for a templated name.</summary>
     static IEnumerable<(string? Name, TaskSpec Task)> CalledWorkflows(WorkflowDefinition workflow)
     {
-        foreach (TaskSpec task in AllTasks(workflow).Where(t => t.Uses == "workflow"))
+        foreach (TaskSpec task in workflow.AllSteps().Where(t => t.Uses == "workflow"))
         {
             if (task.With is JsonElement with && with.TryGetProperty("name", out JsonElement name) && name.ValueKind == JsonValueKind.String)
             {
