@@ -12,7 +12,8 @@ using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Testing;
 using Microsoft.DurableTask.Client;
 
-// Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
+// Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --overhead] [--repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --size [--layers 50] [--fan 5000] [--memory-only]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --delivery [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --rollouts [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --expressions [--repeat 5]
@@ -85,6 +86,15 @@ if (args.Contains("--throughput"))
     return 0;
 }
 
+if (args.Contains("--size"))
+{
+    int layers = args.SkipWhile(a => a != "--layers").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(50);
+    int fan = args.SkipWhile(a => a != "--fan").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5000);
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; one run at a time, the host's default checkpoints");
+    await SizeBenchmark.RunAsync(layers, fan, args.Contains("--memory-only"));
+    return 0;
+}
+
 if (args.Contains("--language"))
 {
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; embedded backend; median over {repeat} rounds after a warm-up round");
@@ -99,6 +109,7 @@ if (args.Contains("--rollouts"))
     return 0;
 }
 
+// --overhead, or no mode at all: the engine against hand-written Durable Task, side by side.
 int warmup = args.SkipWhile(a => a != "--warmup").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(8);
 bool memoryOnly = args.Contains("--memory-only");
 int? checkpointEvery = args.SkipWhile(a => a != "--checkpoint-every").Skip(1).Select(a => (int?)int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();
