@@ -12,4 +12,10 @@ public sealed record OrchestrationServices(TaskTypeRegistry TaskTypes, ApprovalA
 {
     /// <summary>How often a busy lock first checks for holders that ended without letting go (<see cref="Locks.RunLocks.DefaultCheck"/>).</summary>
     public TimeSpan LockCheck { get; init; } = Locks.RunLocks.DefaultCheck;
+
+    /// <summary>
+    /// Where large runs keep their checkpoints' node states, shared by every worker of the task hub
+    /// (<see cref="Runs.ProgressCheckpoint"/>); null carries every node in the checkpoint itself.
+    /// </summary>
+    public Payloads.StoredPayloads? Payloads { get; init; }
 }

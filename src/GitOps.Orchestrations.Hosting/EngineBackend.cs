@@ -3,6 +3,7 @@ using DurableTask.Core;
 using GitOps.Orchestrations.Engine.Approvals;
 using GitOps.Orchestrations.Engine.Audit;
 using GitOps.Orchestrations.Engine.Idempotency;
+using GitOps.Orchestrations.Engine.Payloads;
 using GitOps.Orchestrations.Engine.Runs;
 using GitOps.Orchestrations.Hosting.Backends;
 using GitOps.Orchestrations.Tables;
@@ -21,13 +22,15 @@ public sealed class EngineBackend : IAsyncDisposable
 {
     readonly LocalSidecar sidecar;
 
-    EngineBackend(LocalSidecar sidecar, IEffectJournal journal, IAuditLog audit, ApprovalAuthority approvals, int checkpointEvery)
+    EngineBackend(LocalSidecar sidecar, Stores stores, int checkpointEvery)
     {
         this.sidecar = sidecar;
         Channel = sidecar.CreateChannel();
-        Journal = journal;
-        Audit = audit;
-        Approvals = approvals;
+        Journal = stores.Journal;
+        Audit = stores.Audit;
+        Approvals = stores.Approvals;
+        Payloads = new StoredPayloads(stores.Payloads);
+        DataConverter = new PayloadDataConverter(Payloads);
         CheckpointEvery = checkpointEvery;
     }
 
@@ -39,6 +42,12 @@ public sealed class EngineBackend : IAsyncDisposable
 
     public ApprovalAuthority Approvals { get; }
 
+    /// <summary>Where large snapshots and checkpoints live, shared by every worker of the task hub.</summary>
+    public StoredPayloads Payloads { get; }
+
+    /// <summary>The converter the worker and the client both use, over <see cref="Payloads"/>.</summary>
+    public PayloadDataConverter DataConverter { get; }
+
     /// <summary>How many finished nodes a run replays before it continues as new (<see cref="EngineHostOptions.CheckpointEvery"/>).</summary>
     public int CheckpointEvery { get; }
 
@@ -46,18 +55,20 @@ public sealed class EngineBackend : IAsyncDisposable
 
     public static async Task<EngineBackend> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
     {
-        (IOrchestrationService service, IEffectJournal journal, IAuditLog audit, ApprovalAuthority approvals) = await CreateStoreAsync(options, cancellationToken);
-        LocalSidecar sidecar = await LocalSidecar.StartAsync(service, options.LoggerFactory, cancellationToken);
+        Stores stores = await CreateStoreAsync(options, cancellationToken);
+        LocalSidecar sidecar = await LocalSidecar.StartAsync(stores.Service, options.LoggerFactory, cancellationToken);
         int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : WorkflowRunClient.AzureStorageCheckpointEvery);
-        return new EngineBackend(sidecar, journal, audit, approvals, checkpointEvery);
+        return new EngineBackend(sidecar, stores, checkpointEvery);
     }
 
-    static async Task<(IOrchestrationService, IEffectJournal, IAuditLog, ApprovalAuthority)> CreateStoreAsync(EngineHostOptions options, CancellationToken cancellationToken)
+    sealed record Stores(IOrchestrationService Service, IEffectJournal Journal, IAuditLog Audit, ApprovalAuthority Approvals, IPayloadStore Payloads);
+
+    static async Task<Stores> CreateStoreAsync(EngineHostOptions options, CancellationToken cancellationToken)
     {
         switch (options.Store)
         {
             case MemoryStore:
-                return (new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog(), options.Approvals ?? ApprovalAuthority.Ephemeral());
+                return new(new SidecarServiceAdapter(new InMemoryOrchestrationService(options.LoggerFactory)), new InMemoryEffectJournal(), new InMemoryAuditLog(), options.Approvals ?? ApprovalAuthority.Ephemeral(), new MemoryPayloadStore());
             case AzureStorageStore azure:
                 await StoreProbe.EnsureReachableAsync(azure, cancellationToken);
                 AzureStorageTuning tuning = options.AzureStorage;
@@ -79,7 +90,8 @@ public sealed class EngineBackend : IAsyncDisposable
                 TableAccount tables = TableAccount.FromConnectionString(azure.ConnectionString);
                 (IEffectJournal journal, IAuditLog audit) = await TaskHubTables.CreateAsync(tables, options.TaskHub, cancellationToken);
                 ApprovalAuthority approvals = options.Approvals ?? await TableApprovalKey.GetOrCreateAsync(tables, options.TaskHub, cancellationToken);
-                return (new SidecarServiceAdapter(service, concurrency: 100), journal, audit, approvals);
+                BlobPayloadStore payloads = await BlobPayloadStore.CreateAsync(azure.ConnectionString, options.TaskHub, cancellationToken);
+                return new(new SidecarServiceAdapter(service, concurrency: 100), journal, audit, approvals, payloads);
             default:
                 throw new ArgumentException($"unsupported store {options.Store}");
         }

@@ -133,6 +133,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     public DurableTaskClient Client { get; }
 
+    /// <summary>Where this host keeps large snapshots and checkpoints (<see cref="Engine.Payloads.StoredPayloads"/>).</summary>
+    public Engine.Payloads.StoredPayloads Payloads => Backend.Payloads;
+
     public WorkflowRunClient Runs { get; }
 
     public IServiceProvider Services => host.Services;

@@ -34,15 +34,16 @@ public static class EngineHostRegistration
             {
                 builder.UseGrpc(backend.Channel);
                 builder.UseVersioning(options.Versioning ?? EngineRegistration.Versioning);
+                builder.Configure(worker => worker.DataConverter = backend.DataConverter);
                 builder.AddTasks(registry =>
                 {
-                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(taskTypes, backend.Approvals) { LockCheck = options.LockCheck ?? Engine.Locks.RunLocks.DefaultCheck });
+                    registry.AddGitOpsOrchestrationTasks(new OrchestrationServices(taskTypes, backend.Approvals) { LockCheck = options.LockCheck ?? Engine.Locks.RunLocks.DefaultCheck, Payloads = backend.Payloads });
                     options.ConfigureTasks?.Invoke(registry);
                 });
             });
         }
 
-        services.AddDurableTaskClient(builder => builder.UseGrpc(backend.Channel));
+        services.AddDurableTaskClient(builder => builder.UseGrpc(backend.Channel).Configure(client => client.DataConverter = backend.DataConverter));
         services.AddSingleton(sp => new WorkflowRunClient(sp.GetRequiredService<DurableTaskClient>(), backend.Approvals, backend.CheckpointEvery) { NotificationDefaults = options.Notifications.Defaults });
         return services;
     }

@@ -20,10 +20,14 @@ public abstract class EngineBackend : IAsyncLifetime
 
     protected abstract Task<EngineHostOptions> OptionsAsync();
 
+    /// <summary>The options the engine started with: its store and task hub.</summary>
+    public EngineHostOptions Options { get; private set; } = null!;
+
     public virtual async Task InitializeAsync()
     {
         await Http.InitializeAsync();
-        Engine = await EngineHost.StartAsync(await OptionsAsync());
+        Options = await OptionsAsync();
+        Engine = await EngineHost.StartAsync(Options);
     }
 
     public virtual async Task DisposeAsync()

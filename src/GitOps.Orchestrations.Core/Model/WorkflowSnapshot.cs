@@ -26,4 +26,12 @@ public sealed record WorkflowSnapshot
 
     /// <summary>Where it came from: a repository and path, or a file path.</summary>
     public required string Source { get; init; }
+
+    /// <summary>
+    /// Whether a host may keep this snapshot in its payload store and name it by its hash in the
+    /// run's history. Set for runs that only engines able to read that form will replay; a run
+    /// started by an older engine keeps its snapshot inline, for any worker of its version.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool MayStoreByContent { get; init; }
 }

@@ -11,52 +11,38 @@ namespace GitOps.Orchestrations.Core.Planning;
 public sealed class DagRun
 {
     readonly WorkflowDefinition workflow;
-    readonly Dictionary<string, TaskSpec> tasks = new(StringComparer.Ordinal);
-    readonly Dictionary<string, NodeStatus> nodes = new(StringComparer.Ordinal);
-    readonly Dictionary<string, DependsExpression?> depends = new(StringComparer.Ordinal);
-    readonly Dictionary<string, List<string>> dependents = new(StringComparer.Ordinal);
-    readonly HashSet<string> failureHandled = new(StringComparer.Ordinal);
+    readonly DagShape shape;
 
     // Tasks whose readiness may have changed. Orchestrators rebuild this state on every replay, so
     // only the dependents of a finished node are looked at again, never the whole DAG.
     readonly SortedSet<int> candidates = [];
-    readonly Dictionary<string, int> order = new(StringComparer.Ordinal);
 
     // The nodes in workflow order: orchestrators walk them on every step, replays included.
     readonly NodeStatus[] ordered;
     string? stopReason;
 
     public DagRun(WorkflowDefinition workflow)
+        : this(workflow, [])
+    {
+        candidates.UnionWith(shape.Roots);
+    }
+
+    DagRun(WorkflowDefinition workflow, IEnumerable<NodeStatus> saved)
     {
         this.workflow = workflow;
+        shape = DagShape.Of(workflow);
         ordered = new NodeStatus[workflow.Tasks.Count];
-        for (int i = 0; i < workflow.Tasks.Count; i++)
+        foreach (NodeStatus node in saved)
         {
-            TaskSpec task = workflow.Tasks[i];
-            tasks[task.Name] = task;
-            order[task.Name] = i;
-            nodes[task.Name] = ordered[i] = new NodeStatus { Name = task.Name };
-            dependents[task.Name] = [];
+            if (shape.Order.TryGetValue(node.Name, out int index))
+            {
+                ordered[index] = node;
+            }
         }
 
-        foreach (TaskSpec task in workflow.Tasks)
+        for (int i = 0; i < ordered.Length; i++)
         {
-            DependsExpression? expression = task.Depends is null ? null : DependsExpression.ParseCached(task.Depends);
-            depends[task.Name] = expression;
-            if (expression is null)
-            {
-                candidates.Add(order[task.Name]);
-                continue;
-            }
-
-            foreach (string upstream in expression.Tasks)
-            {
-                dependents[upstream].Add(task.Name);
-                if (expression.HandlesFailureOf(upstream))
-                {
-                    failureHandled.Add(upstream);
-                }
-            }
+            ordered[i] ??= new NodeStatus { Name = workflow.Tasks[i].Name };
         }
     }
 
@@ -66,21 +52,11 @@ public sealed class DagRun
     /// </summary>
     public static DagRun Restore(WorkflowDefinition workflow, IEnumerable<NodeStatus> saved)
     {
-        var run = new DagRun(workflow);
-        foreach (NodeStatus node in saved)
-        {
-            if (run.order.TryGetValue(node.Name, out int index))
-            {
-                run.nodes[node.Name] = run.ordered[index] = node;
-            }
-        }
+        var run = new DagRun(workflow, saved);
+        // Only a node still pending can become ready; a finished one never runs again.
+        run.candidates.UnionWith(Enumerable.Range(0, run.ordered.Length).Where(i => run.ordered[i].Phase == NodePhase.Pending));
 
-        for (int i = 0; i < workflow.Tasks.Count; i++)
-        {
-            run.candidates.Add(i);
-        }
-
-        if (workflow.FailFast && run.nodes.Values.FirstOrDefault(run.IsUnhandledFailure) is NodeStatus failed)
+        if (workflow.FailFast && run.ordered.FirstOrDefault(run.IsUnhandledFailure) is NodeStatus failed)
         {
             run.stopReason = $"not started: failFast after '{failed.Name}' {failed.Phase.ToString().ToLowerInvariant()}";
         }
@@ -90,9 +66,12 @@ public sealed class DagRun
 
     public IReadOnlyList<NodeStatus> Nodes => ordered;
 
-    public NodeStatus this[string name] => nodes[name];
+    public NodeStatus this[string name] => ordered[shape.Order[name]];
 
-    public bool IsFinished => nodes.Values.All(n => n.Phase.IsTerminal());
+    /// <summary>Whether <paramref name="name"/> is one of the workflow's tasks (a hook's node is not).</summary>
+    public bool Contains(string name) => shape.Order.ContainsKey(name);
+
+    public bool IsFinished => ordered.All(n => n.Phase.IsTerminal());
 
     /// <summary>The run was stopped before its nodes finished: by its timeout, or by a person.</summary>
     public bool TimedOut { get; private set; }
@@ -113,18 +92,18 @@ public sealed class DagRun
             int index = candidates.Min;
             candidates.Remove(index);
             TaskSpec task = workflow.Tasks[index];
-            NodeStatus node = nodes[task.Name];
+            NodeStatus node = ordered[index];
             if (node.Phase != NodePhase.Pending)
             {
                 continue;
             }
 
-            DependsExpression? expression = depends[task.Name];
+            DependsExpression? expression = shape.Depends[index];
             if (stopReason is not null)
             {
                 Omit(node, stopReason);
             }
-            else if (expression is not null && !expression.Tasks.All(t => nodes[t].Phase.IsTerminal()))
+            else if (expression is not null && !expression.Tasks.All(t => this[t].Phase.IsTerminal()))
             {
                 continue;
             }
@@ -160,25 +139,25 @@ public sealed class DagRun
 
     void Touch(string finished)
     {
-        foreach (string dependent in dependents[finished])
-        {
-            candidates.Add(order[dependent]);
-        }
+        candidates.UnionWith(shape.Dependents[shape.Order[finished]]);
     }
 
     /// <summary>Records how a node ended; with failFast, an unhandled failure stops new work.</summary>
     public void Complete(string name, NodePhase phase, string? message = null)
     {
-        NodeStatus node = nodes[name];
+        NodeStatus node = this[name];
         node.Phase = phase;
         node.Message = message ?? node.Message;
         Touch(name);
         if (workflow.FailFast && stopReason is null && IsUnhandledFailure(node))
         {
             stopReason = $"not started: failFast after '{name}' {phase.ToString().ToLowerInvariant()}";
-            foreach (NodeStatus pending in nodes.Values.Where(n => n.Phase == NodePhase.Pending))
+            for (int i = 0; i < ordered.Length; i++)
             {
-                candidates.Add(order[pending.Name]);
+                if (ordered[i].Phase == NodePhase.Pending)
+                {
+                    candidates.Add(i);
+                }
             }
         }
     }
@@ -194,7 +173,7 @@ public sealed class DagRun
         TimedOut = true;
         stoppedAs = outcome;
         stopReason = reason;
-        foreach (NodeStatus node in nodes.Values)
+        foreach (NodeStatus node in ordered)
         {
             if (node.Phase == NodePhase.Running)
             {
@@ -220,7 +199,7 @@ public sealed class DagRun
             return stoppedAs;
         }
 
-        List<NodeStatus> unhandled = nodes.Values.Where(IsUnhandledFailure).ToList();
+        List<NodeStatus> unhandled = ordered.Where(IsUnhandledFailure).ToList();
         return unhandled.Any(n => n.Phase == NodePhase.Failed) ? WorkflowPhase.Failed
             : unhandled.Count > 0 ? WorkflowPhase.Errored
             : WorkflowPhase.Succeeded;
@@ -234,26 +213,26 @@ public sealed class DagRun
             return stopReason;
         }
 
-        List<string> failed = nodes.Values.Where(IsUnhandledFailure).Select(n => $"{n.Name} {n.Phase.ToString().ToLowerInvariant()}").ToList();
+        List<string> failed = ordered.Where(IsUnhandledFailure).Select(n => $"{n.Name} {n.Phase.ToString().ToLowerInvariant()}").ToList();
         return failed.Count == 0 ? null : string.Join("; ", failed);
     }
 
     bool IsUnhandledFailure(NodeStatus node)
     {
-        if (!node.Phase.IsFailure() || failureHandled.Contains(node.Name))
+        if (!node.Phase.IsFailure() || shape.FailureHandled[shape.Order[node.Name]])
         {
             return false;
         }
 
-        ContinueOnSpec? continueOn = tasks[node.Name].ContinueOn;
+        ContinueOnSpec? continueOn = workflow.Tasks[shape.Order[node.Name]].ContinueOn;
         return !(node.Phase == NodePhase.Failed && continueOn?.Failed == true)
             && !(node.Phase == NodePhase.Errored && continueOn?.Error == true);
     }
 
     DependencyOutcome OutcomeOf(string task)
     {
-        NodeStatus node = nodes[task];
-        ContinueOnSpec? continueOn = tasks[task].ContinueOn;
+        NodeStatus node = this[task];
+        ContinueOnSpec? continueOn = workflow.Tasks[shape.Order[task]].ContinueOn;
         return new DependencyOutcome(node.Phase, continueOn, node.Items?.AnySucceeded ?? node.Phase == NodePhase.Succeeded, node.Items?.AllFailed ?? node.Phase.IsFailure());
     }
 }

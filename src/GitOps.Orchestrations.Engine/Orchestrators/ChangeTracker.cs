@@ -15,14 +15,16 @@ internal sealed class ChangeTracker
     readonly List<(NodePhase Phase, int Attempts, string? Message, int Decisions)?> seen = [];
     WorkflowPhase? phase;
 
-    public ChangeTracker(RunProgress? progress)
+    /// <param name="progress">The checkpoint the run restored, if any.</param>
+    /// <param name="restored">Every node it restored (<see cref="RunProgress.AllNodes"/>), in the order the orchestrator passes them.</param>
+    public ChangeTracker(RunProgress? progress, IReadOnlyList<NodeStatus> restored)
     {
         Seq = progress?.Seq ?? 0;
         if (progress is { Seq: > 0 })
         {
             // Continued as new: what was published before is already numbered. A retry starts at 0,
             // so every node it carries over is numbered afresh on the first publish.
-            foreach (NodeStatus node in progress.Nodes)
+            foreach (NodeStatus node in restored)
             {
                 seen.Add((node.Phase, node.Attempts, node.Message, 0));
             }
@@ -33,29 +35,49 @@ internal sealed class ChangeTracker
 
     public int Seq { get; private set; }
 
-    public void Track(IReadOnlyList<NodeStatus> nodes, IReadOnlyDictionary<string, PendingGate> gates, WorkflowPhase runPhase)
+    /// <summary>
+    /// Numbers the changes since the last call: the DAG's nodes, then the hooks', then onExit's, in
+    /// that order every time. Three parts rather than one list, because this runs on every step of
+    /// every replay and a list of a 5,000-node run's nodes each time showed in benchmarks.
+    /// </summary>
+    public void Track(IReadOnlyList<NodeStatus> dagNodes, IReadOnlyList<NodeStatus> hookNodes, NodeStatus? exitNode, IReadOnlyDictionary<string, PendingGate> gates, WorkflowPhase runPhase)
     {
-        for (int i = 0; i < nodes.Count; i++)
+        int place = 0;
+        foreach (NodeStatus node in dagNodes)
         {
-            NodeStatus node = nodes[i];
-            int decisions = gates.Count == 0 ? 0 : gates.Where(g => g.Key == node.Name || g.Key.StartsWith(node.Name + ".", StringComparison.Ordinal)).Sum(g => g.Value.Decisions.Count);
-            (NodePhase, int, string?, int) state = (node.Phase, node.Attempts, node.Message, decisions);
-            if (i == seen.Count)
-            {
-                seen.Add(null);
-            }
+            See(place++, node, gates);
+        }
 
-            if (seen[i] != state)
-            {
-                seen[i] = state;
-                node.Seq = ++Seq;
-            }
+        foreach (NodeStatus node in hookNodes)
+        {
+            See(place++, node, gates);
+        }
+
+        if (exitNode is not null)
+        {
+            See(place, exitNode, gates);
         }
 
         if (phase != runPhase)
         {
             phase = runPhase;
             Seq++;
+        }
+    }
+
+    void See(int place, NodeStatus node, IReadOnlyDictionary<string, PendingGate> gates)
+    {
+        int decisions = gates.Count == 0 ? 0 : gates.Where(g => g.Key == node.Name || g.Key.StartsWith(node.Name + ".", StringComparison.Ordinal)).Sum(g => g.Value.Decisions.Count);
+        (NodePhase, int, string?, int) state = (node.Phase, node.Attempts, node.Message, decisions);
+        if (place == seen.Count)
+        {
+            seen.Add(null);
+        }
+
+        if (seen[place] != state)
+        {
+            seen[place] = state;
+            node.Seq = ++Seq;
         }
     }
 }

@@ -29,11 +29,20 @@ public static class OrchestrationVersions
     /// </summary>
     public const string RolloutProgressEvent = "3";
 
+    /// <summary>
+    /// Large runs: a checkpoint of many nodes keeps them in the payload store as a base and the
+    /// changes since (<c>RunProgress.Base</c>), and a run that has finished
+    /// <c>CheckpointDefaults.DrainAfter</c> nodes since its last checkpoint stops starting new ones,
+    /// for at most <c>CheckpointDefaults.DrainLimit</c>, to take one. An older instance keeps every
+    /// node in its checkpoints and never waits, as its workers expect.
+    /// </summary>
+    public const string LargeRuns = "4";
+
     /// <summary>The version new instances start with.</summary>
-    public const string Current = RolloutProgressEvent;
+    public const string Current = LargeRuns;
 
     /// <summary>Every version this engine still runs: a version leaves this list only when no instance of it can be in flight.</summary>
-    public static readonly IReadOnlyList<string> Runnable = [Unversioned, ArgoRetry, RolloutProgressEvent];
+    public static readonly IReadOnlyList<string> Runnable = [Unversioned, ArgoRetry, RolloutProgressEvent, LargeRuns];
 
     /// <summary>True when this instance was started by an engine older than <paramref name="version"/>.</summary>
     public static bool StartedBefore(this TaskOrchestrationContext context, string version) =>

@@ -30,12 +30,13 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         }
 
         input = input with { CreatedAt = input.CreatedAt ?? context.CurrentUtcDateTime };
-        DagRun dag = input.Progress is null ? new DagRun(workflow) : DagRun.Restore(workflow, input.Progress.Nodes);
+        IReadOnlyList<NodeStatus> restored = input.Progress?.AllNodes(services.Payloads) ?? [];
+        DagRun dag = input.Progress is null ? new DagRun(workflow) : DagRun.Restore(workflow, restored);
         var gates = new SortedDictionary<string, PendingGate>(StringComparer.Ordinal);
         NodeStatus? exitNode = workflow.OnExit is TaskSpec exit ? new NodeStatus { Name = exit.Name } : null;
 
         // Lifecycle hooks' nodes, in the order they started; kept across checkpoints with the DAG's.
-        var hookNodes = new List<NodeStatus>(input.Progress?.Nodes.Where(n => workflow.Tasks.All(t => t.Name != n.Name)) ?? []);
+        var hookNodes = new List<NodeStatus>(restored.Where(n => !dag.Contains(n.Name)));
         var info = new WorkflowInfo(workflow.Name, runId, input.Snapshot.Revision)
         {
             CreatedAt = input.CreatedAt,
@@ -46,15 +47,15 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         string? StatusOf(string task) => dag[task].Phase.IsTerminal() ? dag[task].Phase.ToString() : null;
         bool Skipped(string task) => dag[task].Phase is NodePhase.Skipped or NodePhase.Omitted;
         var scope = new TemplateScope(input.Params, info, task => dag[task].Outputs, Skipped, StatusOf);
-        var changes = new ChangeTracker(input.Progress);
+        var changes = new ChangeTracker(input.Progress, restored);
         WorkflowPhase published = WorkflowPhase.Running;
         SynchronizationSpec? lockWaiting = null;
         // Durable Task keeps the custom status an episode sets last, and an episode that only
         // replays (a cancelled timer firing) would set none and wipe it. So every publish sets it,
         // replaying or not, as a status that is built only when the episode's end serializes it:
         // once per episode, from what the last publish showed.
-        (WorkflowPhase Phase, List<NodeStatus> Nodes) shown = (WorkflowPhase.Running, []);
-        var status = new DeferredStatus(() => RunSummary.Create(workflow.Name, input.Snapshot.Revision, shown.Phase, shown.Nodes, gates.Values, changes.Seq, input.StartedBy, input.AllStarters) with { WaitingForLock = lockWaiting });
+        WorkflowPhase shown = WorkflowPhase.Running;
+        var status = new DeferredStatus(() => RunSummary.Create(workflow.Name, input.Snapshot.Revision, shown, AllNodes(), gates.Values, changes.Seq, input.StartedBy, input.AllStarters) with { WaitingForLock = lockWaiting });
         void Publish(WorkflowPhase phase)
         {
             published = phase;
@@ -86,15 +87,21 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         void PublishNow(WorkflowPhase phase)
         {
             // Change numbers are counted on replays too, so every episode numbers changes alike.
+            changes.Track(dag.Nodes, hookNodes, exitNode, gates, phase);
+            shown = phase;
+            context.SetCustomStatus(status);
+        }
+
+        // Every node in the order watchers see them: the DAG's, the hooks', then onExit's.
+        List<NodeStatus> AllNodes()
+        {
             List<NodeStatus> nodes = [.. dag.Nodes, .. hookNodes];
             if (exitNode is not null)
             {
                 nodes.Add(exitNode);
             }
 
-            changes.Track(nodes, gates, phase);
-            shown = (phase, nodes);
-            context.SetCustomStatus(status);
+            return nodes;
         }
 
         // A progress path is a node name, or "node.item" inside a fan-out; onExit is not in the DAG.
@@ -220,6 +227,12 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         using TimerScope? deadlineTimer = deadlineAt is DateTime at ? context.StartTimer(at) : null;
         Task? deadline = deadlineTimer?.Fired;
         int finishedHere = 0;
+
+        // Large runs (OrchestrationVersions.LargeRuns): node states in the payload store, and a pause
+        // to checkpoint a wide DAG that never has nothing in flight (CheckpointDefaults).
+        bool largeRuns = !context.StartedBefore(OrchestrationVersions.LargeRuns);
+        int drainAt = largeRuns && input.CheckpointEvery > 0 ? Math.Max(input.CheckpointEvery, CheckpointDefaults.DrainAfter) : int.MaxValue;
+        TimerScope? drainLimit = null;
         while (!stopping)
         {
             // After enough finished nodes, when nothing is in flight and so nothing can be lost, carry
@@ -227,12 +240,21 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             if (input.CheckpointEvery > 0 && finishedHere >= input.CheckpointEvery && running.Count == 0 && runHook?.IsCompleted != false && !dag.IsFinished)
             {
                 deadlineTimer?.Dispose();
+                drainLimit?.Dispose();
                 notificationFailures.AddRange(await notifier.DrainAsync());
-                context.ContinueAsNew(input with { Progress = new RunProgress([.. dag.Nodes, .. hookNodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1) { Seq = changes.Seq, NotificationFailures = notificationFailures } }, preserveUnprocessedEvents: true);
+                RunProgress next = new ProgressCheckpoint(largeRuns ? services.Payloads : null, input.Progress?.Base).Next([.. dag.Nodes, .. hookNodes], deadlineAt, (input.Progress?.Generation ?? 0) + 1);
+                context.ContinueAsNew(input with { Progress = next with { Seq = changes.Seq, NotificationFailures = notificationFailures } }, preserveUnprocessedEvents: true);
                 return null!;
             }
 
-            foreach (TaskSpec task in dag.TakeReady(workflow.Parallelism is int parallelism ? parallelism - running.Count : int.MaxValue))
+            // Draining: nothing new starts until what runs has ended, or the limit passes.
+            bool draining = finishedHere >= drainAt && running.Count > 0 && runHook?.IsCompleted != false;
+            if (draining && drainLimit is null)
+            {
+                drainLimit = context.StartTimer(CheckpointDefaults.DrainLimit);
+            }
+
+            foreach (TaskSpec task in draining ? [] : dag.TakeReady(workflow.Parallelism is int parallelism ? parallelism - running.Count : int.MaxValue))
             {
                 NodeStatus node = dag[task.Name];
                 node.StartedAt = context.CurrentUtcDateTime;
@@ -247,7 +269,17 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             }
 
             IEnumerable<Task> waits = running.Keys.Cast<Task>().Append(stopWait);
+            waits = drainLimit is null ? waits : waits.Append(drainLimit.Fired);
             Task finished = await Task.WhenAny(deadline is null ? waits : waits.Append(deadline));
+            if (finished == drainLimit?.Fired)
+            {
+                // Something runs long: go on, and try again once as many more nodes have finished.
+                drainLimit.Dispose();
+                drainLimit = null;
+                drainAt = finishedHere + Math.Max(input.CheckpointEvery, CheckpointDefaults.DrainAfter);
+                continue;
+            }
+
             if (finished == stopWait)
             {
                 StopRequest stop = await stopWait;
@@ -292,6 +324,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         }
 
         deadlineTimer?.Dispose();
+        drainLimit?.Dispose();
         if (stopping)
         {
             await StopNodesAsync(context, running, cancelNodes, dag);
@@ -379,13 +412,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
             await runLock.ReleaseAsync();
         }
 
-        List<NodeStatus> all = [.. dag.Nodes, .. hookNodes];
-        if (exitNode is not null)
-        {
-            all.Add(exitNode);
-        }
-
-        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = all, Seq = changes.Seq, NotificationFailures = notificationFailures, Outputs = runOutputs };
+        return new WorkflowRunResult { Phase = phase, Message = message, Nodes = AllNodes(), Seq = changes.Seq, NotificationFailures = notificationFailures, Outputs = runOutputs };
     }
 
     /// <summary>

@@ -42,7 +42,8 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             return runId;
         }
 
-        var input = new WorkflowRunInput { Snapshot = snapshot, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger, Event = origin, Notifications = [.. snapshot.Workflow.Notifications, .. NotificationDefaults] };
+        // A new run starts at the current version, whose workers read a snapshot by its key.
+        var input = new WorkflowRunInput { Snapshot = snapshot with { MayStoreByContent = true }, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger, Event = origin, Notifications = [.. snapshot.Workflow.Notifications, .. NotificationDefaults] };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,
@@ -80,6 +81,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             : [];
         WorkflowRunInput retry = input with
         {
+            Snapshot = input.Snapshot with { MayStoreByContent = true },
             StartedBy = startedBy,
             EarlierStarters = input.AllStarters,
             Progress = new RunProgress(kept, Deadline: null, Generation: 0),

@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Core.Model;
+using GitOps.Orchestrations.Engine.Payloads;
 
 namespace GitOps.Orchestrations.Engine.Runs;
 
@@ -59,11 +60,46 @@ public sealed record WorkflowRunInput
 
 /// <summary>
 /// The state a run carries across <c>ContinueAsNew</c>: every node so far, the absolute deadline,
-/// and the change number watchers have seen up to.
+/// and the change number watchers have seen up to. A large run's nodes are a stored
+/// <see cref="Base"/> and, in <see cref="Nodes"/>, only those changed since (<see cref="ProgressCheckpoint"/>).
 /// </summary>
 public sealed record RunProgress(IReadOnlyList<NodeStatus> Nodes, DateTime? Deadline, int Generation)
 {
     public int Seq { get; init; }
+
+    /// <summary>The payload key of the nodes as an earlier checkpoint stored them; null while a run's nodes fit in its input.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Base { get; init; }
+
+    /// <summary>With a <see cref="Base"/>: the place in it of each of <see cref="Nodes"/>; a place past its end appends.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? Places { get; init; }
+
+    /// <summary>Every node: <see cref="Nodes"/> alone, or the base with the changed nodes in their places.</summary>
+    public IReadOnlyList<NodeStatus> AllNodes(StoredPayloads? payloads)
+    {
+        if (Base is null)
+        {
+            return Nodes;
+        }
+
+        List<NodeStatus> all = ProgressCheckpoint.Load(payloads ?? throw new InvalidOperationException("this run's checkpoint is in a payload store, and this host has none"), Base);
+        IReadOnlyList<int> places = Places ?? throw new InvalidDataException("a checkpoint with a base names no places for its changed nodes");
+        for (int i = 0; i < Nodes.Count; i++)
+        {
+            int place = places[i];
+            if (place < all.Count)
+            {
+                all[place] = Nodes[i];
+            }
+            else
+            {
+                all.Add(Nodes[i]);
+            }
+        }
+
+        return all;
+    }
 
     /// <summary>Notifications that failed before the checkpoint.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
