@@ -14,6 +14,7 @@ using Microsoft.DurableTask.Client;
 
 // Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --overhead] [--repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --size [--layers 50] [--fan 5000] [--memory-only]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --workers 2 [--items 600] [--burn-ms 20]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --delivery [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --rollouts [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --expressions [--repeat 5]
@@ -83,6 +84,25 @@ if (args.Contains("--throughput"))
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; npm Azurite; each rate over 10 s");
     int width = args.SkipWhile(a => a != "--width").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(200);
     await ThroughputBenchmark.RunAsync(length, width);
+    return 0;
+}
+
+if (args.Contains("--worker-process"))
+{
+    // A worker process of --workers, started by the benchmark itself.
+    string hub = args.SkipWhile(a => a != "--hub").Skip(1).First();
+    long iterations = args.SkipWhile(a => a != "--iterations").Skip(1).Select(a => long.Parse(a, CultureInfo.InvariantCulture)).First();
+    int? start = args.SkipWhile(a => a != "--start").Skip(1).Select(a => (int?)int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();
+    return await WorkersBenchmark.ServeAsync(hub, iterations, start);
+}
+
+if (args.Contains("--workers"))
+{
+    int workers = args.SkipWhile(a => a != "--workers").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(2);
+    int items = args.SkipWhile(a => a != "--items").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(600);
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; npm Azurite; worker processes pinned one to a core");
+    int burn = args.SkipWhile(a => a != "--burn-ms").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(20);
+    await WorkersBenchmark.RunAsync(workers, items, burn);
     return 0;
 }
 
