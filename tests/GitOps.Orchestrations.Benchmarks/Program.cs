@@ -15,6 +15,8 @@ using Microsoft.DurableTask.Client;
 // Usage: dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks [-- --overhead] [--repeat 5] [--warmup 8] [--memory-only] [--checkpoint-every N]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --size [--layers 50] [--fan 5000] [--memory-only]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --workers 2 [--items 600] [--burn-ms 20]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --load [--clients 8] [--minutes 2]
+//        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --soak MINUTES [--clients 4] [--plot docs/soak-memory.png]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --delivery [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --rollouts [--repeat 5]
 //        dotnet run -c Release --project tests/GitOps.Orchestrations.Benchmarks -- --expressions [--repeat 5]
@@ -103,6 +105,17 @@ if (args.Contains("--workers"))
     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; npm Azurite; worker processes pinned one to a core");
     int burn = args.SkipWhile(a => a != "--burn-ms").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(20);
     await WorkersBenchmark.RunAsync(workers, items, burn);
+    return 0;
+}
+
+if (args.Contains("--load") || args.Contains("--soak"))
+{
+    bool soak = args.Contains("--soak");
+    double minutes = args.SkipWhile(a => a != (soak ? "--soak" : "--minutes")).Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(soak ? 60 : 2);
+    int clients = args.SkipWhile(a => a != "--clients").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(soak ? 4 : 8);
+    string? plot = soak ? args.SkipWhile(a => a != "--plot").Skip(1).FirstOrDefault() ?? "docs/soak-memory.png" : null;
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; one gitops serve process on npm Azurite, {clients} clients over loopback HTTP");
+    await LoadBenchmark.RunAsync(TimeSpan.FromMinutes(minutes), clients, TimeSpan.FromSeconds(soak ? 10 : 1), plot);
     return 0;
 }
 
