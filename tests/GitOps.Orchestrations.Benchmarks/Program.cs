@@ -264,16 +264,7 @@ async Task<double> TimeRaw(EngineHost host, string orchestrator, int count)
     return watch.Elapsed.TotalSeconds;
 }
 
-WorkflowSnapshot Snapshot(string yaml)
-{
-    LoadResult loaded = DocumentLoader.Load("bench.yaml", yaml, registry);
-    if (!loaded.Succeeded)
-    {
-        throw new InvalidOperationException(string.Join(Environment.NewLine, loaded.Diagnostics));
-    }
-
-    return new WorkflowSnapshot { Workflow = loaded.Workflows[0].Definition, Revision = "bench", Source = "bench" };
-}
+WorkflowSnapshot Snapshot(string yaml) => BenchSnapshot.Load(yaml, registry);
 
 static string ChainYaml(int length)
 {
@@ -286,8 +277,7 @@ static string ChainYaml(int length)
     return yaml.ToString();
 }
 
-static string FanYaml(int width) =>
-    $"apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {{name: fan}}\nspec:\n  tasks:\n    - {{name: fan, uses: noop, withSequence: {{count: {width}}}}}\n";
+static string FanYaml(int width) => SizeBenchmark.FanYaml(width);
 
 static double Median(List<double> values)
 {

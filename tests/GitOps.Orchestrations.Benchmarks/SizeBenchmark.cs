@@ -122,16 +122,7 @@ public static class SizeBenchmark
         return (watch.Elapsed.TotalSeconds, Encoding.UTF8.GetByteCount(done.SerializedInput ?? string.Empty));
     }
 
-    static WorkflowSnapshot Snapshot(TaskTypeRegistry registry, string yaml)
-    {
-        LoadResult loaded = DocumentLoader.Load("size.yaml", yaml, registry);
-        if (!loaded.Succeeded)
-        {
-            throw new InvalidOperationException(string.Join(Environment.NewLine, loaded.Diagnostics));
-        }
-
-        return new WorkflowSnapshot { Workflow = loaded.Workflows[0].Definition, Revision = "bench", Source = "bench" };
-    }
+    static WorkflowSnapshot Snapshot(TaskTypeRegistry registry, string yaml) => BenchSnapshot.Load(yaml, registry);
 
     /// <summary>Layers of <paramref name="width"/> nodes; each node waits for two of the layer before it.</summary>
     public static string LayeredYaml(int layers, int width)

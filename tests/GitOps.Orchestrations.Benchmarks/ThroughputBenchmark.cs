@@ -162,7 +162,7 @@ public static class ThroughputBenchmark
     }
 
     static WorkflowSnapshot Snapshot(string yaml, TaskTypeRegistry registry) =>
-        new() { Workflow = DocumentLoader.Load("bench.yaml", yaml, registry).Workflows[0].Definition, Revision = "bench", Source = "bench" };
+        BenchSnapshot.Load(yaml, registry);
 
     static async Task RunRawAsync(EngineHost host, string orchestrator, int count)
     {

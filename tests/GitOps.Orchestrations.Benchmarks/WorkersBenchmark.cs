@@ -147,11 +147,10 @@ public static class WorkersBenchmark
             return 0;
         }
 
-        // The other workers are serving already; give the leases a moment to settle is not needed:
-        // activities go through the hub's one work-item queue, which every worker reads.
+        // The other workers are serving already, and activities go through the hub's one work-item
+        // queue, which every worker reads: nothing to wait for before starting.
         string yaml = $"apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {{name: burn}}\nspec:\n  tasks:\n    - {{name: burn, uses: burn, withSequence: {{count: {items}}}}}\n";
-        LoadResult loaded = DocumentLoader.Load("burn.yaml", yaml, registry);
-        var snapshot = new WorkflowSnapshot { Workflow = loaded.Workflows[0].Definition, Revision = "bench", Source = "bench" };
+        WorkflowSnapshot snapshot = BenchSnapshot.Load(yaml, registry);
         var watch = Stopwatch.StartNew();
         string id = await host.Runs.StartAsync(snapshot, null, "bench");
         OrchestrationMetadata done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true);
