@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Storage.Blobs;
 using GitOps.Orchestrations.Core.Model;
 using GitOps.Orchestrations.Engine.Runs;
+using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Hosting.Backends;
 using Microsoft.DurableTask.Client;
 
@@ -16,7 +17,7 @@ namespace GitOps.Orchestrations.Engine.Tests;
 public abstract class LargeRunTests(EngineBackend backend)
 {
     /// <summary>Layers of <paramref name="width"/> tasks, each waiting for two of the layer before, every one with an output.</summary>
-    static string Layered(string name, int layers, int width)
+    internal static string Layered(string name, int layers, int width)
     {
         var yaml = new StringBuilder($"apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {{name: {name}}}\nspec:\n  tasks:\n");
         for (int layer = 0; layer < layers; layer++)
@@ -65,15 +66,56 @@ public abstract class LargeRunTests(EngineBackend backend)
         Assert.DoesNotContain("$payload", input, StringComparison.Ordinal);
         Assert.Contains("\"Workflow\":{", input, StringComparison.Ordinal);
     }
+}
 
-    /// <summary>The blobs Azure Storage wrote for messages over its large-message threshold; none in memory.</summary>
-    protected async Task<List<string>> LargeMessageBlobsAsync()
+/// <summary>The pause a wide run takes to checkpoint gives way to a node that runs long.</summary>
+public sealed class CheckpointDrainTests(MemoryBackend backend) : IClassFixture<MemoryBackend>
+{
+    [Fact]
+    public async Task A_run_that_pauses_to_checkpoint_goes_on_without_waiting_for_a_long_node()
     {
-        if (backend.Options.Store is not AzureStorageStore azure)
+        // 'gate' waits for a person from the start. After CheckpointDefaults.DrainAfter finished nodes
+        // of the chain the run stops starting new ones to checkpoint; the gate keeps it from getting
+        // there, so after DrainLimit the chain must go on. The gate is approved only once the chain
+        // has ended: a pause that waited for the gate would never end, and the run would time out.
+        int length = CheckpointDefaults.DrainAfter + 20;
+        string last = $"c{length - 1}";
+        var yaml = new StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: drain}\nspec:\n  timeout: 2m\n  tasks:\n    - {name: gate, uses: approval, with: {timeout: 1h, onTimeout: reject}}\n    - {name: c0, uses: log, with: {message: x}}\n");
+        for (int i = 1; i < length; i++)
         {
-            return [];
+            yaml.Append($"    - {{name: c{i}, uses: log, depends: c{i - 1}, with: {{message: x}}}}\n");
         }
 
+        bool approved = false;
+        RunStatus run = await backend.RunAsync(yaml.ToString(), onChange: async (id, status) =>
+        {
+            if (!approved && status.Waiting.Contains("gate") && status.Nodes.Any(n => n.Name == last && n.Phase == NodePhase.Succeeded))
+            {
+                approved = true;
+                await backend.Engine.Runs.DecideAsync(id, "gate", new ApprovalDecision("approve", "alice", "after the chain"));
+            }
+        });
+
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.True(approved);
+        NodeStatus gate = run.Nodes.Single(n => n.Name == "gate");
+        Assert.True(run.Nodes.Single(n => n.Name == last).FinishedAt < gate.FinishedAt);
+
+        // The pause was taken and lasted its limit: the node after it started DrainLimit or more later.
+        NodeStatus before = run.Nodes.Single(n => n.Name == $"c{CheckpointDefaults.DrainAfter - 1}");
+        NodeStatus after = run.Nodes.Single(n => n.Name == $"c{CheckpointDefaults.DrainAfter}");
+        Assert.True(after.StartedAt!.Value - before.FinishedAt!.Value >= CheckpointDefaults.DrainLimit - TimeSpan.FromMilliseconds(50), $"{before.FinishedAt:O} to {after.StartedAt:O}");
+    }
+}
+
+public sealed class MemoryLargeRunTests(MemoryBackend backend) : LargeRunTests(backend), IClassFixture<MemoryBackend>;
+
+public sealed class AzuriteLargeRunTests(AzuriteBackend backend) : LargeRunTests(backend), IClassFixture<AzuriteBackend>
+{
+    /// <summary>The blobs Azure Storage wrote for messages over its large-message threshold.</summary>
+    async Task<List<string>> LargeMessageBlobsAsync()
+    {
+        var azure = (AzureStorageStore)backend.Options.Store;
         BlobContainerClient container = new BlobServiceClient(azure.ConnectionString).GetBlobContainerClient($"{backend.Options.TaskHub.ToLowerInvariant()}-largemessages");
         var names = new List<string>();
         if (await container.ExistsAsync())
@@ -90,47 +132,16 @@ public abstract class LargeRunTests(EngineBackend backend)
     [Fact]
     public async Task No_input_of_a_large_run_goes_over_the_large_message_threshold()
     {
-        // Checkpoints every 100 nodes on Azure Storage: a 480-node run continues as new four times.
-        // Before the payload store each new execution's input (snapshot and nodes) was a blob of its own.
+        // A 480-node run 40 wide pauses to continue as new after 250 nodes. Before the payload store
+        // each execution's input (snapshot and nodes) was a blob of its own, fetched on every replay.
         string id = $"threshold-{Guid.NewGuid():N}";
-        RunStatus run = await backend.RunAsync(Layered("threshold", 12, 40), runId: id);
+        RunStatus run = await backend.RunAsync(LargeRunTests.Layered("threshold", 12, 40), runId: id);
         Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
 
         List<string> blobs = (await LargeMessageBlobsAsync()).Where(b => b.Contains(id, StringComparison.Ordinal)).ToList();
+
+        // The run's output, all 480 nodes, is over the threshold and written once: the listing sees the provider's blobs.
+        Assert.Contains(blobs, b => b.Contains("ExecutionCompleted", StringComparison.Ordinal));
         Assert.DoesNotContain(blobs, b => b.Contains("ExecutionStarted", StringComparison.OrdinalIgnoreCase) || b.Contains("ContinueAsNew", StringComparison.OrdinalIgnoreCase) || b.Contains("Input", StringComparison.OrdinalIgnoreCase));
     }
 }
-
-/// <summary>The pause a wide run takes to checkpoint gives way to a node that runs long.</summary>
-public sealed class CheckpointDrainTests(MemoryBackend backend) : IClassFixture<MemoryBackend>
-{
-    [Fact]
-    public async Task A_run_that_pauses_to_checkpoint_goes_on_without_waiting_for_a_long_node()
-    {
-        // 'slow' waits 20 s from the start. After CheckpointDefaults.DrainAfter finished nodes of the
-        // chain the run stops starting new ones to checkpoint; 'slow' keeps it from getting there, so
-        // after DrainLimit the chain goes on, and ends long before 'slow' does.
-        int length = CheckpointDefaults.DrainAfter + 20;
-        var yaml = new StringBuilder("apiVersion: gitops.orchestrations/v1\nkind: Workflow\nmetadata: {name: drain}\nspec:\n  tasks:\n    - {name: slow, uses: wait, with: {duration: 20s}}\n    - {name: c0, uses: log, with: {message: x}}\n");
-        for (int i = 1; i < length; i++)
-        {
-            yaml.Append($"    - {{name: c{i}, uses: log, depends: c{i - 1}, with: {{message: x}}}}\n");
-        }
-
-        RunStatus run = await backend.RunAsync(yaml.ToString());
-
-        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
-        NodeStatus slow = run.Nodes.Single(n => n.Name == "slow");
-        NodeStatus last = run.Nodes.Single(n => n.Name == $"c{length - 1}");
-        NodeStatus paused = run.Nodes.Single(n => n.Name == $"c{CheckpointDefaults.DrainAfter}");
-        Assert.True(last.FinishedAt < slow.FinishedAt - TimeSpan.FromSeconds(5), $"chain ended {last.FinishedAt:O}, slow {slow.FinishedAt:O}");
-
-        // The pause was taken, and lasted the limit: the node after it started about DrainLimit later.
-        NodeStatus before = run.Nodes.Single(n => n.Name == $"c{CheckpointDefaults.DrainAfter - 1}");
-        Assert.InRange(paused.StartedAt!.Value - before.FinishedAt!.Value, CheckpointDefaults.DrainLimit - TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(15));
-    }
-}
-
-public sealed class MemoryLargeRunTests(MemoryBackend backend) : LargeRunTests(backend), IClassFixture<MemoryBackend>;
-
-public sealed class AzuriteLargeRunTests(AzuriteBackend backend) : LargeRunTests(backend), IClassFixture<AzuriteBackend>;
