@@ -14,19 +14,30 @@ public sealed class StoredSnapshotConverter(StoredPayloads payloads, int inlineB
 {
     const string KeyProperty = "$payload";
 
+    // The key of each snapshot this process stored or read, so a run that continues as new or
+    // starts fan-out chunks names it again without serializing and hashing it each time.
+    readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowSnapshot, Stored> known = [];
+
+    sealed record Stored(string Key, int Bytes);
+
     public override void Write(Utf8JsonWriter writer, WorkflowSnapshot value, JsonSerializerOptions options)
     {
-        byte[] content = JsonSerializer.SerializeToUtf8Bytes(value, inner);
-        if (content.Length <= inlineBytes || !value.MayStoreByContent)
+        if (!known.TryGetValue(value, out Stored? stored))
         {
-            writer.WriteRawValue(content, skipInputValidation: true);
-            return;
+            byte[] content = JsonSerializer.SerializeToUtf8Bytes(value, inner);
+            if (content.Length <= inlineBytes || !value.MayStoreByContent)
+            {
+                writer.WriteRawValue(content, skipInputValidation: true);
+                return;
+            }
+
+            stored = new Stored(payloads.Put(content, kept: value), content.Length);
+            known.AddOrUpdate(value, stored);
         }
 
-        string key = payloads.Put(content, kept: value);
         writer.WriteStartObject();
-        writer.WriteString(KeyProperty, key);
-        writer.WriteNumber("bytes", content.Length);
+        writer.WriteString(KeyProperty, stored.Key);
+        writer.WriteNumber("bytes", stored.Bytes);
         writer.WriteEndObject();
     }
 
@@ -58,8 +69,13 @@ public sealed class StoredSnapshotConverter(StoredPayloads payloads, int inlineB
         }
 
         // Stored once, so stored again: a run that named its snapshot keeps naming it.
-        return (WorkflowSnapshot)payloads.Get(key, content =>
-            (JsonSerializer.Deserialize<WorkflowSnapshot>(content, inner) ?? throw new JsonException($"payload {key} is null")) with { MayStoreByContent = true });
+        var snapshot = (WorkflowSnapshot)payloads.Get(key, content =>
+        {
+            WorkflowSnapshot read = (JsonSerializer.Deserialize<WorkflowSnapshot>(content, inner) ?? throw new JsonException($"payload {key} is null")) with { MayStoreByContent = true };
+            known.AddOrUpdate(read, new Stored(key, content.Length));
+            return read;
+        });
+        return snapshot;
     }
 
     static bool IsReference(Utf8JsonReader probe) =>
