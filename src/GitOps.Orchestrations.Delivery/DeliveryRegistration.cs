@@ -20,6 +20,9 @@ public sealed record DeliveryOptions
 
     /// <summary>The clusters workflows may name; none unless the host configures some.</summary>
     public ClusterRegistry Clusters { get; init; } = ClusterRegistry.Empty;
+
+    /// <summary>The operator's policies, checked before every sync writes, whatever its workflow names (docs/policy.md).</summary>
+    public IReadOnlyList<Core.Policies.PolicyDefinition> Policies { get; init; } = [];
 }
 
 /// <summary>The two halves a host wires up for delivery: services, and activities.</summary>
@@ -35,6 +38,7 @@ public static class DeliveryRegistration
         services.AddHttpClient(Promotion.HelmPublishActivity.ClientName).UseEgressPolicy();
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
         services.TryAddSingleton<IGitSources>(provider => provider.GetRequiredService<GitCheckout>());
+        services.TryAddSingleton(provider => new Policies.PolicyGate(provider.GetRequiredService<DeliveryOptions>().Policies));
         services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<IGitSources>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
         return services;
     }

@@ -75,6 +75,7 @@ public static class WorkflowResolver
             Templates = catalog.TemplatesFor(found.Definition),
             AnalysisTemplates = catalog.AnalysisTemplates,
             Rollouts = catalog.Rollouts,
+            Policies = catalog.Policies,
             Revision = files.Revision,
             Source = files.Source,
         };
@@ -101,6 +102,7 @@ public static class WorkflowResolver
             Workflow = RolloutWorkflow.For(rollout),
             AnalysisTemplates = catalog.AnalysisTemplates,
             Rollouts = catalog.Rollouts,
+            Policies = catalog.Policies,
             Revision = files.Revision,
             Source = files.Source,
         };

@@ -43,6 +43,7 @@ public static partial class EffectiveConfiguration
             ["KeysFile"] = options.KeysFile,
             ["CacheDirectory"] = options.Engine.Delivery.CacheDirectory,
             ["Plugins"] = options.Plugins,
+            ["Policies"] = options.PolicyFolder is null ? null : $"{options.PolicyFolder} ({options.Engine.Delivery.Policies.Count} policies)",
             ["CustomTaskTypes"] = new JsonArray([.. options.Engine.TaskTypes.CustomNames.Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]),
             ["Jwt"] = options.Jwt.SigningKey is null ? null : new JsonObject
             {

@@ -41,6 +41,9 @@ public sealed record ServerOptions
     /// <summary>The folder custom task types were loaded from, if any (docs/tasks.md).</summary>
     public string? Plugins { get; init; }
 
+    /// <summary>The file or folder the operator's policies were read from, if any (docs/policy.md).</summary>
+    public string? PolicyFolder { get; init; }
+
     public JwtSettings Jwt { get; init; } = new();
 
     public RetentionOptions Retention { get; init; } = new();
@@ -97,6 +100,7 @@ public sealed record ServerOptions
             ApiKeys = keysFile is null ? ReadKeys(section) : ReadKeys(keysFile),
             KeysFile = keysFile ?? configFile,
             Plugins = section["Plugins"] is { Length: > 0 } pluginFolder ? pluginFolder : null,
+            PolicyFolder = section["Policies"] is { Length: > 0 } policyFolder ? policyFolder : null,
             Jwt = section.GetSection("Jwt").Get<JwtSettings>() ?? defaults.Jwt,
             Engine = engine with
             {
@@ -104,9 +108,13 @@ public sealed record ServerOptions
                 TaskHub = section["TaskHub"] ?? engine.TaskHub,
                 // Custom task types from a plugin folder; a plugin that does not load stops the start.
                 TaskTypes = section["Plugins"] is { Length: > 0 } plugins ? Hosting.Plugins.TaskTypePlugins.Registry(plugins) : engine.TaskTypes,
-                Delivery = (clusters is null ? engine.Delivery : engine.Delivery with { Clusters = new ClusterRegistry(clusters) }) is var delivery && section["CacheDirectory"] is { Length: > 0 } cache
+                Delivery = ((clusters is null ? engine.Delivery : engine.Delivery with { Clusters = new ClusterRegistry(clusters) }) is var delivery && section["CacheDirectory"] is { Length: > 0 } cache
                     ? delivery with { CacheDirectory = cache }
-                    : delivery,
+                    : delivery) with
+                {
+                    // The operator's policies; one that does not load stops the start, so no sync runs unguarded by mistake.
+                    Policies = section["Policies"] is { Length: > 0 } policies ? Delivery.Policies.PolicyFolder.Load(policies) : [],
+                },
                 Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? engine.Egress,
                 Approvals = section["ApprovalKey"] is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : engine.Approvals,
                 Notifications = NotificationSettings.Read(section.GetSection("Notifications"), (section["PublicUrl"] ?? LinkableUrl(section["Urls"] ?? defaults.Urls)) is string publicUrl ? $"{publicUrl.TrimEnd('/')}/ui/" : null),

@@ -29,6 +29,7 @@ public static class ServerSettings
         new("Path", "GITOPS_WORKFLOWS_PATH", "--path"),
         new("KeysFile", "GITOPS_KEYS_FILE", "--keys-file"),
         new("CacheDirectory", "GITOPS_CACHE_DIR"),
+        new("Policies", "GITOPS_POLICIES"),
         new("Plugins", "GITOPS_PLUGINS", "--plugins"),
         new("PublicUrl", "GITOPS_PUBLIC_URL"),
         new("ApprovalKey", "GITOPS_APPROVAL_KEY", Secret: true),

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using GitOps.Orchestrations.Core.Delivery;
+using GitOps.Orchestrations.Core.Loading;
+using GitOps.Orchestrations.Core.Policies;
+using GitOps.Orchestrations.Delivery.Policies;
+using GitOps.Orchestrations.Engine.TaskTypes;
 using GitOps.Orchestrations.Core.Manifests;
 using GitOps.Orchestrations.Git;
 using GitOps.Orchestrations.Kubernetes;
@@ -29,6 +33,11 @@ public static class DeliveryBenchmark
         var requestCounts = new List<int>();
         var unchangedListing = new List<double>();
         var unchangedSteady = new List<double>();
+        var policyTimes = new List<double>();
+        var policyReused = new List<double>();
+        IReadOnlyList<PolicyDefinition> policies = TenPolicies();
+        int violations = 0, mutated = 0;
+        double? policyFirst = null;
         for (int round = 0; round <= repeat; round++)
         {
             using var repo = new GitRepository();
@@ -52,6 +61,29 @@ public static class DeliveryBenchmark
                 double render = watch.Elapsed.TotalSeconds;
                 ApplyReport a = await applier.ApplyAsync(set, options);
                 double t1 = watch.Elapsed.TotalSeconds;
+
+                // The policy gate as a sync runs it: ten policies, mutations first, over the same render.
+                // A server evaluates on every sync, so the figure is its steady state: the first
+                // evaluations of a fresh process (JIT) are not counted, and are reported apart.
+                var evaluations = new List<double>();
+                for (int i = 0; i < 30; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    PolicyReport report = PolicyEngine.Evaluate(set, policies, "bench");
+                    evaluations.Add(clock.Elapsed.TotalSeconds);
+                    (violations, mutated) = (report.Violations.Count, report.Mutations.Count);
+                }
+
+                policyFirst ??= evaluations[0];
+                evaluations.RemoveRange(0, 20);
+
+                // An unchanged re-sync through the gate: a new render of the same commit has the same digest.
+                var gate = new PolicyGate([]);
+                gate.Check(set, policies, "bench");
+                ManifestSet again = await renderer.RenderAsync(source, repo.Head, new RenderSpec());
+                var reuse = Stopwatch.StartNew();
+                gate.Check(again, policies, "bench");
+                double reused = reuse.Elapsed.TotalSeconds;
 
                 int lists = liveObjects.Lists;
                 int requests = server.RequestLog.Count;
@@ -96,6 +128,8 @@ public static class DeliveryBenchmark
                     requestCounts.Add(unchangedRequests);
                     unchangedListing.Add(tListed);
                     unchangedSteady.Add(tSteady);
+                    policyTimes.Add(Median(evaluations));
+                    policyReused.Add(reused);
                 }
             }
             finally
@@ -117,7 +151,72 @@ public static class DeliveryBenchmark
         Console.WriteLine($"first / unchanged: {Median(first) / Median(unchanged):0.0}x first after the apply, {Median(first) / Median(unchangedSteady):0.0}x again, {Median(first) / Median(unchangedListing):0.0}x listing");
         Console.WriteLine($"API requests in an unchanged re-apply: {string.Join(", ", requestCounts.Distinct())} (no LIST: live objects from the watch-fed cache)");
 
+        Console.WriteLine();
+        Console.WriteLine($"| {policies.Count} policies ({policies.Sum(p => p.Rules.Count)} rules) over the {Objects}-object app | median s | share of first render + apply | share of an unchanged re-apply |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| evaluate (mutate, then validate) | {Median(policyTimes):0.0000} | {100 * Median(policyTimes) / Median(first):0.0}% | {100 * Median(policyTimes) / Median(unchangedSteady):0.0}% |");
+        Console.WriteLine($"| the gate on an unchanged re-sync (same render digest: result reused) | {Median(policyReused):0.0000} | {100 * Median(policyReused) / Median(first):0.0}% | {100 * Median(policyReused) / Median(unchangedSteady):0.0}% |");
+        Console.WriteLine($"violations: {violations}, mutations: {mutated}; the first evaluation in a fresh process (JIT): {policyFirst:0.000} s");
+
         await GitResyncAsync(repeat);
+    }
+
+    /// <summary>The seven policies the project ships, and three more of the kinds teams add: a deny, a replica floor, no NodePort.</summary>
+    static IReadOnlyList<PolicyDefinition> TenPolicies()
+    {
+        var policies = new List<PolicyDefinition>();
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "policies"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            policies.AddRange(DocumentLoader.Load(file, File.ReadAllBytes(file), TaskTypeRegistry.BuiltIn()).Of<PolicyDefinition>());
+        }
+
+        const string more = """
+            apiVersion: kyverno.io/v1
+            kind: ClusterPolicy
+            metadata: {name: deny-default-namespace}
+            spec:
+              validationFailureAction: Audit
+              rules:
+                - name: not-default
+                  match: {any: [{resources: {kinds: [ConfigMap, Service, Deployment]}}]}
+                  validate:
+                    message: "use a namespace of your own"
+                    deny:
+                      conditions:
+                        any:
+                          - {key: "{{ request.object.metadata.namespace }}", operator: Equals, value: default}
+            ---
+            apiVersion: kyverno.io/v1
+            kind: ClusterPolicy
+            metadata: {name: replica-floor}
+            spec:
+              validationFailureAction: Audit
+              rules:
+                - name: two-or-more
+                  match: {any: [{resources: {kinds: [Deployment]}}]}
+                  validate:
+                    message: "run at least two replicas"
+                    pattern: {spec: {replicas: ">=2"}}
+            ---
+            apiVersion: kyverno.io/v1
+            kind: ClusterPolicy
+            metadata: {name: no-node-port}
+            spec:
+              validationFailureAction: Audit
+              rules:
+                - name: cluster-ip
+                  match: {any: [{resources: {kinds: [Service]}}]}
+                  validate:
+                    message: "NodePort opens every node"
+                    pattern: {spec: {=(type): "!NodePort"}}
+            """;
+        LoadResult extra = DocumentLoader.Load("bench-policies.yaml", more, TaskTypeRegistry.BuiltIn());
+        if (extra.Diagnostics.Count > 0 || policies.Count + extra.Documents.Count != 10)
+        {
+            throw new InvalidOperationException(string.Join("\n", extra.Diagnostics));
+        }
+
+        return [.. policies, .. extra.Of<PolicyDefinition>()];
     }
 
     static async Task GitResyncAsync(int repeat)

@@ -31,7 +31,8 @@ public sealed partial class KindSchemaTests
     {
         using JsonDocument schema = Schema(kind);
         JsonElement properties = schema.RootElement.GetProperty("properties");
-        Assert.Equal(DocumentLoader.ApiVersion, properties.GetProperty("apiVersion").GetProperty("const").GetString());
+        Assert.True(KindRegistry.Default.TryGet(kind, out IDocumentKind? registered));
+        Assert.Equal(registered.ApiVersion, properties.GetProperty("apiVersion").GetProperty("const").GetString());
         Assert.Equal(kind, properties.GetProperty("kind").GetProperty("const").GetString());
         Assert.Equal(["apiVersion", "kind", "metadata", "spec"], schema.RootElement.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
     }
@@ -42,7 +43,8 @@ public sealed partial class KindSchemaTests
     {
         using JsonDocument schema = Schema(kind);
         string[] fields = [.. schema.RootElement.GetProperty("properties").GetProperty("spec").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
-        LoadResult loaded = DocumentLoader.Load("probe.yaml", $"apiVersion: {DocumentLoader.ApiVersion}\nkind: {kind}\nmetadata: {{name: probe}}\nspec: {{bogus: 1}}\n", TaskTypeRegistry.BuiltIn());
+        KindRegistry.Default.TryGet(kind, out IDocumentKind? registered);
+        LoadResult loaded = DocumentLoader.Load("probe.yaml", $"apiVersion: {registered!.ApiVersion}\nkind: {kind}\nmetadata: {{name: probe}}\nspec: {{bogus: 1}}\n", TaskTypeRegistry.BuiltIn());
         string message = loaded.Diagnostics.Select(d => d.Message).Single(m => m.StartsWith("unknown field 'bogus' in spec", StringComparison.Ordinal));
         string allowed = message[(message.IndexOf("(allowed: ", StringComparison.Ordinal) + 10)..].TrimEnd(')');
         Assert.Equal(allowed.Split(", ").Order(StringComparer.Ordinal), fields);
@@ -81,10 +83,10 @@ public sealed partial class KindSchemaTests
         Assert.Equal(KindRegistry.Default.Names.Order(StringComparer.Ordinal), checkedKinds.Order(StringComparer.Ordinal));
     }
 
-    /// <summary>The YAML files under workflows/, and the fenced YAML blocks of the README and docs that are whole documents.</summary>
+    /// <summary>The YAML files under workflows/ and policies/, and the fenced YAML blocks of the README and docs that are whole documents.</summary>
     static IEnumerable<(string Where, string Yaml)> Examples()
     {
-        foreach (string file in Directory.EnumerateFiles(Path.Combine(Root, "workflows"), "*.yaml", SearchOption.AllDirectories))
+        foreach (string file in new[] { "workflows", "policies" }.SelectMany(folder => Directory.EnumerateFiles(Path.Combine(Root, folder), "*.yaml", SearchOption.AllDirectories)))
         {
             yield return (Path.GetRelativePath(Root, file), File.ReadAllText(file));
         }
@@ -93,7 +95,7 @@ public sealed partial class KindSchemaTests
         {
             foreach (Match block in YamlBlock().Matches(File.ReadAllText(file)))
             {
-                if (block.Groups[1].Value.StartsWith("apiVersion: gitops.orchestrations/v1", StringComparison.Ordinal))
+                if (block.Groups[1].Value.StartsWith("apiVersion: gitops.orchestrations/v1", StringComparison.Ordinal) || block.Groups[1].Value.StartsWith("apiVersion: kyverno.io/v1", StringComparison.Ordinal))
                 {
                     yield return (Path.GetRelativePath(Root, file), block.Groups[1].Value);
                 }

@@ -20,6 +20,6 @@ public static class WorkflowSnapshots
 
         string rootName = DocumentLoader.Load(file, yaml, taskTypes).Workflows[0].Definition.Name;
         WorkflowDocument first = catalog.Find(rootName)!;
-        return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), Templates = catalog.TemplatesFor(first.Definition), AnalysisTemplates = catalog.AnalysisTemplates, Rollouts = catalog.Rollouts, Revision = "test", Source = file };
+        return new WorkflowSnapshot { Workflow = first.Definition, Library = catalog.LibraryFor(first.Definition), Templates = catalog.TemplatesFor(first.Definition), AnalysisTemplates = catalog.AnalysisTemplates, Rollouts = catalog.Rollouts, Policies = catalog.Policies, Revision = "test", Source = file };
     }
 }

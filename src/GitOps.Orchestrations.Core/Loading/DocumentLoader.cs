@@ -79,19 +79,21 @@ public static class DocumentLoader
 
         string? apiVersion = root.String("apiVersion", required: true);
         string? kindName = root.String("kind", required: true);
-        if (apiVersion is not null && apiVersion != ApiVersion)
+        IDocumentKind? kind = null;
+        bool known = kindName is null || kinds.TryGet(kindName, out kind);
+        string expected = kind?.ApiVersion ?? ApiVersion;
+        if (apiVersion is not null && apiVersion != expected)
         {
-            root.Error(root.PositionOf("apiVersion")!.Value, $"apiVersion must be '{ApiVersion}', not '{apiVersion}'");
+            root.Error(root.PositionOf("apiVersion")!.Value, $"apiVersion must be '{expected}', not '{apiVersion}'");
         }
 
-        IDocumentKind? kind = null;
-        if (kindName is not null && !kinds.TryGet(kindName, out kind))
+        if (!known)
         {
             root.Error(root.PositionOf("kind")!.Value, $"unknown kind '{kindName}' (known: {string.Join(", ", kinds.Names)})");
             return null;
         }
 
-        (string? name, IReadOnlyDictionary<string, string> labels) = ReadMetadata(file, root.Node("metadata", required: true), kind, diagnostics);
+        (string? name, string? ns, IReadOnlyDictionary<string, string> labels) = ReadMetadata(file, root.Node("metadata", required: true), kind, diagnostics);
         MappingReader? spec = MappingReader.For(file, root.Node("spec", required: true), "spec", diagnostics);
         root.RejectUnknown();
         if (kind is null || name is null || spec is null)
@@ -99,21 +101,27 @@ public static class DocumentLoader
             return null;
         }
 
-        var reader = new KindReader(file, name, document, spec, taskTypes, limits, diagnostics) { Labels = labels };
+        var reader = new KindReader(file, name, document, spec, taskTypes, limits, diagnostics) { Labels = labels, Namespace = ns };
         object? value = kind.Read(reader);
         return value is null ? null : new LoadedDocument(kind.Kind, name, file, document.Position, value) { Labels = labels };
     }
 
-    static (string? Name, IReadOnlyDictionary<string, string> Labels) ReadMetadata(string file, YNode? node, IDocumentKind? kind, List<Diagnostic> diagnostics)
+    static (string? Name, string? Namespace, IReadOnlyDictionary<string, string> Labels) ReadMetadata(string file, YNode? node, IDocumentKind? kind, List<Diagnostic> diagnostics)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         MappingReader? metadata = MappingReader.For(file, node, "metadata", diagnostics);
         if (metadata is null)
         {
-            return (null, labels);
+            return (null, null, labels);
         }
 
         string? name = metadata.String("name", required: true);
+        string? ns = kind is { Namespaced: true } ? metadata.String("namespace") : null;
+        if (ns is not null && DocumentNames.DnsLabel(ns, "namespace") is string badNamespace)
+        {
+            metadata.Error(metadata.PositionOf("namespace")!.Value, badNamespace);
+        }
+
         switch (metadata.Node("labels"))
         {
             case YMapping mapping:
@@ -141,10 +149,10 @@ public static class DocumentLoader
         if (name is not null && kind?.NameProblem(name) is string problem)
         {
             metadata.Error(metadata.PositionOf("name")!.Value, problem);
-            return (null, labels);
+            return (null, ns, labels);
         }
 
-        return (name, labels);
+        return (name, ns, labels);
     }
 }
 

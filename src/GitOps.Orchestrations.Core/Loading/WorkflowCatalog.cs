@@ -37,6 +37,9 @@ public sealed class WorkflowCatalog
     /// <summary>The folder's Pipelines by name.</summary>
     public IReadOnlyDictionary<string, Promotion.PipelineDefinition> Pipelines { get; private set; } = new Dictionary<string, Promotion.PipelineDefinition>();
 
+    /// <summary>The folder's Kyverno ClusterPolicies and Policies by name, for <c>sync</c>'s <c>policies</c>; a run snapshots them.</summary>
+    public IReadOnlyDictionary<string, Policies.PolicyDefinition> Policies { get; private set; } = new Dictionary<string, Policies.PolicyDefinition>();
+
     IReadOnlyDictionary<string, WorkflowDocument> ByName { get; set; } = new Dictionary<string, WorkflowDocument>();
 
     /// <summary>The folder's WorkflowTemplates by name; a run snapshots those it may call.</summary>
@@ -89,8 +92,10 @@ public sealed class WorkflowCatalog
         catalog.AnalysisTemplates = catalog.Named<Analysis.AnalysisTemplate>(Analysis.AnalysisTemplateLoader.Kind);
         catalog.Rollouts = catalog.Named<Rollouts.RolloutDefinition>(Core.Rollouts.RolloutLoader.Kind);
         catalog.Pipelines = catalog.Named<Promotion.PipelineDefinition>(Promotion.PipelineLoader.Kind);
+        catalog.Policies = catalog.LoadPolicies(diagnostics);
         catalog.CheckWorkflowReferences(diagnostics);
         catalog.CheckTemplateReferences(diagnostics);
+        catalog.CheckPolicyReferences(diagnostics);
         return catalog;
     }
 
@@ -240,7 +245,7 @@ public sealed class WorkflowCatalog
 
         foreach (WorkflowDocument document in byName.Values.Concat(WorkflowTemplates.Values))
         {
-            foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "rollout"))
+            foreach (TaskSpec task in document.Definition.AllSteps().Where(t => t.Uses == "rollout"))
             {
                 if (task.With is JsonElement with && with.TryGetProperty("rollout", out JsonElement name) && name.ValueKind == JsonValueKind.String
                     && !Template.HasReferences(name.GetString()!) && !rollouts.ContainsKey(name.GetString()!))
@@ -252,7 +257,7 @@ public sealed class WorkflowCatalog
 
         foreach (WorkflowDocument document in byName.Values.Concat(WorkflowTemplates.Values))
         {
-            foreach (TaskSpec task in document.Definition.Tasks.Append(document.Definition.OnExit).OfType<TaskSpec>().Where(t => t.Uses == "analysis"))
+            foreach (TaskSpec task in document.Definition.AllSteps().Where(t => t.Uses == "analysis"))
             {
                 if (task.With is not JsonElement with || !with.TryGetProperty("templates", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
                 {
@@ -265,6 +270,43 @@ public sealed class WorkflowCatalog
                         && !Template.HasReferences(name.GetString()!) && !templates.ContainsKey(name.GetString()!))
                     {
                         diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "with.templates"), $"AnalysisTemplate '{name.GetString()}' is not defined in this repository folder"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>ClusterPolicies and Policies share one namespace of names, as a sync names them.</summary>
+    Dictionary<string, Policies.PolicyDefinition> LoadPolicies(List<Diagnostic> diagnostics)
+    {
+        var policies = new Dictionary<string, Policies.PolicyDefinition>(Named<Policies.PolicyDefinition>(Core.Policies.ClusterPolicyKind.Name), StringComparer.Ordinal);
+        foreach (var (name, policy) in Named<Policies.PolicyDefinition>(Core.Policies.PolicyKind.Name))
+        {
+            if (!policies.TryAdd(name, policy))
+            {
+                string file = FileOf(Core.Policies.PolicyKind.Name, name)!;
+                diagnostics.Add(new(file, byKind[Core.Policies.PolicyKind.Name][name].At, $"Policy '{name}' has the name of a ClusterPolicy in {FileOf(Core.Policies.ClusterPolicyKind.Name, name)}; a sync names policies by name alone"));
+            }
+        }
+
+        return policies;
+    }
+
+    /// <summary>Every policy a sync names by a literal is a policy of this folder.</summary>
+    void CheckPolicyReferences(List<Diagnostic> diagnostics)
+    {
+        foreach (WorkflowDocument document in ByName.Values.Concat(WorkflowTemplates.Values))
+        {
+            foreach (TaskSpec task in document.Definition.AllSteps().Where(t => t.Uses is "sync" or "apply" or "diff"))
+            {
+                if (task.With is JsonElement with && with.TryGetProperty("policies", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (JsonElement name in list.EnumerateArray().Where(n => n.ValueKind == JsonValueKind.String && !Template.HasReferences(n.GetString()!)))
+                    {
+                        if (!Policies.ContainsKey(name.GetString()!))
+                        {
+                            diagnostics.Add(new(document.Map.File, document.Map.Of(task.Name, "with.policies"), $"policy '{name.GetString()}' is not a ClusterPolicy or Policy of this repository folder"));
+                        }
                     }
                 }
             }

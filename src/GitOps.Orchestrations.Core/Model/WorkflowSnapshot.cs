@@ -21,6 +21,10 @@ public sealed record WorkflowSnapshot
     /// <summary>The Rollouts of the same repository and revision, for <c>uses: rollout</c>.</summary>
     public IReadOnlyDictionary<string, Core.Rollouts.RolloutDefinition> Rollouts { get; init; } = new Dictionary<string, Core.Rollouts.RolloutDefinition>();
 
+    /// <summary>The Kyverno policies of the same repository and revision, for <c>sync</c>'s <c>policies</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public IReadOnlyDictionary<string, Core.Policies.PolicyDefinition> Policies { get; init; } = new Dictionary<string, Core.Policies.PolicyDefinition>();
+
     /// <summary>The commit SHA the definition was read from, or <c>local</c> for a file outside Git.</summary>
     public required string Revision { get; init; }
 

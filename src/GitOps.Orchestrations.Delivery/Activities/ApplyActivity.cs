@@ -1,4 +1,5 @@
 using GitOps.Orchestrations.Core.Manifests;
+using GitOps.Orchestrations.Delivery.Policies;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Kubernetes.LiveObjects;
@@ -12,7 +13,7 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// Renders (from cache when it can) and applies to a cluster. Safe to run twice: a redelivered
 /// activity finds every object already as desired and writes nothing.
 /// </summary>
-public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liveObjects, RenderService renderer, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
+public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liveObjects, RenderService renderer, PolicyGate policies, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
 {
     /// <summary>Diffs longer than this are cut; they travel through orchestration history.</summary>
     public const int MaxDiffChars = 32 * 1024;
@@ -20,7 +21,15 @@ public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liv
     public override Task<ApplyResult> RunAsync(TaskActivityContext context, ApplyRequest input) =>
         DeliveryErrors.RunAsync(logger, "apply", async () =>
         {
-            ManifestSet set = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
+            ManifestSet rendered = await renderer.RenderAsync(input.Source, input.Revision, input.Render);
+            PolicyGateResult gate = policies.Check(rendered, input.Policies, input.Target.Namespace);
+            if (gate.Refusal is not null)
+            {
+                logger.StepFailed("apply", gate.Refusal);
+                return new ApplyResult { Error = gate.Refusal, Digest = rendered.Digest, Policy = gate.Findings };
+            }
+
+            ManifestSet set = gate.Set;
             using ClusterClient client = clusters.Connect(input.Target.Cluster);
             ApplyReport report = await new KubernetesApplier(client, liveObjects.For(input.Target.Cluster)).ApplyAsync(set, Options(input, set));
             logger.Applied(input.Application, input.Revision, report.Summary, report.Writes);
@@ -31,6 +40,7 @@ public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liv
                 Writes = report.Writes,
                 Changes = report.Changes.Where(c => c.Action != "unchanged").Select(c => new ObjectChangeView(c.Object, c.Action, c.Fields)).ToList(),
                 Diff = report.Diff.Length > MaxDiffChars ? report.Diff[..MaxDiffChars] + "\n… (diff cut)\n" : report.Diff,
+                Policy = gate.Findings,
             };
         });
 

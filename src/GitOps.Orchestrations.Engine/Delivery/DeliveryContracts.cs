@@ -65,7 +65,13 @@ public sealed record ApplyRequest
     public bool ForceConflicts { get; init; } = true;
 
     public IReadOnlyList<IgnoreDifference> IgnoreDifferences { get; init; } = [];
+
+    /// <summary>The step's named policies, from the run's snapshot; the server's own apply besides (docs/policy.md).</summary>
+    public IReadOnlyList<Core.Policies.PolicyDefinition> Policies { get; init; } = [];
 }
+
+/// <summary>What policies found in a render: every violation (Enforce and Audit), how many objects a mutation changed, and how many policies ran.</summary>
+public sealed record PolicyFindings(IReadOnlyList<Core.Policies.PolicyViolation> Violations, int Mutated, int Policies);
 
 public sealed record ObjectChangeView(string Object, string Action, IReadOnlyList<string>? Fields = null);
 
@@ -80,6 +86,8 @@ public sealed record ApplyResult : DeliveryOutcome
     public IReadOnlyList<ObjectChangeView> Changes { get; init; } = [];
 
     public string Diff { get; init; } = string.Empty;
+
+    public PolicyFindings? Policy { get; init; }
 }
 
 public sealed record HealthRequest(KubernetesTargetSpec Target, string Application);
@@ -94,7 +102,10 @@ public sealed record HealthResult : DeliveryOutcome
     public IReadOnlyList<string> Pending { get; init; } = [];
 }
 
-public sealed record WriteRenderedRequest(SourceSpec Source, string Revision, RenderSpec Render, GitTargetSpec Target, string Application);
+public sealed record WriteRenderedRequest(SourceSpec Source, string Revision, RenderSpec Render, GitTargetSpec Target, string Application)
+{
+    public IReadOnlyList<Core.Policies.PolicyDefinition> Policies { get; init; } = [];
+}
 
 public sealed record GitCommitResult : DeliveryOutcome
 {
@@ -103,6 +114,8 @@ public sealed record GitCommitResult : DeliveryOutcome
     public bool Changed { get; init; }
 
     public string Digest { get; init; } = string.Empty;
+
+    public PolicyFindings? Policy { get; init; }
 }
 
 public sealed record FileEdit(string File, string? Content = null, string? Path = null, string? Value = null);

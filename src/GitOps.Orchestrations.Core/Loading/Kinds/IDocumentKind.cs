@@ -10,6 +10,12 @@ public interface IDocumentKind
 {
     string Kind { get; }
 
+    /// <summary>The <c>apiVersion</c> its documents carry: this project's, or another tool's for a format read as that tool writes it (Kyverno's policies).</summary>
+    string ApiVersion { get; }
+
+    /// <summary>Whether its documents may name a <c>metadata.namespace</c>, as a namespaced Kubernetes resource does.</summary>
+    bool Namespaced { get; }
+
     /// <summary>Why <paramref name="name"/> cannot name a document of this kind, or null when it can.</summary>
     string? NameProblem(string name);
 
@@ -22,6 +28,10 @@ public abstract class DocumentKind<T> : IDocumentKind
     where T : class
 {
     public abstract string Kind { get; }
+
+    public virtual string ApiVersion => DocumentLoader.ApiVersion;
+
+    public virtual bool Namespaced => false;
 
     public virtual string? NameProblem(string name) => null;
 

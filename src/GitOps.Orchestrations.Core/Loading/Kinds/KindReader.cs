@@ -37,6 +37,9 @@ public sealed class KindReader
     /// <summary><c>metadata.labels</c>, for kinds whose runs read them (<c>workflow.labels.NAME</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary><c>metadata.namespace</c>, for namespaced kinds that name one.</summary>
+    public string? Namespace { get; init; }
+
     public SourcePosition Position => Document.Position;
 
     internal MappingReader Spec { get; }

@@ -29,6 +29,8 @@ public sealed class KindRegistry
         new Analysis.AnalysisTemplateKind(),
         new Rollouts.RolloutKind(),
         new Promotion.PipelineKind(),
+        new Policies.ClusterPolicyKind(),
+        new Policies.PolicyKind(),
     ]);
 
     public IEnumerable<string> Names => kinds.Keys;

@@ -138,6 +138,21 @@ export async function render(main, [id], context) {
     renderDetail();
   }
 
+  // A sync's policy violations as a table: what broke which rule, where, and whether it stopped the sync.
+  function violations(outputs) {
+    const list = Array.isArray(outputs?.violations) ? outputs.violations : [];
+    if (!list.length) return null;
+    const more = outputs.violationsOmitted ? ` (and ${outputs.violationsOmitted} more)` : '';
+    return [
+      h('h3', {}, `Policy violations${more}`),
+      h('table', { id: 'violations' },
+        h('thead', {}, h('tr', {}, ...['Object', 'Policy', 'Rule', 'Action', 'Field', 'Message'].map(c => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...list.map(v => h('tr', { 'data-action': v.action },
+          h('td', { class: 'mono' }, v.object), h('td', {}, v.policy), h('td', {}, v.rule), h('td', {}, v.action),
+          h('td', { class: 'mono' }, v.path), h('td', {}, v.message))))),
+    ];
+  }
+
   function renderDetail() {
     const n = nodes.get(selected) ?? { name: selected, phase: 'Pending', attempts: 0 };
     const spec = graph.nodes.find(g => g.name === selected);
@@ -156,6 +171,7 @@ export async function render(main, [id], context) {
         ['Message', n.message],
       ]),
       n.inputs && Object.keys(n.inputs).length ? [h('h3', {}, 'Inputs (after templating)'), json(n.inputs)] : null,
+      violations(n.outputs),
       n.outputs && Object.keys(n.outputs).length ? [h('h3', {}, 'Outputs'), json(n.outputs)] : null,
       n.approvals?.length ? [h('h3', {}, 'Approval records'), h('ul', {}, n.approvals.map(a => h('li', {}, `${a.decision} by ${a.by} at ${when(a.at)}`, a.comment ? `: ${a.comment}` : '')))] : null);
   }
