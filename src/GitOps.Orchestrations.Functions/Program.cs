@@ -40,7 +40,11 @@ ApprovalAuthority approvals = builder.Configuration["GITOPS_APPROVAL_KEY"] is { 
 builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
 {
     Approvals = approvals,
-    Delivery = builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions(),
+    Delivery = (builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions()) with
+    {
+        // The operator's policies for every sync (docs/policy.md); a folder that does not load stops the app.
+        Policies = builder.Configuration["GITOPS_POLICIES"] is { Length: > 0 } policies ? GitOps.Orchestrations.Delivery.Policies.PolicyFolder.Load(policies) : [],
+    },
     Notifications = NotificationSettings.Read(builder.Configuration.GetSection("GitOps:Notifications"), builder.Configuration["GITOPS_DASHBOARD_URL"]),
 });
 // Webhook endpoints (docs/events.md): GitOps__Hooks__<name>__Type and __SecretEnv (or __Secret, from Key Vault references).
