@@ -33,6 +33,19 @@ public sealed class ServerSettingsTests
     }
 
     [Fact]
+    public void The_operators_policies_load_at_start_and_a_broken_one_stops_it_with_its_position()
+    {
+        string folder = Directory.CreateTempSubdirectory("gitops-policies-").FullName;
+        File.Copy(Path.Combine(Testing.RepositoryRoot.Path, "policies", "disallow-privileged.yaml"), Path.Combine(folder, "disallow-privileged.yaml"));
+        ServerOptions options = ServerOptions.Read(null, null, new Hashtable { ["GITOPS_POLICIES"] = folder });
+        Assert.Equal("disallow-privileged", Assert.Single(options.Engine.Delivery.Policies).Name);
+
+        File.WriteAllText(Path.Combine(folder, "generate.yaml"), "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: gen}\nspec:\n  rules:\n    - name: r\n      match: {any: [{resources: {kinds: [Namespace]}}]}\n      generate: {kind: NetworkPolicy}\n");
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => ServerOptions.Read(null, null, new Hashtable { ["GITOPS_POLICIES"] = folder }));
+        Assert.Contains("generate.yaml:8:7: error: 'generate' is not supported", refused.Message);
+    }
+
+    [Fact]
     public void Clusters_the_store_and_the_public_url_come_from_the_file()
     {
         ServerOptions options = Read("""{"GitOps": {"Store": "azurite", "PublicUrl": "https://gitops.example.com", "Clusters": {"prod": {"Kubeconfig": "/etc/prod", "Context": "p"}}}}""");

@@ -34,4 +34,33 @@ public sealed class RenderCommandTests
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("unknown render type 'ytt'", unknown.Stderr);
     }
+
+    [Fact]
+    public async Task With_policies_a_render_that_breaks_an_enforce_rule_prints_nothing_and_exits_1()
+    {
+        CliResult refused = await Gitops.RunAsync(["render", "deploy/examples/shop/overlays/prod", "--policy", "policies"]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(string.Empty, refused.Stdout);
+        Assert.Contains("Deployment.apps/shop/web: ClusterPolicy/require-labels rule app-name-label (Enforce)", refused.Stderr);
+        Assert.Contains("(Audit)", refused.Stderr);
+        Assert.Contains("the render breaks an Enforce policy", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task With_only_audit_and_mutate_policies_the_mutated_render_prints_and_exits_0()
+    {
+        string dir = Directory.CreateTempSubdirectory("gitops-render-policies").FullName;
+        File.Copy(Path.Combine(Gitops.RepoRoot, "policies", "add-team-label.yaml"), Path.Combine(dir, "add-team-label.yaml"));
+        File.Copy(Path.Combine(Gitops.RepoRoot, "policies", "require-requests-limits.yaml"), Path.Combine(dir, "require-requests-limits.yaml"));
+        CliResult result = await Gitops.RunAsync(["render", "deploy/examples/shop/overlays/prod", "--policy", dir]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("team: platform", result.Stdout);
+        Assert.Contains("2 policies: 2 object(s) mutated, 1 violation(s)", result.Stderr);
+
+        File.WriteAllText(Path.Combine(dir, "broken.yaml"), "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: b}\nspec: {rules: [{name: r, match: {any: [{resources: {kinds: [Pod]}}]}, validate: {cel: {}}}]}\n");
+        CliResult broken = await Gitops.RunAsync(["render", "deploy/examples/shop/overlays/prod", "--policy", dir]);
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("broken.yaml:4:", broken.Stderr);
+        Assert.Contains("'cel' is not supported", broken.Stderr);
+    }
 }
