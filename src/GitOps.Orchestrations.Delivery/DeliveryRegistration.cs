@@ -23,6 +23,9 @@ public sealed record DeliveryOptions
 
     /// <summary>The operator's policies, checked before every sync writes, whatever its workflow names (docs/policy.md).</summary>
     public IReadOnlyList<Core.Policies.PolicyDefinition> Policies { get; init; } = [];
+
+    /// <summary>Private keys that unseal SealedSecrets for clusters that run no Sealed Secrets controller (docs/secrets.md).</summary>
+    public Secrets.SealingKeyRing SealingKeys { get; init; } = Secrets.SealingKeyRing.Empty;
 }
 
 /// <summary>The two halves a host wires up for delivery: services, and activities.</summary>
@@ -39,6 +42,7 @@ public static class DeliveryRegistration
         services.TryAddSingleton(provider => new GitCheckout(provider.GetRequiredService<DeliveryOptions>().CacheDirectory));
         services.TryAddSingleton<IGitSources>(provider => provider.GetRequiredService<GitCheckout>());
         services.TryAddSingleton(provider => new Policies.PolicyGate(provider.GetRequiredService<DeliveryOptions>().Policies));
+        services.TryAddSingleton(provider => new Secrets.SealedSecrets(provider.GetRequiredService<DeliveryOptions>().SealingKeys));
         services.TryAddSingleton(provider => new RenderService(provider.GetRequiredService<IGitSources>(), provider.GetRequiredService<DeliveryOptions>().ToolTimeout));
         return services;
     }

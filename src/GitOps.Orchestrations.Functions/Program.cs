@@ -44,6 +44,7 @@ builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
     {
         // The operator's policies for every sync (docs/policy.md); a folder that does not load stops the app.
         Policies = builder.Configuration["GITOPS_POLICIES"] is { Length: > 0 } policies ? GitOps.Orchestrations.Delivery.Policies.PolicyFolder.Load(policies) : [],
+        SealingKeys = builder.Configuration["GITOPS_SEALING_KEYS"] is { Length: > 0 } sealingKeys ? GitOps.Orchestrations.Delivery.Secrets.SealingKeyRing.Load(sealingKeys) : GitOps.Orchestrations.Delivery.Secrets.SealingKeyRing.Empty,
     },
     Notifications = NotificationSettings.Read(builder.Configuration.GetSection("GitOps:Notifications"), builder.Configuration["GITOPS_DASHBOARD_URL"]),
 });

@@ -279,6 +279,21 @@ public sealed partial class KubernetesApplier(ClusterClient client, LiveObjects.
     static string Shown(JsonObject body)
     {
         var copy = (JsonObject)body.DeepClone();
+        // A diff reaches step outputs and the dashboard: a Secret's values never do, live or desired.
+        if ((string?)copy["kind"] == "Secret" && (string?)copy["apiVersion"] == "v1")
+        {
+            foreach (string field in new[] { "data", "stringData" })
+            {
+                if (copy[field] is JsonObject values)
+                {
+                    foreach (string key in values.Select(v => v.Key).ToList())
+                    {
+                        values[key] = "(redacted)";
+                    }
+                }
+            }
+        }
+
         if (copy["metadata"]?["annotations"] is JsonObject annotations)
         {
             annotations.Remove(Manifest.DigestAnnotation);

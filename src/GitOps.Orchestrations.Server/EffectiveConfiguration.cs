@@ -44,6 +44,7 @@ public static partial class EffectiveConfiguration
             ["CacheDirectory"] = options.Engine.Delivery.CacheDirectory,
             ["Plugins"] = options.Plugins,
             ["Policies"] = options.PolicyFolder is null ? null : $"{options.PolicyFolder} ({options.Engine.Delivery.Policies.Count} policies)",
+            ["SealingKeys"] = options.Engine.Delivery.SealingKeys.Keys.Count == 0 ? null : $"{options.Engine.Delivery.SealingKeys.Keys.Count} keys, newest {options.Engine.Delivery.SealingKeys.Newest}",
             ["CustomTaskTypes"] = new JsonArray([.. options.Engine.TaskTypes.CustomNames.Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]),
             ["Jwt"] = options.Jwt.SigningKey is null ? null : new JsonObject
             {

@@ -114,6 +114,7 @@ public sealed record ServerOptions
                 {
                     // The operator's policies; one that does not load stops the start, so no sync runs unguarded by mistake.
                     Policies = section["Policies"] is { Length: > 0 } policies ? Delivery.Policies.PolicyFolder.Load(policies) : [],
+                    SealingKeys = section["SealingKeys"] is { Length: > 0 } sealingKeys ? Delivery.Secrets.SealingKeyRing.Load(sealingKeys) : Delivery.Secrets.SealingKeyRing.Empty,
                 },
                 Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? engine.Egress,
                 Approvals = section["ApprovalKey"] is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : engine.Approvals,

@@ -30,6 +30,7 @@ public static class ServerSettings
         new("KeysFile", "GITOPS_KEYS_FILE", "--keys-file"),
         new("CacheDirectory", "GITOPS_CACHE_DIR"),
         new("Policies", "GITOPS_POLICIES"),
+        new("SealingKeys", "GITOPS_SEALING_KEYS"),
         new("Plugins", "GITOPS_PLUGINS", "--plugins"),
         new("PublicUrl", "GITOPS_PUBLIC_URL"),
         new("ApprovalKey", "GITOPS_APPROVAL_KEY", Secret: true),

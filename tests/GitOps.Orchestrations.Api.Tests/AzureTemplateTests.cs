@@ -26,6 +26,9 @@ public sealed partial class AzureTemplateTests
         ["AzureWebJobsStorage__tableServiceUri"] = "the account name gives the endpoint in public Azure; the URI form is for other clouds",
         // Without it the app uses the task hub's own key, kept in the hub's table: no secret in settings.
         ["GITOPS_APPROVAL_KEY"] = "a secret the task hub keeps itself",
+        // Files the operator deploys with the app: the template knows neither their policies nor their keys.
+        ["GITOPS_POLICIES"] = "a folder of the operator's policies, deployed with the app's files (docs/policy.md)",
+        ["GITOPS_SEALING_KEYS"] = "private keys the operator mounts; the template creates none (docs/secrets.md)",
     };
 
     public static TheoryData<string> BicepFiles() => [.. Directory.GetFiles(Folder, "*.bicep*").Where(f => !f.EndsWith("bicepconfig.json", StringComparison.Ordinal)).Select(f => Path.GetFileName(f))];

@@ -31,10 +31,26 @@ public sealed class HealthAndEditTests
     [InlineData("example.com/v1", "Widget", """{"conditions":[{"type":"Ready","status":"False"}]}""", HealthStatus.Progressing)]
     [InlineData("example.com/v1", "Widget", """{"conditions":[{"type":"Ready","status":"True"}]}""", HealthStatus.Healthy)]
     [InlineData("v1", "ConfigMap", "{}", HealthStatus.Healthy)]
+    [InlineData("bitnami.com/v1alpha1", "SealedSecret", "{}", HealthStatus.Progressing)]
+    [InlineData("bitnami.com/v1alpha1", "SealedSecret", """{"conditions":[{"type":"Synced","status":"True"}]}""", HealthStatus.Healthy)]
+    [InlineData("bitnami.com/v1alpha1", "SealedSecret", """{"observedGeneration":0,"conditions":[{"type":"Synced","status":"True"}]}""", HealthStatus.Progressing)]
+    [InlineData("bitnami.com/v1alpha1", "SealedSecret", """{"conditions":[{"type":"Synced","status":"False","message":"no key could decrypt secret (password)"}]}""", HealthStatus.Degraded)]
+    [InlineData("database.example.org/v1alpha1", "PostgreSQLInstance", """{"conditions":[{"type":"Synced","status":"True"},{"type":"Ready","status":"False","reason":"Creating"}]}""", HealthStatus.Progressing)]
+    [InlineData("database.example.org/v1alpha1", "PostgreSQLInstance", """{"conditions":[{"type":"Synced","status":"True"},{"type":"Ready","status":"True","reason":"Available"}]}""", HealthStatus.Healthy)]
+    [InlineData("database.example.org/v1alpha1", "PostgreSQLInstance", """{"conditions":[{"type":"Synced","status":"False","reason":"ReconcileError","message":"cannot compose resources: no composition"},{"type":"Ready","status":"False"}]}""", HealthStatus.Degraded)]
     public void Other_kinds_follow_their_own_rule(string apiVersion, string kind, string status, HealthStatus expected)
     {
         JsonObject live = Object($$"""{"apiVersion":"{{apiVersion}}","kind":"{{kind}}","metadata":{"generation":1},"spec":{"replicas":1},"status":{{status}}}""");
         Assert.Equal(expected, HealthRules.Evaluate(live).Status);
+    }
+
+    [Fact]
+    public void A_reconcile_error_is_degraded_with_the_controllers_message()
+    {
+        JsonObject claim = Object("""{"apiVersion":"database.example.org/v1alpha1","kind":"PostgreSQLInstance","metadata":{"generation":1},"status":{"conditions":[{"type":"Synced","status":"False","reason":"ReconcileError","message":"cannot compose resources: no composition"}]}}""");
+        (HealthStatus status, string message) = HealthRules.Evaluate(claim);
+        Assert.Equal(HealthStatus.Degraded, status);
+        Assert.Equal("Synced is False (ReconcileError): cannot compose resources: no composition", message);
     }
 
     const string Values = """

@@ -24,6 +24,7 @@ internal static class GitopsCommand
             RunCommand.Create(),
             ServeCommand.Create(),
             RenderCommand.Create(),
+            SealCommand.Create(),
             AnalyzeCommand.Create(),
             RolloutCommands.Create(),
             PipelineCommands.Create(),

@@ -82,6 +82,25 @@ public static class HealthRules
                     : (HealthStatus.Progressing, "job running");
         }
 
+        if ((group, kind) is ("bitnami.com", "SealedSecret"))
+        {
+            // The Sealed Secrets controller says Synced once it has made the Secret, or why it could not.
+            bool sealedSeen = status?["observedGeneration"] is null || seen;
+            return Condition(status, "Synced") switch
+            {
+                { Status: "True" } when sealedSeen => (HealthStatus.Healthy, "Synced: the controller made the Secret"),
+                { Status: "False" } synced when sealedSeen => (HealthStatus.Degraded, $"the controller could not unseal it: {synced.Message ?? synced.Reason ?? "Synced is False"}"),
+                _ => (HealthStatus.Progressing, "waiting for the Sealed Secrets controller"),
+            };
+        }
+
+        // Crossplane claims, composite and managed resources: Synced=False is a reconcile error
+        // that waiting will not mend, so it is Degraded with the controller's message at once.
+        if (!BuiltInGroups.Contains(group) && Condition(status, "Synced") is { Status: "False" } notSynced)
+        {
+            return (HealthStatus.Degraded, $"Synced is False{(notSynced.Reason is null ? string.Empty : $" ({notSynced.Reason})")}: {notSynced.Message ?? "the controller could not reconcile it"}");
+        }
+
         if (!BuiltInGroups.Contains(group) && Condition(status, "Ready") is { } readyCondition)
         {
             return readyCondition.Status == "True"

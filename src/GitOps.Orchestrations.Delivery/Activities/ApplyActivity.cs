@@ -1,5 +1,7 @@
 using GitOps.Orchestrations.Core.Manifests;
+using System.Text.Json.Nodes;
 using GitOps.Orchestrations.Delivery.Policies;
+using GitOps.Orchestrations.Delivery.Secrets;
 using GitOps.Orchestrations.Engine.Delivery;
 using GitOps.Orchestrations.Kubernetes;
 using GitOps.Orchestrations.Kubernetes.LiveObjects;
@@ -13,7 +15,7 @@ namespace GitOps.Orchestrations.Delivery.Activities;
 /// Renders (from cache when it can) and applies to a cluster. Safe to run twice: a redelivered
 /// activity finds every object already as desired and writes nothing.
 /// </summary>
-public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liveObjects, RenderService renderer, PolicyGate policies, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
+public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liveObjects, RenderService renderer, PolicyGate policies, SealedSecrets sealedSecrets, ILogger<ApplyActivity> logger) : TaskActivity<ApplyRequest, ApplyResult>
 {
     /// <summary>Diffs longer than this are cut; they travel through orchestration history.</summary>
     public const int MaxDiffChars = 32 * 1024;
@@ -29,13 +31,16 @@ public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liv
                 return new ApplyResult { Error = gate.Refusal, Digest = rendered.Digest, Policy = gate.Findings };
             }
 
-            ManifestSet set = gate.Set;
             using ClusterClient client = clusters.Connect(input.Target.Cluster);
-            ApplyReport report = await new KubernetesApplier(client, liveObjects.For(input.Target.Cluster)).ApplyAsync(set, Options(input, set));
+            ManifestSet set = SealedSecrets.AnyIn(gate.Set) && !await ServesSealedSecretsAsync(client)
+                ? sealedSecrets.Unseal(gate.Set, input.Target.Namespace)
+                : gate.Set;
+            ApplyReport report = await new KubernetesApplier(client, liveObjects.For(input.Target.Cluster)).ApplyAsync(set, Options(input, gate.Set.Digest));
             logger.Applied(input.Application, input.Revision, report.Summary, report.Writes);
             return new ApplyResult
             {
-                Digest = set.Digest,
+                // The render's digest: an unsealed set's would be a hash over plaintext values.
+                Digest = gate.Set.Digest,
                 Summary = report.Summary,
                 Writes = report.Writes,
                 Changes = report.Changes.Where(c => c.Action != "unchanged").Select(c => new ObjectChangeView(c.Object, c.Action, c.Fields)).ToList(),
@@ -44,7 +49,15 @@ public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liv
             };
         });
 
-    internal static ApplyOptions Options(ApplyRequest input, ManifestSet set) => new()
+    /// <summary>
+    /// Whether the cluster serves the SealedSecret kind (the controller's chart installs its CRD):
+    /// then SealedSecrets are applied as they are and the controller unseals them.
+    /// </summary>
+    static async Task<bool> ServesSealedSecretsAsync(ClusterClient client) =>
+        await client.GetDiscoveryAsync("/apis/bitnami.com/v1alpha1", CancellationToken.None) is JsonObject discovery
+        && (discovery["resources"] as JsonArray)?.Any(r => (string?)r?["kind"] == SealedSecretFormat.Kind) == true;
+
+    internal static ApplyOptions Options(ApplyRequest input, string renderDigest) => new()
     {
         Application = input.Application,
         Namespace = input.Target.Namespace,
@@ -52,6 +65,6 @@ public sealed class ApplyActivity(ClusterRegistry clusters, LiveObjectCaches liv
         DryRun = input.DryRun,
         ForceConflicts = input.ForceConflicts,
         Ignore = input.IgnoreDifferences,
-        Source = new AppliedSource(input.Source, input.Revision, input.Render, set.Digest, input.Prune, input.ForceConflicts),
+        Source = new AppliedSource(input.Source, input.Revision, input.Render, renderDigest, input.Prune, input.ForceConflicts),
     };
 }
