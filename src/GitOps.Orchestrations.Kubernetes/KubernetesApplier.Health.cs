@@ -24,11 +24,28 @@ public sealed partial class KubernetesApplier
             }
 
             (HealthStatus status, string message) = HealthRules.Evaluate(live);
+            if (status == HealthStatus.Healthy && ConnectionSecret(live, entry.Ref) is ObjectRef secret
+                && await GetAsync(await mapper.MapAsync("v1", "Secret", cancellationToken), secret, cancellationToken) is null)
+            {
+                (status, message) = (HealthStatus.Progressing, $"Ready; waiting for its connection Secret {secret.Namespace}/{secret.Name}");
+            }
+
             health.Add(new ObjectHealth(entry.Ref.ToString(), status, message));
         }
 
         return health;
     }
+
+    /// <summary>
+    /// Crossplane's <c>spec.writeConnectionSecretToRef</c>: what uses a claim needs its connection
+    /// details, so the claim is healthy only once that Secret exists too (in the claim's namespace
+    /// unless the reference names another, as a composite resource's does).
+    /// </summary>
+    static ObjectRef? ConnectionSecret(JsonObject live, ObjectRef owner) =>
+        live["spec"]?["writeConnectionSecretToRef"] is JsonObject reference && (string?)reference["name"] is { Length: > 0 } name
+            && ((string?)reference["namespace"] ?? owner.Namespace) is { Length: > 0 } ns
+            ? new ObjectRef(string.Empty, "Secret", ns, name)
+            : null;
 
     async Task<JsonObject?> GetAsync(ResourceType type, ObjectRef target, CancellationToken cancellationToken)
     {

@@ -96,6 +96,6 @@ public sealed partial class DocumentedCommandTests
     [GeneratedRegex("""(?:"[^"]*"|'[^']*'|[^\s"'])+""")]
     private static partial Regex Word();
 
-    [GeneratedRegex(@"^(workflows|deploy|docs)/")]
+    [GeneratedRegex(@"^(workflows|deploy|docs|policies)(/|$)")]
     private static partial Regex RepositoryPath();
 }
