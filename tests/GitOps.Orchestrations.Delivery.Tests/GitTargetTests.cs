@@ -86,4 +86,44 @@ public sealed class GitTargetTests : IAsyncLifetime
         Assert.False(second.Nodes.Single(n => n.Name == "bump").Outputs["changed"].GetBoolean());
         Assert.Equal(headAfterFirst, servers.Head("env.git"));
     }
+
+    [Fact]
+    public async Task An_enforce_policy_violation_commits_nothing_to_the_environment_repository()
+    {
+        string before = servers.Read("env.git", "prod/values.yaml")!;
+        RunStatus status = await engine.Runs.RunToEndAsync($$$"""
+            apiVersion: gitops.orchestrations/v1
+            kind: Workflow
+            metadata: {name: guarded-hydrate}
+            spec:
+              tasks:
+                - name: render
+                  uses: sync
+                  with:
+                    source: {repo: "{{{source.Path}}}", path: app}
+                    target: {git: {repo: "{{{servers.GitUrl}}}/env.git", branch: main, path: prod/manifests}}
+                    policies: [two-replicas]
+            ---
+            apiVersion: kyverno.io/v1
+            kind: ClusterPolicy
+            metadata: {name: two-replicas}
+            spec:
+              validationFailureAction: Enforce
+              rules:
+                - name: floor
+                  match:
+                    any:
+                      - resources: {kinds: [Deployment]}
+                  validate:
+                    message: "run three replicas or more"
+                    pattern:
+                      spec: {replicas: ">=3"}
+            """);
+
+        NodeStatus render = status.Nodes.Single();
+        Assert.Equal(NodePhase.Failed, render.Phase);
+        Assert.Contains("Deployment.apps/api: ClusterPolicy/two-replicas rule floor (Enforce)", render.Message);
+        Assert.Null(servers.Read("env.git", "prod/manifests/manifest.yaml"));
+        Assert.Equal(before, servers.Read("env.git", "prod/values.yaml"));
+    }
 }
