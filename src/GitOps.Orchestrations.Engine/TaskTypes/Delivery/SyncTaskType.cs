@@ -50,12 +50,12 @@ public sealed class SyncTaskType(string name = "sync", bool clusterOnly = false,
             return failure!;
         }
 
-        if (NamedPolicies(step) is (null, string unknown))
+        (IReadOnlyList<PolicyDefinition>? policies, string? unknown) = NamedPolicies(step);
+        if (policies is null)
         {
-            return StepResult.Failed(unknown) with { Retryable = false };
+            return StepResult.Failed(unknown!) with { Retryable = false };
         }
 
-        IReadOnlyList<PolicyDefinition> policies = NamedPolicies(step).Policies!;
         string revision = pinned;
         string application = DeliverySteps.Application(step);
         step.Report(new StepProgress($"rendering and applying {source.Repo}@{revision[..Math.Min(12, revision.Length)]}"));
