@@ -18,7 +18,7 @@ public sealed class ImportCommandTests
 
         CliResult validated = await Gitops.RunAsync(["validate", output]);
         Assert.True(validated.ExitCode == 0, validated.Stdout + validated.Stderr);
-        Assert.Contains("14 workflow(s), 2 rollout(s), 0 pipeline(s), 2 analysis template(s): ok", validated.Stderr, StringComparison.Ordinal);
+        Assert.Contains("14 workflow(s), 2 rollout(s), 0 pipeline(s), 2 analysis template(s), 0 policies: ok", validated.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

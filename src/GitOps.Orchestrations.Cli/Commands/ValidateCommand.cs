@@ -49,7 +49,7 @@ internal static class ValidateCommand
             }
 
             Console.Error.WriteLine(catalog.Diagnostics.Count == 0
-                ? $"{files.Count} file(s), {catalog.Workflows.Count} workflow(s), {catalog.Rollouts.Count} rollout(s), {catalog.Pipelines.Count} pipeline(s), {catalog.AnalysisTemplates.Count} analysis template(s): ok"
+                ? $"{files.Count} file(s), {catalog.Workflows.Count} workflow(s), {catalog.Rollouts.Count} rollout(s), {catalog.Pipelines.Count} pipeline(s), {catalog.AnalysisTemplates.Count} analysis template(s), {catalog.Policies.Count} polic{(catalog.Policies.Count == 1 ? "y" : "ies")}: ok"
                 : $"{catalog.Diagnostics.Count} problem(s) in {files.Count} file(s)");
             return catalog.Diagnostics.Count == 0 ? ExitCodes.Succeeded : ExitCodes.Failed;
         });
