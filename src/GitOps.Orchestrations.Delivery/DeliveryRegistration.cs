@@ -26,6 +26,17 @@ public sealed record DeliveryOptions
 
     /// <summary>Private keys that unseal SealedSecrets for clusters that run no Sealed Secrets controller (docs/secrets.md).</summary>
     public Secrets.SealingKeyRing SealingKeys { get; init; } = Secrets.SealingKeyRing.Empty;
+
+    /// <summary>
+    /// These options with the operator's policies and sealing keys read from where a host's settings
+    /// name them (either may be absent). One that does not load throws, so a host never starts with
+    /// syncs unguarded or SealedSecrets it cannot open by mistake.
+    /// </summary>
+    public DeliveryOptions WithGuardsFrom(string? policies, string? sealingKeys) => this with
+    {
+        Policies = policies is { Length: > 0 } ? GitOps.Orchestrations.Delivery.Policies.PolicyFolder.Load(policies) : [],
+        SealingKeys = sealingKeys is { Length: > 0 } ? Secrets.SealingKeyRing.Load(sealingKeys) : Secrets.SealingKeyRing.Empty,
+    };
 }
 
 /// <summary>The two halves a host wires up for delivery: services, and activities.</summary>

@@ -40,12 +40,9 @@ ApprovalAuthority approvals = builder.Configuration["GITOPS_APPROVAL_KEY"] is { 
 builder.Services.AddGitOpsOrchestrations(new OrchestrationsOptions
 {
     Approvals = approvals,
-    Delivery = (builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions()) with
-    {
-        // The operator's policies for every sync (docs/policy.md); a folder that does not load stops the app.
-        Policies = builder.Configuration["GITOPS_POLICIES"] is { Length: > 0 } policies ? GitOps.Orchestrations.Delivery.Policies.PolicyFolder.Load(policies) : [],
-        SealingKeys = builder.Configuration["GITOPS_SEALING_KEYS"] is { Length: > 0 } sealingKeys ? GitOps.Orchestrations.Delivery.Secrets.SealingKeyRing.Load(sealingKeys) : GitOps.Orchestrations.Delivery.Secrets.SealingKeyRing.Empty,
-    },
+    // The operator's policies and sealing keys (docs/policy.md, docs/secrets.md); one that does not load stops the app.
+    Delivery = (builder.Configuration["GITOPS_CACHE_DIR"] is { Length: > 0 } cache ? new DeliveryOptions { CacheDirectory = cache } : new DeliveryOptions())
+        .WithGuardsFrom(builder.Configuration["GITOPS_POLICIES"], builder.Configuration["GITOPS_SEALING_KEYS"]),
     Notifications = NotificationSettings.Read(builder.Configuration.GetSection("GitOps:Notifications"), builder.Configuration["GITOPS_DASHBOARD_URL"]),
 });
 // Webhook endpoints (docs/events.md): GitOps__Hooks__<name>__Type and __SecretEnv (or __Secret, from Key Vault references).

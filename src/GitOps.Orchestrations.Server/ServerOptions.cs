@@ -110,12 +110,7 @@ public sealed record ServerOptions
                 TaskTypes = section["Plugins"] is { Length: > 0 } plugins ? Hosting.Plugins.TaskTypePlugins.Registry(plugins) : engine.TaskTypes,
                 Delivery = ((clusters is null ? engine.Delivery : engine.Delivery with { Clusters = new ClusterRegistry(clusters) }) is var delivery && section["CacheDirectory"] is { Length: > 0 } cache
                     ? delivery with { CacheDirectory = cache }
-                    : delivery) with
-                {
-                    // The operator's policies; one that does not load stops the start, so no sync runs unguarded by mistake.
-                    Policies = section["Policies"] is { Length: > 0 } policies ? Delivery.Policies.PolicyFolder.Load(policies) : [],
-                    SealingKeys = section["SealingKeys"] is { Length: > 0 } sealingKeys ? Delivery.Secrets.SealingKeyRing.Load(sealingKeys) : Delivery.Secrets.SealingKeyRing.Empty,
-                },
+                    : delivery).WithGuardsFrom(section["Policies"], section["SealingKeys"]),
                 Egress = section.GetSection("Egress").Get<EgressPolicy>() ?? engine.Egress,
                 Approvals = section["ApprovalKey"] is { Length: > 0 } key ? ApprovalAuthority.FromBase64(key) : engine.Approvals,
                 Notifications = NotificationSettings.Read(section.GetSection("Notifications"), (section["PublicUrl"] ?? LinkableUrl(section["Urls"] ?? defaults.Urls)) is string publicUrl ? $"{publicUrl.TrimEnd('/')}/ui/" : null),

@@ -95,7 +95,7 @@ public sealed class WorkflowCatalog
         catalog.Policies = catalog.LoadPolicies(diagnostics);
         catalog.CheckWorkflowReferences(diagnostics);
         catalog.CheckTemplateReferences(diagnostics);
-        catalog.CheckPolicyReferences(diagnostics);
+        catalog.CheckPolicyReferences(taskTypes, diagnostics);
         return catalog;
     }
 
@@ -292,12 +292,12 @@ public sealed class WorkflowCatalog
         return policies;
     }
 
-    /// <summary>Every policy a sync names by a literal is a policy of this folder.</summary>
-    void CheckPolicyReferences(List<Diagnostic> diagnostics)
+    /// <summary>Every policy a step names by a literal is a policy of this folder; the task types that take <c>policies</c> say so in their schemas.</summary>
+    void CheckPolicyReferences(ITaskTypeCatalog taskTypes, List<Diagnostic> diagnostics)
     {
         foreach (WorkflowDocument document in ByName.Values.Concat(WorkflowTemplates.Values))
         {
-            foreach (TaskSpec task in document.Definition.AllSteps().Where(t => t.Uses is "sync" or "apply" or "diff"))
+            foreach (TaskSpec task in document.Definition.AllSteps().Where(t => taskTypes.TryGetSchema(t.Uses, out TaskTypeSchema? schema) && schema.Fields.ContainsKey("policies")))
             {
                 if (task.With is JsonElement with && with.TryGetProperty("policies", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
                 {

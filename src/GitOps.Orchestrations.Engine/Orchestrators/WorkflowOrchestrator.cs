@@ -231,7 +231,8 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
         // Large runs (OrchestrationVersions.LargeRuns): node states in the payload store, and a pause
         // to checkpoint a wide DAG that never has nothing in flight (CheckpointDefaults).
         bool largeRuns = !context.StartedBefore(OrchestrationVersions.LargeRuns);
-        int drainAt = largeRuns && input.CheckpointEvery > 0 ? Math.Max(input.CheckpointEvery, CheckpointDefaults.DrainAfter) : int.MaxValue;
+        int drainEvery = Math.Max(input.CheckpointEvery, CheckpointDefaults.DrainAfter);
+        int drainAt = largeRuns && input.CheckpointEvery > 0 ? drainEvery : int.MaxValue;
         TimerScope? drainLimit = null;
         while (!stopping)
         {
@@ -276,7 +277,7 @@ public sealed class WorkflowOrchestrator(OrchestrationServices services) : TaskO
                 // Something runs long: go on, and try again once as many more nodes have finished.
                 drainLimit.Dispose();
                 drainLimit = null;
-                drainAt = finishedHere + Math.Max(input.CheckpointEvery, CheckpointDefaults.DrainAfter);
+                drainAt = finishedHere + drainEvery;
                 continue;
             }
 
