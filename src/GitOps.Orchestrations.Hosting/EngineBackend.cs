@@ -22,7 +22,7 @@ public sealed class EngineBackend : IAsyncDisposable
 {
     readonly LocalSidecar sidecar;
 
-    EngineBackend(LocalSidecar sidecar, Stores stores, int checkpointEvery)
+    EngineBackend(LocalSidecar sidecar, Stores stores, int checkpointEvery, int? chunksAtOnce)
     {
         this.sidecar = sidecar;
         Channel = sidecar.CreateChannel();
@@ -32,6 +32,7 @@ public sealed class EngineBackend : IAsyncDisposable
         Payloads = new StoredPayloads(stores.Payloads);
         DataConverter = new PayloadDataConverter(Payloads);
         CheckpointEvery = checkpointEvery;
+        ChunksAtOnce = chunksAtOnce;
     }
 
     public GrpcChannel Channel { get; }
@@ -51,6 +52,9 @@ public sealed class EngineBackend : IAsyncDisposable
     /// <summary>How many finished nodes a run replays before it continues as new (<see cref="EngineHostOptions.CheckpointEvery"/>).</summary>
     public int CheckpointEvery { get; }
 
+    /// <summary>Chunks of a wide fan-out a run starts at once; null, all (<see cref="EngineHostOptions.ChunksAtOnce"/>).</summary>
+    public int? ChunksAtOnce { get; }
+
     public string SidecarSocket => sidecar.SocketPath;
 
     public static async Task<EngineBackend> StartAsync(EngineHostOptions options, CancellationToken cancellationToken = default)
@@ -58,7 +62,8 @@ public sealed class EngineBackend : IAsyncDisposable
         Stores stores = await CreateStoreAsync(options, cancellationToken);
         LocalSidecar sidecar = await LocalSidecar.StartAsync(stores.Service, options.LoggerFactory, cancellationToken);
         int checkpointEvery = options.CheckpointEvery ?? (options.Store is MemoryStore ? WorkflowRunClient.DefaultCheckpointEvery : WorkflowRunClient.AzureStorageCheckpointEvery);
-        return new EngineBackend(sidecar, stores, checkpointEvery);
+        int? chunksAtOnce = options.ChunksAtOnce ?? (options.Store is MemoryStore ? null : FanOutDefaults.ChunksAtOnce);
+        return new EngineBackend(sidecar, stores, checkpointEvery, chunksAtOnce);
     }
 
     sealed record Stores(IOrchestrationService Service, IEffectJournal Journal, IAuditLog Audit, ApprovalAuthority Approvals, IPayloadStore Payloads);

@@ -60,6 +60,13 @@ public sealed record EngineHostOptions
     public int? CheckpointEvery { get; init; }
 
     /// <summary>
+    /// How many chunks of one wide fan-out a run starts at once; null picks per backend: all of them
+    /// in memory, where a chunk's wake costs nothing, and <see cref="Engine.Runs.FanOutDefaults.ChunksAtOnce"/>
+    /// on Azure Storage, where each wake reads the chunk's history (docs/performance.md, "Size").
+    /// </summary>
+    public int? ChunksAtOnce { get; init; }
+
+    /// <summary>
     /// How often a busy lock first checks for holders that ended without letting go (terminated
     /// other than through this engine's API); null is a minute. Tests shorten it.
     /// </summary>

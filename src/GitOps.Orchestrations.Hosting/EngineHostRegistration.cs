@@ -44,7 +44,7 @@ public static class EngineHostRegistration
         }
 
         services.AddDurableTaskClient(builder => builder.UseGrpc(backend.Channel).Configure(client => client.DataConverter = backend.DataConverter));
-        services.AddSingleton(sp => new WorkflowRunClient(sp.GetRequiredService<DurableTaskClient>(), backend.Approvals, backend.CheckpointEvery) { NotificationDefaults = options.Notifications.Defaults });
+        services.AddSingleton(sp => new WorkflowRunClient(sp.GetRequiredService<DurableTaskClient>(), backend.Approvals, backend.CheckpointEvery, backend.ChunksAtOnce) { NotificationDefaults = options.Notifications.Defaults });
         return services;
     }
 }

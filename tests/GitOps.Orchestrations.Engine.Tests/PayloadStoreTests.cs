@@ -183,7 +183,44 @@ public sealed class PayloadStoreTests
         Assert.Equal(Json(withHook), Json(second.AllNodes(payloads)));
     }
 
+    [Fact]
+    public void Every_restore_of_a_base_gets_nodes_of_its_own_however_the_process_keeps_it()
+    {
+        var written = new StoredPayloads(new MemoryPayloadStore());
+        List<NodeStatus> nodes = Nodes(200, 50);
+        RunProgress progress = new ProgressCheckpoint(written, null, 1024).Next(nodes, null, 1);
+        var store = new CountingStore(written.Store);
+        var reader = new StoredPayloads(store);
+
+        IReadOnlyList<NodeStatus> first = progress.AllNodes(reader);
+        first[0].Phase = NodePhase.Failed;
+        first[0].Outputs["changed"] = JsonDocument.Parse("1").RootElement;
+        nodes[1].Message = "changed by the run that checkpointed, after it did";
+        IReadOnlyList<NodeStatus> second = progress.AllNodes(reader);
+
+        // Every replayed episode restores the base: it must not fetch and parse it each time, nor
+        // see what another episode did to the nodes it was handed.
+        Assert.Equal(1, store.Reads);
+        Assert.Equal(NodePhase.Succeeded, second[0].Phase);
+        Assert.Empty(second[0].Outputs);
+        Assert.NotSame(first[0], second[0]);
+        Assert.Equal(Json(Nodes(200, 50)), Json(progress.AllNodes(written)));
+    }
+
     static string Json(IEnumerable<NodeStatus> nodes) => JsonSerializer.Serialize(nodes);
+
+    sealed class CountingStore(IPayloadStore inner) : IPayloadStore
+    {
+        public int Reads { get; private set; }
+
+        public void Put(string name, ReadOnlyMemory<byte> value) => inner.Put(name, value);
+
+        public byte[] Get(string name)
+        {
+            Reads++;
+            return inner.Get(name);
+        }
+    }
 
     sealed class TamperedStore(string key, byte[] content) : IPayloadStore
     {

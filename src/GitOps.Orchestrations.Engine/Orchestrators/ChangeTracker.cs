@@ -13,6 +13,11 @@ internal sealed class ChangeTracker
     // By position: the orchestrator always passes the nodes in the same order (workflow order, then
     // onExit), and this runs on every step of every replay, where hashing names showed in benchmarks.
     readonly List<(NodePhase Phase, int Attempts, string? Message, int Decisions)?> seen = [];
+
+    // The node and its revision at each place when last compared: untouched since, and with no gate
+    // decisions to count now or then, it cannot have changed, so most places cost one comparison.
+    readonly List<(NodeStatus? Node, int Revision)> looked = [];
+    bool hadGates;
     WorkflowPhase? phase;
 
     /// <param name="progress">The checkpoint the run restored, if any.</param>
@@ -27,6 +32,7 @@ internal sealed class ChangeTracker
             foreach (NodeStatus node in restored)
             {
                 seen.Add((node.Phase, node.Attempts, node.Message, 0));
+                looked.Add((node, node.Revision));
             }
 
             phase = WorkflowPhase.Running;
@@ -42,20 +48,22 @@ internal sealed class ChangeTracker
     /// </summary>
     public void Track(IReadOnlyList<NodeStatus> dagNodes, IReadOnlyList<NodeStatus> hookNodes, NodeStatus? exitNode, IReadOnlyDictionary<string, PendingGate> gates, WorkflowPhase runPhase)
     {
+        bool anyGates = gates.Count > 0 || hadGates;
+        hadGates = gates.Count > 0;
         int place = 0;
         foreach (NodeStatus node in dagNodes)
         {
-            See(place++, node, gates);
+            See(place++, node, gates, anyGates);
         }
 
         foreach (NodeStatus node in hookNodes)
         {
-            See(place++, node, gates);
+            See(place++, node, gates, anyGates);
         }
 
         if (exitNode is not null)
         {
-            See(place, exitNode, gates);
+            See(place, exitNode, gates, anyGates);
         }
 
         if (phase != runPhase)
@@ -65,8 +73,19 @@ internal sealed class ChangeTracker
         }
     }
 
-    void See(int place, NodeStatus node, IReadOnlyDictionary<string, PendingGate> gates)
+    void See(int place, NodeStatus node, IReadOnlyDictionary<string, PendingGate> gates, bool anyGates)
     {
+        if (!anyGates && place < looked.Count && ReferenceEquals(looked[place].Node, node) && looked[place].Revision == node.Revision)
+        {
+            return;
+        }
+
+        if (place == looked.Count)
+        {
+            looked.Add(default);
+        }
+
+        looked[place] = (node, node.Revision);
         int decisions = gates.Count == 0 ? 0 : gates.Where(g => g.Key == node.Name || g.Key.StartsWith(node.Name + ".", StringComparison.Ordinal)).Sum(g => g.Value.Decisions.Count);
         (NodePhase, int, string?, int) state = (node.Phase, node.Attempts, node.Message, decisions);
         if (place == seen.Count)

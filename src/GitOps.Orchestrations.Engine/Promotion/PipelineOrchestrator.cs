@@ -96,6 +96,7 @@ public sealed class PipelineOrchestrator(Approvals.ApprovalAuthority approvals) 
                     Snapshot = new WorkflowSnapshot { Workflow = StageWorkflow.For(pipeline, stage), AnalysisTemplates = input.Templates, Revision = input.Revision, Source = input.Source },
                     Params = StageWorkflow.Params(candidate),
                     StartedBy = $"pipeline {pipeline.Name}",
+                    ChunksAtOnce = FanOutDefaults.ChunksAtOnce,
                 },
                 context.Child(run));
             state.Requested.Remove(key);

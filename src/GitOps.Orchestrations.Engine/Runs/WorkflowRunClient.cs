@@ -16,7 +16,8 @@ namespace GitOps.Orchestrations.Engine.Runs;
 /// server, Functions app) goes through this one class, so they agree on ids, params and status.
 /// </summary>
 /// <param name="approvals">Signs the decisions and commands this client sends, so gates know they came through a host.</param>
-public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthority approvals, int checkpointEvery = WorkflowRunClient.DefaultCheckpointEvery)
+/// <param name="chunksAtOnce">Chunks of one wide fan-out a run starts at once; null starts them all (<see cref="FanOutDefaults"/>).</param>
+public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthority approvals, int checkpointEvery = WorkflowRunClient.DefaultCheckpointEvery, int? chunksAtOnce = FanOutDefaults.ChunksAtOnce)
 {
     /// <summary>Measured best on the embedded backend (docs/performance.md).</summary>
     public const int DefaultCheckpointEvery = 10;
@@ -43,7 +44,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         }
 
         // A new run starts at the current version, whose workers read a snapshot by its key.
-        var input = new WorkflowRunInput { Snapshot = snapshot with { MayStoreByContent = true }, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, Trigger = trigger, Event = origin, Notifications = [.. snapshot.Workflow.Notifications, .. NotificationDefaults] };
+        var input = new WorkflowRunInput { Snapshot = snapshot with { MayStoreByContent = true }, Params = bound, StartedBy = startedBy, CheckpointEvery = checkpointEvery, ChunksAtOnce = chunksAtOnce, Trigger = trigger, Event = origin, Notifications = [.. snapshot.Workflow.Notifications, .. NotificationDefaults] };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator),
             input,
@@ -89,6 +90,7 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
             Trigger = "retry",
             CreatedAt = null,
             CheckpointEvery = checkpointEvery,
+            ChunksAtOnce = chunksAtOnce,
         };
         string id = await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(WorkflowOrchestrator), retry, OrchestrationVersions.Start(NewRunId(input.Snapshot.Workflow.Name)), cancellationToken);

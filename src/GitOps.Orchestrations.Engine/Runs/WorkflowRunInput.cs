@@ -34,6 +34,13 @@ public sealed record WorkflowRunInput
     public int CheckpointEvery { get; init; }
 
     /// <summary>
+    /// At most this many chunks of a wide fan-out at once (<see cref="FanOutDefaults.ChunksAtOnce"/>);
+    /// null, as in runs started before there was a bound, runs them all at once.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? ChunksAtOnce { get; init; }
+
+    /// <summary>
     /// Where a long run stood when it continued as new to shed its history; for a retry, the nodes
     /// that succeeded in the run it retries. Null on a plain first execution.
     /// </summary>
