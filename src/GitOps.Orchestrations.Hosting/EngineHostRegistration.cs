@@ -45,6 +45,12 @@ public static class EngineHostRegistration
 
         services.AddDurableTaskClient(builder => builder.UseGrpc(backend.Channel).Configure(client => client.DataConverter = backend.DataConverter));
         services.AddSingleton(sp => new WorkflowRunClient(sp.GetRequiredService<DurableTaskClient>(), backend.Approvals, backend.CheckpointEvery, backend.ChunksAtOnce) { NotificationDefaults = options.Notifications.Defaults });
+        if (backend.Payloads.Store is Engine.Payloads.IPayloadSweep sweep)
+        {
+            // Retention sweeps the payload store as it purges runs.
+            services.AddSingleton(sweep);
+        }
+
         return services;
     }
 }

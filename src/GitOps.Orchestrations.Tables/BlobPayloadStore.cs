@@ -11,7 +11,7 @@ namespace GitOps.Orchestrations.Tables;
 /// <c>{taskhub}-payloads</c> of the task hub's own account, written once and never overwritten.
 /// Reads retry longer than the SDK's default, since a replay that cannot read its snapshot cannot go on.
 /// </summary>
-public sealed class BlobPayloadStore : IPayloadStore
+public sealed class BlobPayloadStore : IPayloadStore, IPayloadSweep
 {
     readonly BlobContainerClient container;
 
@@ -44,8 +44,34 @@ public sealed class BlobPayloadStore : IPayloadStore
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // Already there: the same key is the same content.
+            // Already there: the same key is the same content. Touched, so retention sees it in use.
+            container.GetBlobClient(Name(key)).SetMetadata(new Dictionary<string, string> { ["touched"] = "1" });
         }
+    }
+
+    public async Task<int> SweepAsync(DateTimeOffset cutoff, IReadOnlySet<string> keep, CancellationToken cancellationToken = default)
+    {
+        int removed = 0;
+        await foreach (BlobItem blob in container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            if (!PayloadKey.IsValid(blob.Name) || keep.Contains(blob.Name) || blob.Properties.LastModified is not DateTimeOffset modified || modified >= cutoff)
+            {
+                continue;
+            }
+
+            try
+            {
+                // Only if nobody touched it since it was listed: a run that started meanwhile keeps it.
+                await container.GetBlobClient(blob.Name).DeleteAsync(conditions: new BlobRequestConditions { IfUnmodifiedSince = cutoff }, cancellationToken: cancellationToken);
+                removed++;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Gone already (another host swept it), or touched since it was listed.
+            }
+        }
+
+        return removed;
     }
 
     public byte[] Get(string key)

@@ -207,13 +207,63 @@ public sealed class PayloadStoreTests
         Assert.Equal(Json(Nodes(200, 50)), Json(progress.AllNodes(written)));
     }
 
+    [Fact]
+    public async Task The_memory_store_forgets_content_untouched_since_the_cutoff_unless_a_run_names_it()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new MemoryPayloadStore(clock);
+        string[] keys = [.. Enumerable.Range(0, 3).Select(i => PayloadKey.Of([(byte)i]))];
+        for (int i = 0; i < 3; i++)
+        {
+            store.Put(keys[i], new byte[] { (byte)i });
+        }
+
+        // Forty days on, the first is used again by a new run (touched), the second is named by a run in flight.
+        clock.Set(clock.GetUtcNow().AddDays(40));
+        store.Put(keys[0], new byte[] { 0 });
+        int removed = await store.SweepAsync(clock.GetUtcNow().AddDays(-31), new HashSet<string> { keys[1] });
+
+        Assert.Equal(1, removed);
+        Assert.Equal([0], store.Get(keys[0]));
+        Assert.Equal([1], store.Get(keys[1]));
+        Assert.Throws<PayloadMissingException>(() => store.Get(keys[2]));
+    }
+
+    [Fact]
+    public void Content_a_process_goes_on_using_is_touched_in_the_store_once_a_day_not_on_every_use()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new CountingStore(new MemoryPayloadStore(clock));
+        var payloads = new StoredPayloads(store, clock: clock);
+        byte[] content = Encoding.UTF8.GetBytes("the same snapshot, started again and again");
+
+        for (int i = 0; i < 10; i++)
+        {
+            payloads.Put(content);
+        }
+
+        Assert.Equal(1, store.Writes);
+
+        // A day later the next run of it touches it, so retention sees it in use.
+        clock.Set(clock.GetUtcNow() + PayloadDefaults.TouchEvery);
+        payloads.Put(content);
+        payloads.Put(content);
+        Assert.Equal(2, store.Writes);
+    }
+
     static string Json(IEnumerable<NodeStatus> nodes) => JsonSerializer.Serialize(nodes);
 
     sealed class CountingStore(IPayloadStore inner) : IPayloadStore
     {
         public int Reads { get; private set; }
 
-        public void Put(string name, ReadOnlyMemory<byte> value) => inner.Put(name, value);
+        public int Writes { get; private set; }
+
+        public void Put(string name, ReadOnlyMemory<byte> value)
+        {
+            Writes++;
+            inner.Put(name, value);
+        }
 
         public byte[] Get(string name)
         {
@@ -262,5 +312,38 @@ public sealed class BlobPayloadStoreTests : IAsyncLifetime
         Assert.Equal(content, other.Get(key));
         Assert.Throws<PayloadMissingException>(() => other.Get(PayloadKey.Of([1, 2, 3])));
         Assert.Throws<ArgumentException>(() => other.Get("../payloadhub1-payloads/x"));
+    }
+
+    [Fact]
+    public async Task A_sweep_deletes_blobs_untouched_since_the_cutoff_and_keeps_those_named_or_touched()
+    {
+        BlobPayloadStore store = await BlobPayloadStore.CreateAsync(azurite.ConnectionString, "PayloadHub2");
+        byte[][] contents = [.. Enumerable.Range(0, 4).Select(i => Encoding.UTF8.GetBytes($"payload {i}"))];
+        string[] keys = [.. contents.Select(c => PayloadKey.Of(c))];
+        for (int i = 0; i < 4; i++)
+        {
+            store.Put(keys[i], contents[i]);
+        }
+
+        // The store's clock decides ages: everything so far is older than this cutoff, except what
+        // is touched after it (a new run of the same snapshot puts it again).
+        // Last-Modified has whole seconds: the cutoff is a second past every write so far, and the
+        // touch comes a second past the cutoff.
+        DateTimeOffset cutoff = DateTimeOffset.UtcNow.AddSeconds(1);
+        while (DateTimeOffset.UtcNow < cutoff.AddSeconds(1))
+        {
+            await Task.Delay(100);
+        }
+
+        store.Put(keys[0], contents[0]);
+
+        int removed = await store.SweepAsync(cutoff, new HashSet<string> { keys[1] });
+
+        Assert.Equal(2, removed);
+        Assert.Equal(contents[0], store.Get(keys[0]));
+        Assert.Equal(contents[1], store.Get(keys[1]));
+        Assert.Throws<PayloadMissingException>(() => store.Get(keys[2]));
+        Assert.Throws<PayloadMissingException>(() => store.Get(keys[3]));
+        Assert.Equal(0, await store.SweepAsync(cutoff, new HashSet<string> { keys[1] }));
     }
 }

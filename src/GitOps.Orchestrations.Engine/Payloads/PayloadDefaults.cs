@@ -18,5 +18,11 @@ public static class PayloadDefaults
 
     public const int CacheEntries = 256;
 
+    /// <summary>
+    /// How often a process that goes on using stored content touches it in the store, so retention,
+    /// which sweeps what nobody touched for longer than its run retention and this, leaves it.
+    /// </summary>
+    public static readonly TimeSpan TouchEvery = TimeSpan.FromDays(1);
+
     public const long CacheBytes = 256L * 1024 * 1024;
 }

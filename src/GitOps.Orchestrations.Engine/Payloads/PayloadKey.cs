@@ -19,6 +19,12 @@ public static partial class PayloadKey
         ? content
         : throw new InvalidDataException($"payload {key} does not match its content");
 
+    /// <summary>Every key named in <paramref name="text"/> (an orchestration's serialized input, say).</summary>
+    public static IEnumerable<string> NamedIn(string? text) => text is null ? [] : Named().Matches(text).Select(m => m.Value);
+
     [GeneratedRegex("^sha256-[0-9a-f]{64}\\z")]
     private static partial Regex Shape();
+
+    [GeneratedRegex("sha256-[0-9a-f]{64}")]
+    private static partial Regex Named();
 }

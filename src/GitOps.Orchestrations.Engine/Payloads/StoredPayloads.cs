@@ -5,19 +5,35 @@ namespace GitOps.Orchestrations.Engine.Payloads;
 /// checked against the key. What this process wrote or read lately is kept (<see cref="PayloadCache"/>),
 /// so a run's snapshot and its checkpoint's base are fetched once per process, not once per replay.
 /// </summary>
-public sealed class StoredPayloads(IPayloadStore store, PayloadCache? cache = null)
+public sealed class StoredPayloads(IPayloadStore store, PayloadCache? cache = null, TimeProvider? clock = null)
 {
+    readonly TimeProvider clock = clock ?? TimeProvider.System;
+
+    // When this process last wrote or touched each key it holds, so content it goes on using stays
+    // younger than retention's cutoff (IPayloadSweep) without a store request on every use.
+    readonly PayloadCache ensured = new(PayloadDefaults.CacheEntries);
+
     public IPayloadStore Store { get; } = store;
 
     public PayloadCache Cache { get; } = cache ?? new PayloadCache();
 
-    /// <summary>Stores <paramref name="content"/> unless this process already has; <paramref name="kept"/> is what the cache keeps for it.</summary>
+    /// <summary>
+    /// Stores <paramref name="content"/> unless this process has, within <see cref="PayloadDefaults.TouchEvery"/>;
+    /// <paramref name="kept"/> is what the cache keeps for it.
+    /// </summary>
     public string Put(byte[] content, object? kept = null)
     {
         string key = PayloadKey.Of(content);
-        if (!Cache.TryGet(key, out _))
+        // Called from orchestrators (a checkpoint's base), where the clock is off limits: here it only
+        // decides whether to write content the store may already hold, which changes nothing the
+        // orchestration does or records, on a replay or otherwise.
+#pragma warning disable DURABLE0001
+        DateTimeOffset now = clock.GetUtcNow();
+#pragma warning restore DURABLE0001
+        if (!Cache.TryGet(key, out _) || !ensured.TryGet(key, out object? at) || now - (DateTimeOffset)at! >= PayloadDefaults.TouchEvery)
         {
             Store.Put(key, content);
+            ensured.Remember(key, now, 1);
         }
 
         Cache.Remember(key, kept ?? content, content.Length);

@@ -155,6 +155,26 @@ public sealed class WorkflowRunClient(DurableTaskClient client, ApprovalAuthorit
         return result.PurgedInstanceCount;
     }
 
+    /// <summary>
+    /// The payload keys named by every instance that has not ended (runs, their fan-out chunks and
+    /// sub-workflows): what retention keeps however long ago it was stored.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> PayloadsInUseAsync(CancellationToken cancellationToken = default)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var query = new OrchestrationQuery
+        {
+            Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended],
+            FetchInputsAndOutputs = true,
+        };
+        await foreach (OrchestrationMetadata instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
+        {
+            keys.UnionWith(Payloads.PayloadKey.NamedIn(instance.SerializedInput));
+        }
+
+        return keys;
+    }
+
     public Task SuspendAsync(string runId, string reason, CancellationToken cancellationToken = default) =>
         client.SuspendInstanceAsync(runId, reason, cancellationToken);
 

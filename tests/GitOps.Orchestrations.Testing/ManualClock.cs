@@ -1,6 +1,6 @@
-namespace GitOps.Orchestrations.Api.Tests;
+namespace GitOps.Orchestrations.Testing;
 
-/// <summary>A clock the test moves by hand, so schedule slots come when the test says.</summary>
+/// <summary>A clock the test moves by hand, so schedule slots, retention cutoffs and the like come when the test says.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     DateTimeOffset now = start;
