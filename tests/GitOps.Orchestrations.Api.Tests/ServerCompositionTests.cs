@@ -32,6 +32,10 @@ public sealed class ServerCompositionTests
             Assert.Single(services.GetServices<IEffectJournal>());
             Assert.Same(server.Runs, services.GetRequiredService<WorkflowRunClient>());
             socket = services.GetRequiredService<EngineBackend>().SidecarSocket;
+
+            // Retention sweeps the payload store the engine writes to, not one of its own.
+            Assert.Same(services.GetRequiredService<EngineBackend>().Payloads.Store, services.GetRequiredService<Engine.Payloads.IPayloadSweep>());
+            Assert.NotNull(services.GetRequiredService<Api.Triggers.RetentionSweeper>());
             Assert.True(File.Exists(socket), "the sidecar listens while the server runs");
         }
         finally
