@@ -91,6 +91,24 @@ public class PublishedContractTests
         Assert.Equal(summary.Nodes.OrderBy(n => int.Parse(n.Name[5..], System.Globalization.CultureInfo.InvariantCulture)).Select(n => n.Name), summary.Nodes.Select(n => n.Name));
     }
 
+    [Theory]
+    [InlineData(NodePhase.Running)]
+    [InlineData(NodePhase.Failed)]
+    [InlineData(NodePhase.Errored)]
+    public void A_summary_too_large_keeps_running_and_failed_nodes_however_long_ago_they_changed(NodePhase phase)
+    {
+        var nodes = Enumerable.Range(0, 1000)
+            .Select(i => new NodeStatus { Name = $"task-{i}", Phase = NodePhase.Succeeded, Attempts = 1, Message = new string('m', 40), Seq = i + 1 })
+            .ToList();
+        nodes[1].Phase = phase;
+        nodes[2].Phase = NodePhase.Running;
+        RunSummary summary = RunSummary.Create("wf", "abc", WorkflowPhase.Running, nodes, [], seq: 1000);
+        Assert.True(summary.Truncated > 0);
+        Assert.Equal(["task-1", "task-2"], summary.Nodes.Take(2).Select(n => n.Name));
+        Assert.Contains(summary.Nodes, n => n.Name == "task-999");
+        Assert.DoesNotContain(summary.Nodes, n => n.Name == "task-3");
+    }
+
     [Fact]
     public void Outputs_are_left_out_before_any_node_is()
     {

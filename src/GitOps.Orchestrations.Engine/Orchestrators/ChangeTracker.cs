@@ -29,6 +29,8 @@ internal sealed class ChangeTracker
         {
             // Continued as new: what was published before is already numbered. A retry starts at 0,
             // so every node it carries over is numbered afresh on the first publish.
+            seen.Capacity = restored.Count;
+            looked.Capacity = restored.Count;
             foreach (NodeStatus node in restored)
             {
                 seen.Add((node.Phase, node.Attempts, node.Message, 0));

@@ -52,47 +52,63 @@ public sealed record RunSummary
 
     public static RunSummary Create(string workflow, string revision, WorkflowPhase phase, IReadOnlyList<NodeStatus> nodes, IEnumerable<PendingGate> pending, int seq, string? startedBy = null, IReadOnlyList<string>? starters = null)
     {
-        var counts = nodes.GroupBy(n => n.Phase).ToDictionary(g => g.Key, g => g.Count());
-        List<PendingGate> gates = [.. pending];
-        List<NodeSummary> all = nodes.Select(NodeSummary.Of).ToList();
-
-        // Orchestrators publish this on every step, so the size is estimated rather than measured
-        // by serializing, once per node. When not everything fits, outputs go first; then keep what
-        // a person watching wants most: running and failed nodes, then the most recently changed.
-        // Recent changes first is also what keeps a large run watchable: the event stream sends the
-        // nodes above the last change number it sent, so a change the summary left out would
-        // reach no watcher until the run ended. Kept nodes stay in workflow order.
-        starters ??= [];
-        int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes) - starters.Sum(s => 4 + 2 * Encoding.UTF8.GetByteCount(s)) - 2 * Encoding.UTF8.GetByteCount(startedBy ?? "");
-        int[] sizes = [.. all.Select(n => n.EstimatedBytes)];
-        bool outputsOmitted = false;
-        List<NodeSummary> kept = all;
-        if (sizes.Sum() > budget)
+        var counts = new Dictionary<NodePhase, int>();
+        foreach (NodeStatus node in nodes)
         {
-            all = all.Select(n => n with { Outputs = null }).ToList();
-            sizes = [.. all.Select(n => n.EstimatedBytes)];
-            outputsOmitted = nodes.Any(n => n.Outputs.Count > 0);
-            var keep = new bool[all.Count];
-            foreach (int i in Enumerable.Range(0, all.Count).OrderBy(i => all[i].Phase switch
-            {
-                NodePhase.Running => 0,
-                NodePhase.Failed or NodePhase.Errored => 1,
-                _ => 2,
-            }).ThenByDescending(i => all[i].Seq))
-            {
-                budget -= sizes[i];
-                if (budget < 0)
-                {
-                    break;
-                }
-
-                keep[i] = true;
-            }
-
-            kept = all.Where((_, i) => keep[i]).ToList();
+            counts[node.Phase] = counts.GetValueOrDefault(node.Phase) + 1;
         }
 
-        return new RunSummary
+        List<PendingGate> gates = [.. pending];
+
+        // Orchestrators publish this once per episode, so the size is estimated rather than measured
+        // by serializing, and a summary is made only for each node kept: a 5,000-node run made two
+        // of every node per episode, which showed in benchmarks. When not everything fits, outputs
+        // go first; then keep what a person watching wants most: running and failed nodes, then the
+        // most recently changed. Recent changes first is also what keeps a large run watchable: the
+        // event stream sends the nodes above the last change number it sent, so a change the summary
+        // left out would reach no watcher until the run ended. Kept nodes stay in workflow order.
+        starters ??= [];
+        int budget = MaxBytes - HeaderBytes - gates.Sum(EstimatedBytes) - starters.Sum(s => 4 + 2 * Encoding.UTF8.GetByteCount(s)) - 2 * Encoding.UTF8.GetByteCount(startedBy ?? "");
+        int total = 0;
+        foreach (NodeStatus node in nodes)
+        {
+            total += NodeSummary.Estimate(node, withOutputs: true);
+        }
+
+        if (total <= budget)
+        {
+            return Summary([.. nodes.Select(n => NodeSummary.Of(n))], outputsOmitted: false, truncated: 0);
+        }
+
+        int[] sizes = [.. nodes.Select(n => NodeSummary.Estimate(n, withOutputs: false))];
+        int[] order = [.. Enumerable.Range(0, nodes.Count)];
+        static int Rank(NodePhase phase) => phase switch
+        {
+            NodePhase.Running => 0,
+            NodePhase.Failed or NodePhase.Errored => 1,
+            _ => 2,
+        };
+
+        // By rank, then newest change first, then workflow order, as a stable sort would leave them.
+        Array.Sort(order, (a, b) => Rank(nodes[a].Phase) != Rank(nodes[b].Phase) ? Rank(nodes[a].Phase).CompareTo(Rank(nodes[b].Phase))
+            : nodes[a].Seq != nodes[b].Seq ? nodes[b].Seq.CompareTo(nodes[a].Seq)
+            : a.CompareTo(b));
+        var keep = new bool[nodes.Count];
+        foreach (int i in order)
+        {
+            budget -= sizes[i];
+            if (budget < 0)
+            {
+                break;
+            }
+
+            keep[i] = true;
+        }
+
+        List<NodeSummary> kept = [.. nodes.Where((_, i) => keep[i]).Select(n => NodeSummary.Of(n, withOutputs: false))];
+        return Summary(kept, outputsOmitted: nodes.Any(n => n.Outputs.Count > 0), truncated: nodes.Count - kept.Count);
+
+        RunSummary Summary(List<NodeSummary> kept, bool outputsOmitted, int truncated) => new()
         {
             Phase = phase,
             Workflow = workflow,
@@ -104,7 +120,7 @@ public sealed record RunSummary
             StartedBy = startedBy,
             Starters = starters,
             OutputsOmitted = outputsOmitted,
-            Truncated = all.Count - kept.Count,
+            Truncated = truncated,
         };
     }
 
@@ -133,13 +149,20 @@ public sealed record NodeSummary(
     /// two timestamps take about 150 bytes, fan-out counts about 110; text is counted twice for escaping.
     /// </summary>
     [JsonIgnore]
-    public int EstimatedBytes => 170 + Encoding.UTF8.GetByteCount(Name) + (Message is null ? 0 : 2 * Encoding.UTF8.GetByteCount(Message)) + (Items is null ? 0 : 120)
-        + (Outputs?.Sum(o => 6 + 2 * (o.Key.Length + o.Value.GetRawText().Length)) ?? 0)
-        + (Approvals?.Sum(a => 80 + Encoding.UTF8.GetByteCount(a.By) + 2 * (a.Comment?.Length ?? 0)) ?? 0);
+    public int EstimatedBytes => Estimate(Name, Message, Items, Outputs, Approvals);
 
-    public static NodeSummary Of(NodeStatus node) =>
+    public static NodeSummary Of(NodeStatus node, bool withOutputs = true) =>
         new(node.Name, node.Phase, node.Attempts, Shorten(node.Message), node.StartedAt, node.FinishedAt, node.Items,
-            node.Outputs.Count == 0 ? null : node.Outputs, node.Approvals, node.Seq);
+            !withOutputs || node.Outputs.Count == 0 ? null : node.Outputs, node.Approvals, node.Seq);
+
+    /// <summary>The <see cref="EstimatedBytes"/> of <see cref="Of"/>, without making the summary.</summary>
+    public static int Estimate(NodeStatus node, bool withOutputs) =>
+        Estimate(node.Name, Shorten(node.Message), node.Items, withOutputs && node.Outputs.Count > 0 ? node.Outputs : null, node.Approvals);
+
+    static int Estimate(string name, string? message, FanOutSummary? items, Dictionary<string, JsonElement>? outputs, List<ApprovalRecord>? approvals) =>
+        170 + Encoding.UTF8.GetByteCount(name) + (message is null ? 0 : 2 * Encoding.UTF8.GetByteCount(message)) + (items is null ? 0 : 120)
+        + (outputs?.Sum(o => 6 + 2 * (o.Key.Length + o.Value.GetRawText().Length)) ?? 0)
+        + (approvals?.Sum(a => 80 + Encoding.UTF8.GetByteCount(a.By) + 2 * (a.Comment?.Length ?? 0)) ?? 0);
 
     static string? Shorten(string? message) => message is { Length: > 200 } ? message[..197] + "..." : message;
 }
