@@ -51,6 +51,18 @@ public sealed class FanOutChunkBoundTests : IAsyncLifetime
         Assert.InRange(most, NodeRunner.ChunkSize + 1, FanOutDefaults.ChunksAtOnce * NodeRunner.ChunkSize);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public async Task A_bound_below_one_runs_one_chunk_at_a_time_rather_than_none(int chunksAtOnce)
+    {
+        (RunStatus run, int most) = await RunAsync(chunksAtOnce);
+
+        Assert.Equal(WorkflowPhase.Succeeded, run.Phase);
+        Assert.Equal(300, run.Nodes.Single().Items!.Succeeded);
+        Assert.InRange(most, 1, NodeRunner.ChunkSize);
+    }
+
     [Fact]
     public async Task The_embedded_default_runs_every_chunk_at_once()
     {

@@ -69,9 +69,10 @@ internal sealed class NodeRunner(OrchestrationServices services, TaskOrchestrati
                 });
                 // Under a limit each chunk runs at most its share of items at once, and only as many chunks
                 // start as the shares fit in the limit: at most the limit runs across the whole fan-out.
-                // The run's bound on chunks at once (FanOutDefaults) holds whatever the limit.
+                // The run's bound on chunks at once (FanOutDefaults) holds whatever the limit; it comes
+                // from the input, which anyone with the hub's storage can write, so never below one.
                 int perChunk = Math.Min(limit, ChunkSize);
-                int chunksAtOnce = Math.Min(limit == int.MaxValue ? int.MaxValue : Math.Max(1, limit / perChunk), run.ChunksAtOnce ?? int.MaxValue);
+                int chunksAtOnce = Math.Min(limit == int.MaxValue ? int.MaxValue : Math.Max(1, limit / perChunk), Math.Max(1, run.ChunksAtOnce ?? int.MaxValue));
                 int chunkCount = (items.Count + ChunkSize - 1) / ChunkSize;
                 Task<List<ItemOutcome>> StartChunk(int chunk)
                 {
